@@ -1,0 +1,243 @@
+// Commander wiring only: parses argv, validates flags and rule files before any log is read,
+// calls the pipeline, hands the report to a renderer and returns the exit code
+// (0 done, 1 an incident at or above --fail-on, 2 usage/configuration/internal error).
+
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Report, Rule, Severity } from '../core/index.js';
+import { SEVERITIES } from '../core/index.js';
+import { runScan } from '../pipeline/scan.js';
+import { runRuleSamples } from '../pipeline/rule-samples.js';
+import { runPlan } from '../pipeline/plan.js';
+import { renderJson } from '../render/json.js';
+import { renderText } from '../render/text.js';
+import { renderPlan } from '../render/plan.js';
+import { defaultRulesDir, loadRuleDirs } from '../rules/load.js';
+
+export interface CliIO {
+  readonly stdout: (s: string) => void;
+  readonly stderr: (s: string) => void;
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdin?: NodeJS.ReadableStream;
+  readonly stdoutIsTTY: boolean;
+  /** Injected clock: the report's generatedAt. */
+  readonly now: () => Date;
+}
+
+export const FORMATS = ['text', 'json'] as const;
+type Format = (typeof FORMATS)[number];
+
+export function toolVersion(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    try {
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'mapmortem') return pkg.version ?? '0.0.0';
+    } catch {
+      // not here; go up
+    }
+    dir = path.dirname(dir);
+  }
+  return '0.0.0';
+}
+
+class UsageError extends Error {}
+
+function parseNonNegInt(name: string) {
+  return (v: string): number => {
+    if (!/^\d+$/.test(v)) throw new InvalidArgumentError(`${name} takes a whole number ≥ 0, got "${v}"`);
+    return Number(v);
+  };
+}
+
+function collectList(v: string, prev: string[]): string[] {
+  return [...prev, v];
+}
+
+async function loadRules(extra: readonly string[], noDefault: boolean, io: CliIO): Promise<Rule[]> {
+  const dirs = [...(noDefault ? [] : [defaultRulesDir()]), ...extra.map((d) => path.resolve(io.cwd, d))];
+  if (dirs.length === 0) throw new UsageError('no rule directory: drop --no-default-rules or give --rules DIR');
+  const res = await loadRuleDirs(dirs);
+  if (!res.ok) {
+    const lines = res.errors.map((e) => `  ${e.file}: ${e.field}: ${e.message}`);
+    throw new UsageError(`invalid rule file${res.errors.length === 1 ? '' : 's'}; nothing was scanned:\n${lines.join('\n')}`);
+  }
+  return res.rules;
+}
+
+function nowFrom(io: CliIO): Date {
+  const epoch = io.env['SOURCE_DATE_EPOCH'];
+  if (epoch && /^\d+$/.test(epoch)) return new Date(Number(epoch) * 1000);
+  return io.now();
+}
+
+async function emit(text: string, output: string | undefined, io: CliIO): Promise<void> {
+  if (!output || output === '-') {
+    io.stdout(text);
+    return;
+  }
+  const abs = path.resolve(io.cwd, output);
+  await mkdir(path.dirname(abs), { recursive: true });
+  await writeFile(abs, text, 'utf8');
+}
+
+function failOnHit(report: Report, failOn: Severity | undefined): boolean {
+  if (!failOn) return false;
+  const limit = SEVERITIES.indexOf(failOn);
+  return report.incidents.some((i) => SEVERITIES.indexOf(i.severity) <= limit);
+}
+
+function formatFromOutput(output: string | undefined): Format | undefined {
+  if (!output) return undefined;
+  const ext = path.extname(output).toLowerCase();
+  if (ext === '.json') return 'json';
+  if (ext === '.txt' || ext === '.log') return 'text';
+  return undefined;
+}
+
+/** Run the CLI; returns the process exit code. */
+export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+  let exitCode = 0;
+  const program = new Command();
+  program
+    .name('mapmortem')
+    .description('Diagnose mmap "Cannot allocate memory" failures: vm.max_map_count vs memory vs address-space, cgroup and thread limits')
+    .version(toolVersion())
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError('(run with --help for usage)');
+
+  program
+    .command('scan')
+    .description('scan logs, crash files and evidence (files, directories, - for stdin) and print the verdict')
+    .argument('<paths...>', 'files, directories or - for stdin')
+    .addOption(new Option('-f, --format <format>', 'output format').choices([...FORMATS]))
+    .option('-o, --output <file>', 'write the report to FILE instead of stdout (format from the extension unless --format)')
+    .option('--rules <dir>', 'extra rule directory (repeatable)', collectList, [] as string[])
+    .option('--no-default-rules', 'do not load the bundled rule pack')
+    .option('--include <glob>', 'only scan files matching GLOB under directories (repeatable)', collectList, [] as string[])
+    .option('--exclude <glob>', 'skip files matching GLOB under directories (repeatable)', collectList, [] as string[])
+    .option('-C, --context <lines>', 'lines of context around each record', parseNonNegInt('--context'), 0)
+    .option('--max-line <bytes>', 'longest line kept whole; longer lines are scanned in windows and reported', parseNonNegInt('--max-line'), 1024 * 1024)
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when an incident is at or above SEVERITY').choices([...SEVERITIES]))
+    .option('--color', 'force colour in text output')
+    .option('--no-color', 'never colour text output')
+    .action(async (paths: string[], o: { format?: Format; output?: string; rules: string[]; defaultRules: boolean; include: string[]; exclude: string[]; context: number; maxLine: number; failOn?: Severity; color?: boolean }) => {
+      if (o.maxLine < 4096) throw new UsageError(`--max-line must be at least 4096 bytes, got ${o.maxLine}`);
+      if (paths.filter((p) => p === '-').length > 1) throw new UsageError('stdin (-) can be given once');
+      const format = o.format ?? formatFromOutput(o.output) ?? 'text';
+      const rules = await loadRules(o.rules, !o.defaultRules, io);
+      const report = await runScan({
+        paths,
+        cwd: io.cwd,
+        include: o.include,
+        exclude: o.exclude,
+        rules,
+        context: o.context,
+        maxLineBytes: o.maxLine,
+        now: nowFrom(io),
+        version: toolVersion(),
+        ...(io.stdin ? { stdin: io.stdin } : {}),
+      });
+      const color = o.color ?? (io.stdoutIsTTY && !o.output && !io.env['NO_COLOR']);
+      const text = format === 'json' ? renderJson(report) : renderText(report, { color });
+      await emit(text, o.output, io);
+      if (o.output) io.stderr(`mapmortem: verdict ${report.verdict}; report written to ${o.output}\n`);
+      const notFound = report.problems.filter((p) => p.code === 'input-not-found');
+      if (notFound.length === paths.length && paths.length > 0) {
+        for (const p of notFound) io.stderr(`mapmortem: ${p.message}\n`);
+        exitCode = 2;
+        return;
+      }
+      exitCode = failOnHit(report, o.failOn) ? 1 : 0;
+    });
+
+  const rules = program.command('rules').description('the rule pack: list, test, show');
+  rules
+    .command('list')
+    .description('list the rules')
+    .option('--rules <dir>', 'extra rule directory (repeatable)', collectList, [] as string[])
+    .option('--no-default-rules', 'do not load the bundled rule pack')
+    .action(async (o: { rules: string[]; defaultRules: boolean }) => {
+      const list = await loadRules(o.rules, !o.defaultRules, io);
+      const w = Math.max(...list.map((r) => r.id.length), 4);
+      io.stdout(`${'id'.padEnd(w)}  ${'severity'.padEnd(8)}  ${'systems'.padEnd(28)}  title\n`);
+      for (const r of list) io.stdout(`${r.id.padEnd(w)}  ${r.severity.padEnd(8)}  ${r.systems.join(',').padEnd(28)}  ${r.title}\n`);
+      io.stdout(`${list.length} rules\n`);
+    });
+  rules
+    .command('test')
+    .description("run every rule's tests.match / tests.noMatch samples through the real scanner")
+    .option('--rules <dir>', 'extra rule directory (repeatable)', collectList, [] as string[])
+    .option('--no-default-rules', 'do not load the bundled rule pack')
+    .action(async (o: { rules: string[]; defaultRules: boolean }) => {
+      const list = await loadRules(o.rules, !o.defaultRules, io);
+      const results = await runRuleSamples(list);
+      const failed = results.filter((r) => !r.ok);
+      for (const r of failed) io.stdout(`FAIL ${r.ruleId} ${r.kind}[${r.index}]: ${r.message ?? ''}\n`);
+      const byRule = new Set(results.map((r) => r.ruleId));
+      io.stdout(`${results.length - failed.length} passed, ${failed.length} failed (${byRule.size} rules)\n`);
+      exitCode = failed.length > 0 ? 1 : 0;
+    });
+  rules
+    .command('show')
+    .description('explain one rule')
+    .argument('<id>', 'rule id')
+    .option('--rules <dir>', 'extra rule directory (repeatable)', collectList, [] as string[])
+    .action(async (id: string, o: { rules: string[] }) => {
+      const list = await loadRules(o.rules, false, io);
+      const r = list.find((x) => x.id === id);
+      if (!r) throw new UsageError(`no rule "${id}"; \`mapmortem rules list\` shows the ids`);
+      const m = r.match;
+      io.stdout(
+        [
+          `${r.id} — ${r.title}`,
+          `file:        ${r.sourceFile}`,
+          `severity:    ${r.severity}`,
+          `systems:     ${r.systems.join(', ')}`,
+          `formats:     ${r.formats.length ? r.formats.join(', ') : 'any'}`,
+          `literals:    ${r.literals.map((l) => JSON.stringify(l)).join(', ')}`,
+          `match:       scope ${m.scope}; all ${m.all.map(String).join(' ')}; any ${m.any.map(String).join(' ')}; none ${m.none.map(String).join(' ')}`,
+          `signals:     failure ${r.signals.failure}, operation ${r.signals.operation}, hint ${r.signals.hint}`,
+          '',
+          r.explanation.trim(),
+          '',
+          `Remediation: ${r.remediation.trim()}`,
+          ...(r.references.length ? ['', 'References:', ...r.references.map((x) => `  ${x}`)] : []),
+          '',
+        ].join('\n'),
+      );
+    });
+
+  program
+    .command('plan')
+    .description('predict the map count a Kafka log dir or TSDB data dir needs, and the limit to set')
+    .argument('<dir>', 'a Kafka log dir, a Prometheus/Cortex TSDB dir, or a find / ls -R listing of one')
+    .option('--max-map-count <n>', 'the current vm.max_map_count (default: read from /proc/sys/vm/max_map_count)', parseNonNegInt('--max-map-count'))
+    .addOption(new Option('-f, --format <format>', 'output format').choices([...FORMATS]).default('text'))
+    .action(async (dir: string, o: { maxMapCount?: number; format: Format }) => {
+      const res = await runPlan({ path: dir, cwd: io.cwd, ...(o.maxMapCount !== undefined ? { maxMapCount: o.maxMapCount } : {}) });
+      if (!res.ok) throw new UsageError(res.message);
+      io.stdout(o.format === 'json' ? `${JSON.stringify(res.plan, null, 2)}\n` : renderPlan(res.plan));
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      return 2;
+    }
+    if (err instanceof UsageError) {
+      io.stderr(`mapmortem: ${err.message}\n`);
+      return 2;
+    }
+    io.stderr(`mapmortem: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 2;
+  }
+}

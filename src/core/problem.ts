@@ -1,0 +1,99 @@
+// Problems: data issues (unreadable, binary, truncated, too-long line…) carried as values
+// beside the findings, never thrown. A problem is a code plus arguments; the words for each
+// code live in one place (formatProblem), like publint's diagnostics.
+
+export type ProblemCode =
+  | 'input-not-found'
+  | 'unreadable'
+  | 'not-a-file'
+  | 'binary'
+  | 'empty'
+  | 'truncated-gzip'
+  | 'corrupt-gzip'
+  | 'line-too-long'
+  | 'unknown-format'
+  | 'too-large'
+  | 'symlink-outside-root'
+  | 'unsupported-compression'
+  | 'evidence-cut'
+  | 'evidence-unparsed'
+  | 'findings-capped'
+  | 'record-start-lost';
+
+export interface Problem {
+  readonly code: ProblemCode;
+  /** Display path of the input (relative to the scan root), or '-' for stdin. */
+  readonly file: string;
+  /** 1-based line number where the problem sits, when it has one. */
+  readonly line?: number;
+  readonly args: Readonly<Record<string, string | number>>;
+}
+
+export type ProblemSeverity = 'error' | 'warning' | 'info';
+
+const severities: Record<ProblemCode, ProblemSeverity> = {
+  'input-not-found': 'error',
+  unreadable: 'error',
+  'not-a-file': 'warning',
+  binary: 'warning',
+  empty: 'info',
+  'truncated-gzip': 'warning',
+  'corrupt-gzip': 'error',
+  'line-too-long': 'warning',
+  'unknown-format': 'info',
+  'too-large': 'warning',
+  'symlink-outside-root': 'info',
+  'unsupported-compression': 'warning',
+  'evidence-cut': 'warning',
+  'evidence-unparsed': 'warning',
+  'findings-capped': 'info',
+  'record-start-lost': 'info',
+};
+
+export function problemSeverity(code: ProblemCode): ProblemSeverity {
+  return severities[code];
+}
+
+function arg(p: Problem, key: string): string {
+  const v = p.args[key];
+  return v === undefined ? '?' : String(v);
+}
+
+/** The one place where problem codes become words. */
+export function formatProblem(p: Problem): string {
+  const where = p.line === undefined ? p.file : `${p.file}:${p.line}`;
+  switch (p.code) {
+    case 'input-not-found':
+      return `${where}: no such file or directory; check the path (it was not scanned)`;
+    case 'unreadable':
+      return `${where}: cannot be read (${arg(p, 'reason')}); nothing from it is in this report`;
+    case 'not-a-file':
+      return `${where}: not a regular file (${arg(p, 'kind')}); skipped`;
+    case 'binary':
+      return `${where}: looks binary (${arg(p, 'reason')}); skipped. If it is a compressed log, decompress it first`;
+    case 'empty':
+      return `${where}: empty file`;
+    case 'truncated-gzip':
+      return `${where}: gzip stream ends early after ${arg(p, 'bytes')} decompressed bytes; what was read before the cut is scanned`;
+    case 'corrupt-gzip':
+      return `${where}: gzip data is corrupt (${arg(p, 'reason')}) after ${arg(p, 'bytes')} decompressed bytes; what was read before is scanned`;
+    case 'line-too-long':
+      return `${where}: line longer than ${arg(p, 'limit')} bytes (${arg(p, 'length')} bytes); scanned in windows, shown cut`;
+    case 'unknown-format':
+      return `${where}: format not recognised; scanned as plain text`;
+    case 'too-large':
+      return `${where}: ${arg(p, 'what')} larger than ${arg(p, 'limit')} bytes; only the first ${arg(p, 'limit')} bytes were read`;
+    case 'symlink-outside-root':
+      return `${where}: symbolic link pointing outside the scanned root (${arg(p, 'target')}); not followed`;
+    case 'unsupported-compression':
+      return `${where}: ${arg(p, 'kind')} compressed; decompress it first (${arg(p, 'command')}) and scan the result`;
+    case 'evidence-cut':
+      return `${where}: ${arg(p, 'what')} is cut short (${arg(p, 'reason')}); its count is a lower bound, not the full count`;
+    case 'evidence-unparsed':
+      return `${where}: looks like ${arg(p, 'what')} but could not be parsed (${arg(p, 'reason')})`;
+    case 'findings-capped':
+      return `${where}: ${arg(p, 'count')} more findings of rule ${arg(p, 'rule')} were counted but not listed`;
+    case 'record-start-lost':
+      return `${where}: the start of this record lies more than ${arg(p, 'limit')} lines earlier; shown from the hit`;
+  }
+}

@@ -1,0 +1,115 @@
+// The result contract: incidents with their verdict, decision trail and remediation, plus
+// inputs, problems and statistics. This is what the JSON output serialises (schemaVersion 1)
+// and what every renderer reads; docs/json-schema.md documents it.
+
+import type { EvidenceFile, MapsBreakdown, SourceRef } from './facts.js';
+import type { Problem } from './problem.js';
+import type { Finding, Severity, SystemName } from './rules.js';
+
+export type Cause =
+  | 'map-count-exhaustion'
+  | 'memory-exhaustion'
+  | 'address-space-limit'
+  | 'cgroup-memory-limit'
+  | 'thread-limit'
+  | 'map-count-limit-low'
+  | 'other-mmap-error'
+  | 'unknown';
+
+export const CAUSES: readonly Cause[] = [
+  'map-count-exhaustion',
+  'memory-exhaustion',
+  'address-space-limit',
+  'cgroup-memory-limit',
+  'thread-limit',
+  'map-count-limit-low',
+  'other-mmap-error',
+  'unknown',
+];
+
+export type Confidence = 'high' | 'medium' | 'low';
+
+/** One step of the decision procedure: the fact it looked at and where that fact came from. */
+export interface TrailStep {
+  readonly step: string;
+  readonly fact: string;
+  readonly sources: readonly SourceRef[];
+  /** What the step concluded ("rules out memory", "points to map count"…). */
+  readonly outcome: string;
+}
+
+export interface RemediationStep {
+  readonly title: string;
+  readonly detail: string;
+  /** Copy-ready shell commands, if any. */
+  readonly commands: readonly string[];
+}
+
+export interface Remediation {
+  readonly summary: string;
+  /** Recommended vm.max_map_count, when the cause involves the map count. */
+  readonly recommendedMaxMapCount?: number;
+  /** Map count the workload needs, and how it was computed. */
+  readonly neededMapCount?: { readonly value: number; readonly basis: string; readonly sources: readonly SourceRef[] };
+  readonly steps: readonly RemediationStep[];
+  /** What to capture next when the evidence could not decide. */
+  readonly capture: readonly string[];
+}
+
+export interface Incident {
+  /** Stable id: `<system>:<process key>`. */
+  readonly id: string;
+  readonly system: SystemName;
+  /** The process or service: pid, hs_err file, or the log file's directory/host. */
+  readonly process: string;
+  readonly cause: Cause;
+  readonly confidence: Confidence;
+  readonly severity: Severity;
+  readonly summary: string;
+  readonly firstSeen?: string;
+  readonly lastSeen?: string;
+  /** Number of findings (including those not listed). */
+  readonly count: number;
+  /** Listed findings, sorted by file then line; capped (see `omittedFindings`). */
+  readonly findings: readonly Finding[];
+  readonly omittedFindings: number;
+  readonly trail: readonly TrailStep[];
+  /** Evidence files used for this incident, and why they were attached. */
+  readonly evidence: readonly { readonly file: string; readonly kind: string; readonly reason: string }[];
+  readonly maps?: MapsBreakdown;
+  readonly remediation: Remediation;
+  readonly caveats: readonly string[];
+}
+
+export interface InputInfo {
+  readonly file: string;
+  readonly bytes: number;
+  readonly lines: number;
+  readonly sha256: string;
+  /** 'log:<format>' or 'evidence:<kind>' or 'skipped'. */
+  readonly role: string;
+  readonly wrapper?: string;
+}
+
+export interface ScanStats {
+  readonly files: number;
+  readonly bytes: number;
+  readonly lines: number;
+  readonly candidates: number;
+  readonly findings: number;
+  readonly rules: number;
+}
+
+export interface Report {
+  readonly schemaVersion: 1;
+  readonly tool: { readonly name: 'mapmortem'; readonly version: string };
+  readonly generatedAt: string;
+  readonly roots: readonly string[];
+  /** Cause of the most severe incident, or 'none'. */
+  readonly verdict: Cause | 'none';
+  readonly incidents: readonly Incident[];
+  readonly evidence: readonly EvidenceFile[];
+  readonly inputs: readonly InputInfo[];
+  readonly problems: readonly (Problem & { readonly message: string; readonly severity: string })[];
+  readonly stats: ScanStats;
+}

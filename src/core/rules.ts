@@ -1,0 +1,120 @@
+// Contracts of the rule pack: the validated rule, what a hit means for the verdict (signals),
+// and the finding a match produces. The YAML shape is documented in docs/rules.md.
+
+import type { EventTime, LogFormat, Wrapper } from './records.js';
+
+export type Severity = 'critical' | 'error' | 'warning' | 'info';
+export const SEVERITIES: readonly Severity[] = ['critical', 'error', 'warning', 'info'];
+
+export type SystemName =
+  | 'kafka'
+  | 'jvm'
+  | 'prometheus-tsdb'
+  | 'cortex'
+  | 'mimir'
+  | 'loki'
+  | 'elasticsearch'
+  | 'opensearch'
+  | 'go'
+  | 'kernel'
+  | 'generic';
+
+/**
+ * What a hit says about the failure:
+ * - enomem: an allocation/mapping failed with ENOMEM (errno 12) or the program's equivalent;
+ * - non-enomem: an mmap-related failure with another errno or signal (EINVAL, EACCES, SIGBUS);
+ * - limit-warning: no failure, but a check says a limit is too low (Elasticsearch bootstrap check);
+ * - oom-kill: the kernel OOM killer (or a cgroup OOM) killed the process;
+ * - context: a line that helps (which file, which tenant) but is not a failure by itself.
+ */
+export type FailureSignal = 'enomem' | 'non-enomem' | 'limit-warning' | 'oom-kill' | 'context';
+
+/** Which operation failed. */
+export type Operation =
+  | 'mmap'
+  | 'commit'
+  | 'malloc'
+  | 'mprotect'
+  | 'thread-create'
+  | 'stack-guard'
+  | 'runtime'
+  | 'check'
+  | 'kill'
+  | 'other';
+
+/** The cause the message alone points to, if any (weak evidence; the engine decides). */
+export type CauseHint = 'map-count' | 'memory' | 'address-space' | 'cgroup' | 'thread' | 'none';
+
+export interface RuleSignals {
+  readonly failure: FailureSignal;
+  readonly operation: Operation;
+  readonly hint: CauseHint;
+}
+
+export type MatchScope = 'line' | 'record';
+
+export interface RuleMatchSpec {
+  /** 'line': every regex must match one and the same line; 'record': each may match any line of the record. */
+  readonly scope: MatchScope;
+  readonly all: readonly RegExp[];
+  readonly any: readonly RegExp[];
+  readonly none: readonly RegExp[];
+}
+
+/** How a named capture is turned into a typed field of the finding. */
+export type ExtractKind = 'bytes' | 'int' | 'string' | 'errno' | 'path';
+
+export interface RuleSample {
+  readonly text: string;
+  /** Expected captures after extraction (only the listed keys are compared). */
+  readonly captures?: Readonly<Record<string, string | number>>;
+}
+
+export interface Rule {
+  readonly id: string;
+  readonly title: string;
+  readonly severity: Severity;
+  readonly systems: readonly SystemName[];
+  /** Formats the rule applies to; empty means any. */
+  readonly formats: readonly LogFormat[];
+  /** Required literals: a rule can only match a record containing one of them (case-insensitive). */
+  readonly literals: readonly string[];
+  readonly match: RuleMatchSpec;
+  /** Named capture → kind of value. Captures not listed are kept as strings. */
+  readonly extract: Readonly<Record<string, ExtractKind>>;
+  readonly signals: RuleSignals;
+  readonly explanation: string;
+  readonly remediation: string;
+  readonly references: readonly string[];
+  readonly tests: { readonly match: readonly RuleSample[]; readonly noMatch: readonly string[] };
+  /** The YAML file the rule came from (for messages). */
+  readonly sourceFile: string;
+}
+
+export type CaptureValue = string | number;
+
+/** One rule hit on one record. */
+export interface Finding {
+  readonly ruleId: string;
+  readonly severity: Severity;
+  readonly systems: readonly SystemName[];
+  readonly signals: RuleSignals;
+  readonly file: string;
+  /** The line where the rule's first regex matched (1-based). */
+  readonly line: number;
+  readonly recordStartLine: number;
+  readonly format: LogFormat;
+  readonly wrapper: Wrapper;
+  readonly time?: EventTime;
+  readonly level?: string;
+  readonly logger?: string;
+  /** The matched line's message text. */
+  readonly text: string;
+  /** The record's lines (hit, stack trace), capped. */
+  readonly recordLines: readonly { readonly line: number; readonly text: string }[];
+  readonly contextBefore: readonly { readonly line: number; readonly text: string }[];
+  readonly contextAfter: readonly { readonly line: number; readonly text: string }[];
+  /** [start, end) of the first regex's match in `text`, for highlighting. */
+  readonly span?: readonly [number, number];
+  readonly captures: Readonly<Record<string, CaptureValue>>;
+}

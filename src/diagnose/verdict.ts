@@ -1,0 +1,477 @@
+// The verdict engine: a readable decision procedure that weighs an incident's findings
+// against its evidence facts and returns the cause, the confidence and the decision trail,
+// each step naming the fact and the file:line it came from.
+
+import type { Cause, Confidence, Finding, NumericFact, SourceRef, TrailStep } from '../core/index.js';
+import type { FactIndex } from './facts.js';
+import { fmtBytes, fmtCount } from './units.js';
+
+/** The kernel's default vm.max_map_count (DEFAULT_MAX_MAP_COUNT = 65530). */
+export const DEFAULT_MAX_MAP_COUNT = 65530;
+/** A count at or above this share of the limit means the limit was hit. */
+export const NEAR_LIMIT = 0.99;
+/** Kernel reserve below the commit limit that ordinary processes cannot use (user + admin reserve). */
+export const COMMIT_RESERVE = 128 * 1024 * 1024;
+
+export interface Decision {
+  readonly cause: Cause;
+  readonly confidence: Confidence;
+  readonly trail: readonly TrailStep[];
+  readonly caveats: readonly string[];
+  /** The limit used (read or assumed) and the count, for remediation. */
+  readonly mapLimit: { readonly value: number; readonly assumed: boolean; readonly source?: SourceRef };
+  readonly mapCount?: NumericFact;
+  /** The largest map count the workload needs, from data dirs or threads, when known. */
+  readonly needed?: { readonly value: number; readonly basis: string; readonly sources: readonly SourceRef[] };
+  /** A one-line statement of the deciding fact. */
+  readonly because: string;
+}
+
+function src(f: { source: SourceRef } | undefined): SourceRef[] {
+  return f ? [f.source] : [];
+}
+
+function findingRef(f: Finding): SourceRef {
+  return { file: f.file, line: f.line };
+}
+
+function pct(a: number, b: number): string {
+  return `${((a / b) * 100).toFixed(1)}%`;
+}
+
+/** Largest failed request size in bytes, from the findings' captures or the hs_err header fact. */
+function failedRequest(findings: readonly Finding[], facts: FactIndex): { bytes: number; source: SourceRef } | undefined {
+  let best: { bytes: number; source: SourceRef } | undefined;
+  for (const f of findings) {
+    if (f.signals.failure !== 'enomem') continue;
+    const size = f.captures['size'];
+    if (typeof size === 'number' && size > 0 && (!best || size > best.bytes)) best = { bytes: size, source: findingRef(f) };
+  }
+  const header = facts.num('failed-request-bytes');
+  if (header && (!best || header.value > best.bytes)) best = { bytes: header.value, source: header.source };
+  return best;
+}
+
+class Trail {
+  readonly steps: TrailStep[] = [];
+  add(step: string, fact: string, sources: readonly SourceRef[], outcome: string): void {
+    this.steps.push({ step, fact, sources: [...sources], outcome });
+  }
+}
+
+interface MemoryView {
+  readonly exhausted: boolean;
+  readonly plentiful: boolean;
+  readonly reason: string;
+  readonly sources: SourceRef[];
+  readonly strength: Confidence;
+}
+
+/** Did RAM + swap, or the commit limit, run out? */
+function memoryView(facts: FactIndex, request: number | undefined): MemoryView | undefined {
+  const total = facts.num('mem-total');
+  const avail = facts.num('mem-available') ?? facts.num('mem-free');
+  const swapTotal = facts.num('swap-total');
+  const swapFree = facts.num('swap-free');
+  const commitLimit = facts.num('commit-limit');
+  const committed = facts.num('committed-as');
+  const mode = facts.num('overcommit-memory');
+  const req = request ?? 0;
+
+  if (commitLimit && committed) {
+    const headroom = commitLimit.value - committed.value;
+    const sources = [...src(commitLimit), ...src(committed), ...src(mode)];
+    const strict = mode?.value === 2;
+    const consistentWithStrict = committed.value <= commitLimit.value;
+    if ((strict || (mode === undefined && consistentWithStrict)) && headroom < req + COMMIT_RESERVE) {
+      return {
+        exhausted: true,
+        plentiful: false,
+        reason:
+          `commit limit reached: CommitLimit ${fmtBytes(commitLimit.value)} − Committed_AS ${fmtBytes(committed.value)} ` +
+          `leaves ${fmtBytes(headroom)}` +
+          (req > 0 ? ` for a request of ${fmtBytes(req)}` : '') +
+          (strict ? ' under vm.overcommit_memory=2' : ' (overcommit mode not captured; the numbers fit strict accounting)'),
+        sources,
+        strength: strict ? 'high' : 'medium',
+      };
+    }
+  }
+
+  if (avail && swapFree) {
+    const usable = avail.value + swapFree.value;
+    const sources = [...src(avail), ...src(swapFree)];
+    if (req > 0 && req > usable) {
+      return {
+        exhausted: true,
+        plentiful: false,
+        reason: `the request of ${fmtBytes(req)} exceeds available memory ${fmtBytes(avail.value)} + free swap ${fmtBytes(swapFree.value)}`,
+        sources: [...sources, ...src(total)],
+        strength: 'high',
+      };
+    }
+    const lowRam = total ? avail.value < total.value * 0.03 : avail.value < 256 * 1024 * 1024;
+    const lowSwap = swapTotal && swapTotal.value > 0 ? swapFree.value < swapTotal.value * 0.03 : swapFree.value < 64 * 1024 * 1024;
+    if (lowRam && lowSwap) {
+      return {
+        exhausted: true,
+        plentiful: false,
+        reason: `available memory ${fmtBytes(avail.value)}${total ? ` of ${fmtBytes(total.value)}` : ''} and free swap ${fmtBytes(swapFree.value)} are both close to zero`,
+        sources: [...sources, ...src(total)],
+        strength: 'high',
+      };
+    }
+    if (total && swapTotal && req > total.value + swapTotal.value) {
+      return {
+        exhausted: true,
+        plentiful: false,
+        reason: `the request of ${fmtBytes(req)} is larger than RAM ${fmtBytes(total.value)} + swap ${fmtBytes(swapTotal.value)}, which the kernel's heuristic overcommit refuses`,
+        sources: [...sources, ...src(total), ...src(swapTotal)],
+        strength: 'high',
+      };
+    }
+    const plentiful = total ? avail.value >= Math.min(total.value * 0.1, 1024 ** 3) : avail.value >= 1024 ** 3;
+    return {
+      exhausted: false,
+      plentiful,
+      reason: `${fmtBytes(avail.value)} of memory available and ${fmtBytes(swapFree.value)} of swap free` + (req > 0 ? ` for a request of ${fmtBytes(req)}` : ''),
+      sources,
+      strength: 'high',
+    };
+  }
+  if (avail) {
+    const plentiful = total ? avail.value >= Math.min(total.value * 0.1, 1024 ** 3) : avail.value >= 1024 ** 3;
+    const exhausted = req > 0 && req > avail.value && !swapFree;
+    return {
+      exhausted: false,
+      plentiful: plentiful && !exhausted,
+      reason: `${fmtBytes(avail.value)} of memory available (swap not captured)`,
+      sources: src(avail),
+      strength: 'medium',
+    };
+  }
+  return undefined;
+}
+
+function mapLimitOf(facts: FactIndex): Decision['mapLimit'] {
+  const f = facts.num('max-map-count');
+  return f ? { value: f.value, assumed: false, source: f.source } : { value: DEFAULT_MAX_MAP_COUNT, assumed: true };
+}
+
+/** What the workload needs in map areas, from data directories or threads. */
+function neededMaps(facts: FactIndex): Decision['needed'] {
+  const kafka = facts.num('kafka-index-files');
+  const tsdb = facts.num('tsdb-mmap-files');
+  const candidates: NonNullable<Decision['needed']>[] = [];
+  if (kafka) candidates.push({ value: kafka.value, basis: `${fmtCount(kafka.value)} Kafka .index + .timeindex files, each mapped while its segment is open`, sources: [kafka.source] });
+  if (tsdb) candidates.push({ value: tsdb.value, basis: `${fmtCount(tsdb.value)} TSDB block index, chunk and head-chunk files, each mapped`, sources: [tsdb.source] });
+  return candidates.sort((a, b) => b.value - a.value)[0];
+}
+
+function threadCount(facts: FactIndex): NumericFact | undefined {
+  return facts.num('threads') ?? facts.num('java-threads');
+}
+
+export interface DecideInput {
+  readonly findings: readonly Finding[];
+  readonly facts: FactIndex;
+}
+
+/** Decide the cause of one incident. */
+export function decide(input: DecideInput): Decision {
+  const { findings, facts } = input;
+  const trail = new Trail();
+  const caveats: string[] = [...facts.conflicts()];
+  const failures = findings.filter((f) => f.signals.failure === 'enomem' || f.signals.failure === 'oom-kill');
+  const limitWarnings = findings.filter((f) => f.signals.failure === 'limit-warning');
+  const nonEnomem = findings.filter((f) => f.signals.failure === 'non-enomem');
+  const mapLimit = mapLimitOf(facts);
+  const mapCount = facts.num('map-count');
+  const needed = neededMaps(facts);
+  const threads = threadCount(facts);
+  const base = { mapLimit, mapCount, needed };
+
+  if (mapLimit.assumed) caveats.push(`vm.max_map_count was not captured; the kernel default ${fmtCount(DEFAULT_MAX_MAP_COUNT)} is assumed`);
+  if (mapCount && mapCount.complete === false) caveats.push(`the maps snapshot at ${mapCount.source.file} is cut short: ${fmtCount(mapCount.value)} regions is a lower bound`);
+
+  const limitText = `${fmtCount(mapLimit.value)}${mapLimit.assumed ? ' (assumed default)' : ''}`;
+  const limitSources = mapLimit.source ? [mapLimit.source] : [];
+
+  // Step 1: what failed.
+  if (failures.length === 0) {
+    return decideWithoutFailure({ trail, caveats, base, limitWarnings, nonEnomem, facts, limitText, limitSources });
+  }
+  const first = failures[0]!;
+  const ops = [...new Set(failures.map((f) => f.signals.operation))].sort();
+  trail.add(
+    'what failed',
+    `${fmtCount(failures.length)} ENOMEM failure${failures.length === 1 ? '' : 's'} (${ops.join(', ')}), first: ${first.ruleId}`,
+    failures.slice(0, 3).map(findingRef),
+    'an allocation or mapping was refused; the evidence must say which limit',
+  );
+  const request = failedRequest(failures, facts);
+  if (request) trail.add('request size', `largest failed request ${fmtBytes(request.bytes)}`, [request.source], request.bytes <= 1024 * 1024 ? 'a small request: a count limit is more likely than memory' : 'a large request');
+
+  // Step 2: the map count against the limit.
+  if (mapCount) {
+    const ratio = mapCount.value / mapLimit.value;
+    const countSources = [mapCount.source, ...limitSources];
+    const fact = `${fmtCount(mapCount.value)} map areas${mapCount.complete === false ? ' (at least)' : ''} against vm.max_map_count ${limitText} (${pct(mapCount.value, mapLimit.value)})`;
+    if (ratio >= NEAR_LIMIT) {
+      trail.add('map count vs limit', fact, countSources, 'at the limit: the next mmap needs a new area and the kernel refuses it with ENOMEM');
+      const mem = memoryView(facts, request?.bytes);
+      if (mem) trail.add('memory', mem.reason, mem.sources, mem.exhausted ? 'memory was short too' : 'memory was not the limit');
+      return {
+        ...base,
+        cause: 'map-count-exhaustion',
+        confidence: mapLimit.assumed || mem?.exhausted ? 'medium' : 'high',
+        trail: trail.steps,
+        caveats,
+        because: fact,
+      };
+    }
+    trail.add('map count vs limit', fact, countSources, mapCount.complete === false ? 'a lower bound below the limit: cannot rule map count out' : 'below the limit: map count ruled out');
+  }
+  if (threads && threads.value * 2 >= mapLimit.value * NEAR_LIMIT) {
+    const fact = `${fmtCount(threads.value)} threads × 2 map areas (stack + guard page) = ${fmtCount(threads.value * 2)} against vm.max_map_count ${limitText}`;
+    trail.add('threads vs map limit', fact, [threads.source, ...limitSources], 'thread stacks alone fill the map-area budget');
+    return { ...base, cause: 'map-count-exhaustion', confidence: 'medium', trail: trail.steps, caveats, because: fact };
+  }
+  if (needed && needed.value >= mapLimit.value * NEAR_LIMIT && (!mapCount || mapCount.complete === false)) {
+    const fact = `the data directory needs ${fmtCount(needed.value)} map areas (${needed.basis}) against vm.max_map_count ${limitText}`;
+    trail.add('data directory vs map limit', fact, [...needed.sources, ...limitSources], 'the workload needs more map areas than the limit allows');
+    const mem = memoryView(facts, request?.bytes);
+    if (mem) trail.add('memory', mem.reason, mem.sources, mem.exhausted ? 'memory was short too' : 'memory was not the limit');
+    if (!mem?.exhausted) {
+      caveats.push('no maps snapshot of the failing process: the count is predicted from the data directory, not observed');
+      return { ...base, cause: 'map-count-exhaustion', confidence: 'medium', trail: trail.steps, caveats, because: fact };
+    }
+  }
+
+  // Step 3: a cgroup limit.
+  const cg = cgroupView(facts, failures);
+  if (cg) {
+    trail.add('cgroup memory', cg.fact, cg.sources, cg.hit ? 'the container hit its memory limit' : 'the cgroup had headroom');
+    if (cg.hit) return { ...base, cause: 'cgroup-memory-limit', confidence: cg.confidence, trail: trail.steps, caveats, because: cg.fact };
+  }
+
+  // Step 4: address-space ceilings.
+  const as = addressSpaceView(facts, request?.bytes, findings);
+  if (as) {
+    trail.add('address space', as.fact, as.sources, as.hit ? 'the address space, not memory, was the ceiling' : 'no address-space ceiling');
+    if (as.hit && as.confidence === 'high') return { ...base, cause: 'address-space-limit', confidence: 'high', trail: trail.steps, caveats, because: as.fact };
+  }
+
+  // Step 5: memory and commit.
+  const kernelOom = failures.filter((f) => f.signals.failure === 'oom-kill' && f.signals.hint !== 'cgroup');
+  const mem = memoryView(facts, request?.bytes);
+  if (mem) {
+    trail.add('memory', mem.reason, mem.sources, mem.exhausted ? 'memory really ran out' : mem.plentiful ? 'memory was plentiful: not the limit' : 'memory was neither exhausted nor plentiful');
+    if (mem.exhausted) return { ...base, cause: 'memory-exhaustion', confidence: mem.strength, trail: trail.steps, caveats, because: mem.reason };
+  }
+  if (kernelOom.length > 0) {
+    const fact = `the kernel OOM killer killed a process (${kernelOom.length} line${kernelOom.length === 1 ? '' : 's'})`;
+    trail.add('kernel OOM killer', fact, kernelOom.slice(0, 3).map(findingRef), 'the host ran out of memory');
+    return { ...base, cause: 'memory-exhaustion', confidence: mem?.plentiful ? 'medium' : 'high', trail: trail.steps, caveats, because: fact };
+  }
+  if (as?.hit) return { ...base, cause: 'address-space-limit', confidence: as.confidence, trail: trail.steps, caveats, because: as.fact };
+
+  // Step 6: thread limits.
+  const th = threadView(facts, findings, mem);
+  if (th) {
+    trail.add('threads', th.fact, th.sources, th.hit ? 'thread creation hit a task limit' : 'no thread limit reached');
+    if (th.hit) return { ...base, cause: 'thread-limit', confidence: th.confidence, trail: trail.steps, caveats, because: th.fact };
+  }
+
+  // Step 7: the evidence cannot decide.
+  const hints = failures.map((f) => f.signals.hint).filter((h) => h !== 'none');
+  const leaning = request && request.bytes <= 1024 * 1024 && (mem?.plentiful ?? true) ? 'map-count' : hints[0];
+  const leanText =
+    leaning === 'map-count'
+      ? 'likeliest cause: the process ran out of map areas (vm.max_map_count); small failed requests with memory to spare are its signature'
+      : leaning
+        ? `the log points to ${leaning} but no evidence confirms it`
+        : 'the evidence does not point anywhere yet';
+  trail.add('undecided', 'no map count, limit or memory figure decides the cause', [], leanText);
+  return { ...base, cause: 'unknown', confidence: 'low', trail: trail.steps, caveats, because: leanText };
+}
+
+interface ViewResult {
+  readonly hit: boolean;
+  readonly fact: string;
+  readonly sources: SourceRef[];
+  readonly confidence: Confidence;
+}
+
+function cgroupView(facts: FactIndex, failures: readonly Finding[]): ViewResult | undefined {
+  const limit = facts.num('cgroup-memory-limit');
+  const usage = facts.num('cgroup-memory-max-usage') ?? facts.num('cgroup-memory-usage');
+  const failcnt = facts.num('cgroup-memory-failcnt');
+  const cgOom = failures.filter((f) => f.signals.hint === 'cgroup');
+  if (cgOom.length > 0) {
+    return {
+      hit: true,
+      fact: `the kernel reports a memory cgroup out of memory (${cgOom.length} line${cgOom.length === 1 ? '' : 's'})` + (limit && Number.isFinite(limit.value) ? ` with a limit of ${fmtBytes(limit.value)}` : ''),
+      sources: [...cgOom.slice(0, 3).map(findingRef), ...src(limit)],
+      confidence: 'high',
+    };
+  }
+  if (!limit || !Number.isFinite(limit.value)) return undefined;
+  if (usage && usage.value >= limit.value * 0.97) {
+    return {
+      hit: true,
+      fact: `cgroup memory usage ${fmtBytes(usage.value)} against its limit ${fmtBytes(limit.value)} (${pct(usage.value, limit.value)})`,
+      sources: [usage.source, limit.source, ...src(failcnt)],
+      confidence: 'high',
+    };
+  }
+  if (failcnt && failcnt.value > 0) {
+    return {
+      hit: true,
+      fact: `the cgroup refused memory ${fmtCount(failcnt.value)} times (limit ${fmtBytes(limit.value)})`,
+      sources: [failcnt.source, limit.source],
+      confidence: 'medium',
+    };
+  }
+  return {
+    hit: false,
+    fact: `cgroup memory limit ${fmtBytes(limit.value)}${usage ? `, usage ${fmtBytes(usage.value)}` : ''}`,
+    sources: [limit.source, ...src(usage)],
+    confidence: 'low',
+  };
+}
+
+function addressSpaceView(facts: FactIndex, request: number | undefined, findings: readonly Finding[]): ViewResult | undefined {
+  const bit32 = facts.flag('jvm-32bit');
+  const sizeFinding = findings.find((f) => f.signals.hint === 'address-space' && f.signals.failure !== 'context');
+  const sizeHit = facts.flag('process-size-limit-hit') ?? (sizeFinding ? { file: sizeFinding.file, line: sizeFinding.line } : undefined);
+  if (bit32 || sizeHit) {
+    return {
+      hit: true,
+      fact: bit32 ? 'a 32-bit process: its address space is at most 4 GiB whatever the RAM' : 'the JVM reports that the 32-bit process size limit was hit',
+      sources: [...(bit32 ? [bit32] : []), ...(sizeHit ? [sizeHit] : [])],
+      confidence: 'high',
+    };
+  }
+  for (const key of ['rlimit-as', 'rlimit-data'] as const) {
+    const lim = facts.num(key);
+    if (!lim || !Number.isFinite(lim.value)) continue;
+    const vm = facts.num('vm-size');
+    const name = key === 'rlimit-as' ? 'RLIMIT_AS (ulimit -v)' : 'RLIMIT_DATA (ulimit -d)';
+    if (vm) {
+      const near = vm.value >= lim.value * 0.9 || (request !== undefined && vm.value + request > lim.value);
+      return {
+        hit: near,
+        fact: `${name} ${fmtBytes(lim.value)} against a virtual size (VmSize) of ${fmtBytes(vm.value)} (${pct(vm.value, lim.value)})` + (request ? `, request ${fmtBytes(request)}` : ''),
+        sources: [lim.source, vm.source],
+        confidence: near ? 'high' : 'low',
+      };
+    }
+    return {
+      hit: true,
+      fact: `${name} is finite: ${fmtBytes(lim.value)}; the process's virtual size was not captured`,
+      sources: [lim.source],
+      confidence: 'medium',
+    };
+  }
+  const oops = facts.flag('compressed-oops-heap-base-limit');
+  if (oops) {
+    return {
+      hit: true,
+      fact: 'compressed oops: the Java heap base address caps the native heap, which grew up to it',
+      sources: [oops],
+      confidence: 'medium',
+    };
+  }
+  return undefined;
+}
+
+function threadView(facts: FactIndex, findings: readonly Finding[], mem: MemoryView | undefined): ViewResult | undefined {
+  const threadFail = findings.find((f) => f.signals.operation === 'thread-create' && f.signals.failure === 'enomem');
+  const flag = facts.flag('thread-creation-failed');
+  if (!threadFail && !flag) return undefined;
+  const failSource = threadFail ? findingRef(threadFail) : flag!;
+  const threads = threadCount(facts);
+  const limits: { name: string; fact: NumericFact | undefined }[] = [
+    { name: 'RLIMIT_NPROC (ulimit -u)', fact: facts.num('rlimit-nproc') },
+    { name: 'kernel.threads-max', fact: facts.num('threads-max') },
+    { name: 'kernel.pid_max', fact: facts.num('pid-max') },
+    { name: 'pids.max', fact: facts.num('cgroup-pids-max') },
+  ];
+  const pidsCurrent = facts.num('cgroup-pids-current');
+  for (const { name, fact } of limits) {
+    if (!fact || !Number.isFinite(fact.value)) continue;
+    const used = name === 'pids.max' && pidsCurrent ? pidsCurrent : threads;
+    if (used && used.value >= fact.value * 0.95) {
+      return {
+        hit: true,
+        fact: `${fmtCount(used.value)} threads against ${name} ${fmtCount(fact.value)} (${pct(used.value, fact.value)})`,
+        sources: [failSource, used.source, fact.source],
+        confidence: 'high',
+      };
+    }
+  }
+  const nproc = facts.num('rlimit-nproc');
+  if (nproc && Number.isFinite(nproc.value) && (mem?.plentiful ?? false)) {
+    return {
+      hit: true,
+      fact: `thread creation failed with memory to spare and RLIMIT_NPROC set to ${fmtCount(nproc.value)} (it counts every thread of the user, not only this process)`,
+      sources: [failSource, nproc.source, ...(mem?.sources ?? [])],
+      confidence: 'medium',
+    };
+  }
+  return {
+    hit: false,
+    fact: `thread creation failed; ${threads ? `${fmtCount(threads.value)} threads` : 'thread count not captured'}, no task limit near`,
+    sources: [failSource, ...src(threads)],
+    confidence: 'low',
+  };
+}
+
+interface NoFailureInput {
+  trail: Trail;
+  caveats: string[];
+  base: Pick<Decision, 'mapLimit' | 'mapCount' | 'needed'>;
+  limitWarnings: readonly Finding[];
+  nonEnomem: readonly Finding[];
+  facts: FactIndex;
+  limitText: string;
+  limitSources: SourceRef[];
+}
+
+/** No ENOMEM failure: a limit that is too low, another mmap error, or nothing. */
+function decideWithoutFailure(x: NoFailureInput): Decision {
+  const { trail, caveats, base, limitWarnings, nonEnomem, limitText, limitSources } = x;
+  if (limitWarnings.length > 0) {
+    const w = limitWarnings[0]!;
+    const current = w.captures['current'];
+    const required = w.captures['required'];
+    const fact =
+      typeof current === 'number' && typeof required === 'number'
+        ? `the software demands vm.max_map_count ≥ ${fmtCount(required)}; the host has ${fmtCount(current)}`
+        : `a startup check reports vm.max_map_count too low (${w.ruleId})`;
+    trail.add('limit check', fact, limitWarnings.slice(0, 3).map(findingRef), 'no failure yet, but the limit is below what the software requires');
+    return { ...base, cause: 'map-count-limit-low', confidence: 'high', trail: trail.steps, caveats, because: fact };
+  }
+  const { needed, mapCount, mapLimit } = base;
+  if (needed && needed.value >= mapLimit.value * 0.9) {
+    const fact = `the data directory needs ${fmtCount(needed.value)} map areas (${needed.basis}) against vm.max_map_count ${limitText}`;
+    trail.add('data directory vs map limit', fact, [...needed.sources, ...limitSources], 'the next restart that opens every segment will run out of map areas');
+    if (mapCount) trail.add('current map count', `${fmtCount(mapCount.value)} map areas now (${pct(mapCount.value, mapLimit.value)} of the limit)`, [mapCount.source], 'the running process is close too');
+    return { ...base, cause: 'map-count-limit-low', confidence: mapLimit.assumed ? 'medium' : 'high', trail: trail.steps, caveats, because: fact };
+  }
+  if (mapCount && mapCount.value >= mapLimit.value * 0.9) {
+    const fact = `${fmtCount(mapCount.value)} map areas against vm.max_map_count ${limitText} (${pct(mapCount.value, mapLimit.value)})`;
+    trail.add('map count vs limit', fact, [mapCount.source, ...limitSources], 'no failure yet, but less than 10% headroom');
+    return { ...base, cause: 'map-count-limit-low', confidence: mapLimit.assumed ? 'medium' : 'high', trail: trail.steps, caveats, because: fact };
+  }
+  if (nonEnomem.length > 0) {
+    const f = nonEnomem[0]!;
+    const errno = f.captures['errno'];
+    const fact = `mmap failed with ${typeof errno === 'number' ? `errno ${errno}` : 'an error'} that is not ENOMEM (${f.ruleId})`;
+    trail.add('what failed', fact, nonEnomem.slice(0, 3).map(findingRef), 'not a memory or map-count problem: the file, filesystem or flags were refused');
+    return { ...base, cause: 'other-mmap-error', confidence: 'high', trail: trail.steps, caveats, because: fact };
+  }
+  trail.add('what failed', 'no failure and no limit below the workload', [], 'nothing to diagnose');
+  return { ...base, cause: 'unknown', confidence: 'low', trail: trail.steps, caveats, because: 'no failure found' };
+}

@@ -1,0 +1,85 @@
+// Container wrappers around log lines: CRI (containerd/CRI-O files under /var/log/pods),
+// Docker's json-file driver and docker compose's `service  | ` prefix. Detects the wrapper
+// of a file and removes it from a line, keeping the wrapper's time and partial-line flag.
+
+import type { EventTime, Wrapper } from '../core/index.js';
+import { parseIsoTime } from './time.js';
+
+const CRI_RE = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})) (stdout|stderr) ([PF])(?: (.*))?$/s;
+const COMPOSE_RE = /^([A-Za-z0-9][\w.-]*)\s+\|(?: (.*))?$/s;
+
+export interface Unwrapped {
+  /** The line without its wrapper. */
+  readonly text: string;
+  /** The wrapper's own timestamp (CRI, docker json-file). */
+  readonly time?: EventTime;
+  /** True for a partial line (CRI `P`, docker json-file entry without a trailing newline). */
+  readonly partial: boolean;
+  /** False when the line did not have the file's wrapper shape (left as it was). */
+  readonly wrapped: boolean;
+}
+
+function dockerJson(raw: string): Unwrapped | undefined {
+  if (!raw.startsWith('{"log":') && !(raw.startsWith('{') && raw.includes('"log":'))) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const obj = value as Record<string, unknown>;
+  const log = obj['log'];
+  if (typeof log !== 'string') return undefined;
+  const stream = obj['stream'];
+  if (stream !== 'stdout' && stream !== 'stderr') return undefined;
+  const partial = !log.endsWith('\n');
+  const text = log.replace(/\r?\n$/, '');
+  const time = typeof obj['time'] === 'string' ? parseIsoTime(obj['time']) : undefined;
+  return time === undefined ? { text, partial, wrapped: true } : { text, time, partial, wrapped: true };
+}
+
+/** Removes `wrapper` from `raw` and reports what the wrapper said. Lines of another shape pass through. */
+export function unwrap(raw: string, wrapper: Wrapper): Unwrapped {
+  switch (wrapper) {
+    case 'none':
+      return { text: raw, partial: false, wrapped: true };
+    case 'cri': {
+      const m = CRI_RE.exec(raw);
+      if (m === null) return { text: raw, partial: false, wrapped: false };
+      const time = parseIsoTime(m[1] ?? '');
+      const text = m[4] ?? '';
+      const partial = m[3] === 'P';
+      return time === undefined ? { text, partial, wrapped: true } : { text, time, partial, wrapped: true };
+    }
+    case 'docker-json':
+      return dockerJson(raw) ?? { text: raw, partial: false, wrapped: false };
+    case 'compose': {
+      const m = COMPOSE_RE.exec(raw);
+      if (m === null) return { text: raw, partial: false, wrapped: false };
+      return { text: m[2] ?? '', partial: false, wrapped: true };
+    }
+  }
+}
+
+/** The line without its container wrapper (the text the format parser sees). */
+export function unwrapLine(raw: string, wrapper: Wrapper): string {
+  return unwrap(raw, wrapper).text;
+}
+
+/** The wrapper most of the non-empty lines have, or 'none'. */
+export function detectWrapper(lines: readonly string[]): Wrapper {
+  const nonEmpty = lines.filter((l) => l.trim() !== '');
+  if (nonEmpty.length === 0) return 'none';
+  const candidates: readonly Wrapper[] = ['cri', 'docker-json', 'compose'];
+  let best: Wrapper = 'none';
+  let bestCount = 0;
+  for (const w of candidates) {
+    const count = nonEmpty.filter((l) => unwrap(l, w).wrapped).length;
+    if (count > bestCount) {
+      best = w;
+      bestCount = count;
+    }
+  }
+  return bestCount * 2 > nonEmpty.length ? best : 'none';
+}

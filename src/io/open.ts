@@ -1,0 +1,299 @@
+// Opening one input: reads a file read-only (O_NOATIME when allowed) or a stream, detects
+// compression by magic bytes, gunzips, hashes the raw bytes as stored (sha256, chain of
+// custody) and reports data problems (unreadable, truncated/corrupt gzip, unsupported
+// compression, too large) as values; it never throws for data and never writes the input.
+
+import { createHash, type Hash } from 'node:crypto';
+import { constants as fsConstants, promises as fsp } from 'node:fs';
+import { createGunzip, type Gunzip } from 'node:zlib';
+import type { Problem } from '../core/index.js';
+
+export interface InputReadResult {
+  /** Raw bytes read (and hashed). Equal to the stored size unless reading stopped early (too-large, read error). */
+  rawBytes: number;
+  /** Decompressed bytes delivered to the consumer. */
+  bytes: number;
+  /** sha256 hex of the `rawBytes` raw bytes as stored. */
+  sha256: string;
+  compressed: 'gzip' | null;
+  problems: Problem[];
+}
+
+export interface OpenedInput {
+  /** Decompressed chunks, each a fresh Buffer the consumer may keep. Never throws for data problems. */
+  chunks: AsyncIterable<Buffer>;
+  /** What was read so far; final once `chunks` has been iterated to its end. */
+  result: () => InputReadResult;
+}
+
+export interface OpenOptions {
+  /** Stop after delivering this many (decompressed) bytes, with a 'too-large' problem. */
+  maxBytes?: number;
+}
+
+const READ_BYTES = 1 << 20;
+/** Raw bytes fed to zlib per write: bounds the output burst of a gzip bomb to ~64 MiB. */
+const GUNZIP_FEED = 64 << 10;
+const MAGIC_BYTES = 6;
+
+type Compression = 'plain' | 'gzip' | 'zstd' | 'xz' | 'bzip2';
+
+const unsupported: Record<'zstd' | 'xz' | 'bzip2', string> = {
+  zstd: 'zstd -d FILE',
+  xz: 'xz -d -k FILE',
+  bzip2: 'bzip2 -d -k FILE',
+};
+
+function detectCompression(head: Buffer): Compression {
+  const b = (i: number): number => head[i] ?? -1;
+  if (b(0) === 0x1f && b(1) === 0x8b) return 'gzip';
+  if (b(0) === 0x28 && b(1) === 0xb5 && b(2) === 0x2f && b(3) === 0xfd) return 'zstd';
+  if (b(0) === 0xfd && b(1) === 0x37 && b(2) === 0x7a && b(3) === 0x58 && b(4) === 0x5a && b(5) === 0x00) {
+    return 'xz';
+  }
+  if (b(0) === 0x42 && b(1) === 0x5a && b(2) === 0x68 && b(3) >= 0x31 && b(3) <= 0x39) return 'bzip2';
+  return 'plain';
+}
+
+/** 'EACCES: permission denied' from a Node system error, without the path it names. */
+function errnoReason(err: unknown): { code: string; reason: string } {
+  const e = err as NodeJS.ErrnoException;
+  const code = typeof e?.code === 'string' ? e.code : 'EIO';
+  const msg = typeof e?.message === 'string' ? e.message : String(err);
+  const words = msg.startsWith(`${code}: `) ? msg.slice(code.length + 2).split(', ')[0] : msg;
+  return { code, reason: `${code}: ${words ?? msg}` };
+}
+
+async function openReadOnly(absPath: string): Promise<fsp.FileHandle> {
+  const noAtime = fsConstants.O_NOATIME ?? 0;
+  if (noAtime !== 0) {
+    try {
+      return await fsp.open(absPath, fsConstants.O_RDONLY | noAtime);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
+    }
+  }
+  return fsp.open(absPath, fsConstants.O_RDONLY);
+}
+
+async function* readFileRaw(absPath: string): AsyncGenerator<Buffer> {
+  const fh = await openReadOnly(absPath);
+  try {
+    for (;;) {
+      const buf = Buffer.allocUnsafeSlow(READ_BYTES);
+      const { bytesRead } = await fh.read(buf, 0, READ_BYTES, null);
+      if (bytesRead === 0) return;
+      yield bytesRead === READ_BYTES ? buf : buf.subarray(0, bytesRead);
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+async function* readStreamRaw(stream: NodeJS.ReadableStream): AsyncGenerator<Buffer> {
+  for await (const c of stream as AsyncIterable<Buffer | string>) {
+    yield typeof c === 'string' ? Buffer.from(c) : c;
+  }
+}
+
+interface State {
+  rawBytes: number;
+  bytes: number;
+  compressed: 'gzip' | null;
+  problems: Problem[];
+  hash: Hash;
+  digest: string | null;
+}
+
+/** One zlib gunzip driven write by write; output is collected from 'data' so none is lost on error. */
+class Inflater {
+  private readonly gz: Gunzip = createGunzip({ chunkSize: 1 << 20 });
+  readonly out: Buffer[] = [];
+  error: Error | null = null;
+  private ended = false;
+
+  constructor() {
+    this.gz.on('data', (b: Buffer) => this.out.push(b));
+    this.gz.on('error', (e: Error) => {
+      this.error ??= e;
+    });
+    this.gz.on('end', () => {
+      this.ended = true;
+    });
+  }
+
+  write(b: Buffer): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.error) return resolve();
+      const onError = (): void => resolve();
+      this.gz.once('error', onError);
+      this.gz.write(b, () => {
+        this.gz.off('error', onError);
+        resolve();
+      });
+    });
+  }
+
+  end(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.error || this.ended) return resolve();
+      this.gz.once('end', () => resolve());
+      this.gz.once('error', () => resolve());
+      this.gz.end();
+    });
+  }
+
+  destroy(): void {
+    this.gz.destroy();
+  }
+}
+
+async function* deliver(
+  raw: () => AsyncGenerator<Buffer>,
+  st: State,
+  file: string,
+  opts: OpenOptions,
+): AsyncGenerator<Buffer> {
+  const maxBytes = opts.maxBytes ?? Infinity;
+  let source: AsyncGenerator<Buffer> | null = null;
+  let inflater: Inflater | null = null;
+  const problem = (code: Problem['code'], args: Problem['args']): void => {
+    st.problems.push({ code, file, args });
+  };
+  /** Cuts `b` to the size cap; false once the cap has been reached. */
+  const capped = (b: Buffer): { b: Buffer; more: boolean } => {
+    if (st.bytes + b.length <= maxBytes) {
+      st.bytes += b.length;
+      return { b, more: true };
+    }
+    const keep = b.subarray(0, Math.max(0, maxBytes - st.bytes));
+    st.bytes += keep.length;
+    problem('too-large', { what: 'input', limit: maxBytes });
+    return { b: keep, more: false };
+  };
+  const take = (b: Buffer): void => {
+    st.hash.update(b);
+    st.rawBytes += b.length;
+  };
+
+  try {
+    source = raw();
+    const head: Buffer[] = [];
+    let headLen = 0;
+    while (headLen < MAGIC_BYTES) {
+      const r = await source.next();
+      if (r.done) break;
+      head.push(r.value);
+      headLen += r.value.length;
+    }
+    const kind = detectCompression(head.length === 1 ? (head[0] as Buffer) : Buffer.concat(head));
+
+    if (kind === 'plain') {
+      for (const b of head) {
+        take(b);
+        const c = capped(b);
+        if (c.b.length > 0) yield c.b;
+        if (!c.more) return;
+      }
+      for await (const b of source) {
+        take(b);
+        const c = capped(b);
+        if (c.b.length > 0) yield c.b;
+        if (!c.more) return;
+      }
+      return;
+    }
+
+    if (kind !== 'gzip') {
+      problem('unsupported-compression', { kind, command: unsupported[kind] });
+      for (const b of head) take(b);
+      for await (const b of source) take(b);
+      return;
+    }
+
+    st.compressed = 'gzip';
+    const inf = new Inflater();
+    inflater = inf;
+    const drain = function* (): Generator<Buffer, boolean> {
+      while (inf.out.length > 0) {
+        const c = capped(inf.out.shift() as Buffer);
+        if (c.b.length > 0) yield c.b;
+        if (!c.more) return false;
+      }
+      return true;
+    };
+    const feed = async function* (b: Buffer): AsyncGenerator<Buffer, boolean> {
+      take(b);
+      for (let off = 0; off < b.length && !inf.error; off += GUNZIP_FEED) {
+        await inf.write(b.subarray(off, off + GUNZIP_FEED));
+        if (!(yield* drain())) return false;
+      }
+      return true;
+    };
+    for (const b of head) {
+      if (!(yield* feed(b))) return;
+    }
+    for await (const b of source) {
+      if (inf.error) {
+        take(b);
+        continue;
+      }
+      if (!(yield* feed(b))) return;
+    }
+    await inf.end();
+    if (!(yield* drain())) return;
+    const err = inf.error as (Error & { code?: string }) | null;
+    if (err) {
+      if (err.code === 'Z_BUF_ERROR' || /unexpected end/i.test(err.message)) {
+        problem('truncated-gzip', { bytes: st.bytes });
+      } else {
+        problem('corrupt-gzip', { reason: err.message, bytes: st.bytes });
+      }
+    }
+  } catch (err) {
+    const { code, reason } = errnoReason(err);
+    problem(code === 'ENOENT' ? 'input-not-found' : 'unreadable', { reason });
+  } finally {
+    inflater?.destroy();
+    if (source) await source.return(undefined);
+    st.digest = st.hash.digest('hex');
+  }
+}
+
+function opened(raw: () => AsyncGenerator<Buffer>, display: string, opts: OpenOptions): OpenedInput {
+  const st: State = {
+    rawBytes: 0,
+    bytes: 0,
+    compressed: null,
+    problems: [],
+    hash: createHash('sha256'),
+    digest: null,
+  };
+  let started = false;
+  return {
+    chunks: {
+      [Symbol.asyncIterator]: () => {
+        if (started) throw new Error(`input ${display} can be read only once`);
+        started = true;
+        return deliver(raw, st, display, opts);
+      },
+    },
+    result: () => ({
+      rawBytes: st.rawBytes,
+      bytes: st.bytes,
+      sha256: st.digest ?? st.hash.copy().digest('hex'),
+      compressed: st.compressed,
+      problems: [...st.problems],
+    }),
+  };
+}
+
+/** Opens a file read-only for one pass; `display` names it in problems. */
+export function openFile(absPath: string, display: string, opts: OpenOptions = {}): OpenedInput {
+  return opened(() => readFileRaw(absPath), display, opts);
+}
+
+/** Wraps a stream (stdin) like a file; `display` is usually '-'. */
+export function openStream(stream: NodeJS.ReadableStream, display: string, opts: OpenOptions = {}): OpenedInput {
+  return opened(() => readStreamRaw(stream), display, opts);
+}

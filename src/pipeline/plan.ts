@@ -1,0 +1,95 @@
+// `plan`: composes the data-dir reader (a real directory or a find / ls -R listing) with the
+// capacity math: the map count the server will need, its growth per unit, and the limit to set.
+
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Problem, SourceRef } from '../core/index.js';
+import { formatProblem } from '../core/index.js';
+import { detectListing, parseListing, planFromEvidence, readDataDirWithProblems, type DataDirPlan } from '../evidence/datadir.js';
+import { recommendMaxMapCount } from '../diagnose/remediation.js';
+
+export interface PlanRequest {
+  readonly path: string;
+  readonly cwd: string;
+  readonly maxMapCount?: number;
+}
+
+export interface PlanResult {
+  readonly input: string;
+  readonly kind: DataDirPlan['kind'];
+  /** Map areas the data files need once every segment/block is open. */
+  readonly neededMaps: number;
+  readonly basis: string;
+  /** Average map areas added per partition (Kafka) or per block/tenant (TSDB). */
+  readonly growth: { readonly unit: string; readonly perUnit: number };
+  readonly units: number;
+  readonly top: readonly { readonly unit: string; readonly files: number }[];
+  readonly maxMapCount?: { readonly value: number; readonly source: string };
+  readonly headroom?: number;
+  readonly recommended: number;
+  readonly verdict: 'ok' | 'limit-low';
+  readonly source: SourceRef;
+  readonly problems: readonly string[];
+}
+
+async function currentLimit(req: PlanRequest): Promise<PlanResult['maxMapCount']> {
+  if (req.maxMapCount !== undefined) return { value: req.maxMapCount, source: '--max-map-count' };
+  try {
+    const v = Number((await readFile('/proc/sys/vm/max_map_count', 'utf8')).trim());
+    return Number.isFinite(v) ? { value: v, source: '/proc/sys/vm/max_map_count (this host)' } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function runPlan(req: PlanRequest): Promise<{ ok: true; plan: PlanResult } | { ok: false; message: string }> {
+  const abs = path.resolve(req.cwd, req.path);
+  let st;
+  try {
+    st = await stat(abs);
+  } catch {
+    return { ok: false, message: `${req.path}: no such file or directory` };
+  }
+  let plan: DataDirPlan | null = null;
+  let problems: Problem[] = [];
+  if (st.isDirectory()) {
+    const res = await readDataDirWithProblems(abs, req.path);
+    problems = res.problems;
+    plan = res.evidence ? planFromEvidence(res.evidence) : null;
+  } else {
+    const lines = (await readFile(abs, 'utf8')).split('\n');
+    if (detectListing(lines.slice(0, 200))) plan = planFromEvidence(parseListing(req.path, lines));
+  }
+  if (!plan) {
+    return {
+      ok: false,
+      message: `${req.path}: neither a Kafka log dir nor a TSDB data dir (nor a find / ls -R listing of one); give the directory that holds the <topic>-<partition>/ or <block ULID>/ folders`,
+    };
+  }
+  const units = plan.perUnit.length || (plan.partitions ?? plan.blocks ?? 1);
+  const unitName = plan.kind === 'kafka-log-dir' ? 'partition' : plan.tenants && plan.tenants > 1 ? 'tenant' : 'block';
+  const limit = await currentLimit(req);
+  const needed = plan.mmapFiles;
+  const recommended = recommendMaxMapCount(needed);
+  const basis =
+    plan.kind === 'kafka-log-dir'
+      ? `${plan.partitions ?? '?'} partitions, ${plan.segments ?? '?'} segments: ${plan.indexFiles} .index + .timeindex files (each mapped while open; .txnindex is not mapped)`
+      : `${plan.blocks ?? '?'} blocks${plan.tenants ? ` in ${plan.tenants} tenants` : ''}: ${plan.mmapFiles} index, chunk and head-chunk files`;
+  return {
+    ok: true,
+    plan: {
+      input: req.path,
+      kind: plan.kind,
+      neededMaps: needed,
+      basis,
+      growth: { unit: unitName, perUnit: units > 0 ? Math.round((needed / units) * 10) / 10 : 0 },
+      units,
+      top: plan.perUnit.slice(0, 10),
+      ...(limit ? { maxMapCount: limit, headroom: limit.value - needed } : {}),
+      recommended,
+      verdict: limit && needed * 1.3 > limit.value ? 'limit-low' : 'ok',
+      source: plan.source,
+      problems: problems.map(formatProblem),
+    },
+  };
+}

@@ -1,0 +1,316 @@
+// The only module that composes the stages: discover → open → prefilter/scan → records →
+// match → group → correlate → diagnose. Everything else is a stage that knows nothing of
+// the order. Returns the Report that the renderers print.
+
+import path from 'node:path';
+import type {
+  EvidenceFile,
+  Finding,
+  InputInfo,
+  Problem,
+  Report,
+  Rule,
+  SystemName,
+} from '../core/index.js';
+import { formatProblem, problemSeverity } from '../core/index.js';
+import { discover, type Source } from '../discover/discover.js';
+import { diagnoseScope, sortIncidents } from '../diagnose/incidents.js';
+import { detectEvidence, parseEvidence } from '../evidence/index.js';
+import { readDataDir } from '../evidence/datadir.js';
+import { assembleRecord, detectFormat } from '../formats/index.js';
+import { openFile, openStream, type OpenedInput } from '../io/open.js';
+import { looksBinary } from '../io/sniff.js';
+import { buildPrefilter, matchRecord, rulesApplyingTo } from '../rules/compile.js';
+import { scanChunks } from '../scan/scanner.js';
+
+export interface ScanRequest {
+  readonly paths: readonly string[];
+  readonly cwd: string;
+  readonly include: readonly string[];
+  readonly exclude: readonly string[];
+  readonly rules: readonly Rule[];
+  /** Lines of context shown around each record (-C). */
+  readonly context: number;
+  readonly maxLineBytes: number;
+  readonly now: Date;
+  readonly version: string;
+  readonly stdin?: NodeJS.ReadableStream;
+}
+
+/** Findings listed per file and rule; beyond this they are counted only. */
+export const MAX_FINDINGS_PER_RULE = 1000;
+/** Evidence and crash files are read whole up to this size. */
+export const MAX_EVIDENCE_BYTES = 64 * 1024 * 1024;
+const LOOK_BEHIND = 64;
+const LOOK_AHEAD = 200;
+const HEAD_LINES = 64;
+
+interface FileOutcome {
+  readonly info: InputInfo;
+  readonly findings: Finding[];
+  readonly omitted: { file: string; ruleId: string; systems: readonly SystemName[]; count: number }[];
+  readonly evidence: EvidenceFile[];
+  readonly problems: Problem[];
+  readonly candidates: number;
+}
+
+async function* fromArray(bufs: readonly Buffer[]): AsyncGenerator<Buffer> {
+  for (const b of bufs) yield b;
+}
+
+/** Re-yield a first chunk that was read ahead, then the rest. */
+async function* rechain(first: Buffer | undefined, rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
+  if (first) yield first;
+  for (;;) {
+    const n = await rest.next();
+    if (n.done) return;
+    yield n.value;
+  }
+}
+
+function headLines(buf: Buffer): string[] {
+  const text = buf.subarray(0, Math.min(buf.length, 256 * 1024)).toString('utf8');
+  const lines = text.split('\n').slice(0, HEAD_LINES);
+  if (buf.length > 256 * 1024 || !text.endsWith('\n')) lines.pop();
+  return lines.map((l) => l.replace(/\r$/, ''));
+}
+
+async function collect(first: Buffer | undefined, rest: AsyncIterator<Buffer>, limit: number, file: string, problems: Problem[]): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of rechain(first, rest)) {
+    if (size + chunk.length > limit) {
+      parts.push(chunk.subarray(0, limit - size));
+      size = limit;
+      problems.push({ code: 'too-large', file, args: { what: 'evidence file', limit } });
+      break;
+    }
+    parts.push(chunk);
+    size += chunk.length;
+  }
+  return Buffer.concat(parts, size);
+}
+
+function splitLines(buf: Buffer): string[] {
+  const text = buf.toString('utf8');
+  const lines = text.split('\n');
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  return lines.map((l) => l.replace(/\r$/, ''));
+}
+
+interface LogScanResult {
+  findings: Finding[];
+  omitted: FileOutcome['omitted'];
+  problems: Problem[];
+  lines: number;
+  candidates: number;
+  format: string;
+  wrapper: string;
+}
+
+/** Scan one log stream: prefilter hits → records → rule matches. */
+export async function scanLog(
+  file: string,
+  input: AsyncIterable<Buffer> | readonly Buffer[],
+  rules: readonly Rule[],
+  prefilter: RegExp | null,
+  opts: { context: number; maxLineBytes: number },
+): Promise<LogScanResult> {
+  const chunks = Array.isArray(input) ? fromArray(input as readonly Buffer[]) : (input as AsyncIterable<Buffer>);
+  const findings: Finding[] = [];
+  const problems: Problem[] = [];
+  const perRule = new Map<string, number>();
+  const omittedBy = new Map<string, { file: string; ruleId: string; systems: readonly SystemName[]; count: number }>();
+  let detected = detectFormat([]);
+  let applicable = rulesApplyingTo(rules, detected.format);
+  let lines = 0;
+  let candidates = 0;
+  let lastRecordEnd = 0;
+  for await (const item of scanChunks(chunks, file, {
+    prefilter,
+    lookBehind: Math.max(LOOK_BEHIND, opts.context),
+    lookAhead: Math.max(LOOK_AHEAD, opts.context),
+    maxLineBytes: opts.maxLineBytes,
+    headLines: HEAD_LINES,
+  })) {
+    switch (item.type) {
+      case 'head':
+        detected = detectFormat(item.lines.map((l) => l.text));
+        applicable = rulesApplyingTo(rules, detected.format);
+        break;
+      case 'problem':
+        problems.push(item.problem);
+        break;
+      case 'end':
+        lines = item.lines;
+        break;
+      case 'window': {
+        candidates++;
+        if (item.window.hit.lineNo <= lastRecordEnd) break;
+        const { record, problems: recProblems } = assembleRecord(item.window, detected, file, opts.context);
+        problems.push(...recProblems);
+        const last = record.lines[record.lines.length - 1];
+        lastRecordEnd = Math.max(item.window.hit.lineNo, last?.lineNo ?? 0);
+        for (const rule of applicable) {
+          const finding = matchRecord(rule, record);
+          if (!finding) continue;
+          const n = (perRule.get(rule.id) ?? 0) + 1;
+          perRule.set(rule.id, n);
+          if (n <= MAX_FINDINGS_PER_RULE) findings.push(finding);
+          else {
+            const o = omittedBy.get(rule.id) ?? { file, ruleId: rule.id, systems: rule.systems, count: 0 };
+            o.count++;
+            omittedBy.set(rule.id, o);
+          }
+        }
+        break;
+      }
+    }
+  }
+  for (const o of omittedBy.values()) problems.push({ code: 'findings-capped', file, args: { count: o.count, rule: o.ruleId } });
+  return { findings, omitted: [...omittedBy.values()], problems, lines, candidates, format: detected.format, wrapper: detected.wrapper };
+}
+
+async function scanSource(src: Exclude<Source, { kind: 'dir' }>, req: ScanRequest, prefilter: RegExp | null): Promise<FileOutcome> {
+  const problems: Problem[] = [];
+  const file = src.display;
+  let opened: OpenedInput;
+  if (src.kind === 'stdin') {
+    opened = openStream(req.stdin ?? process.stdin, file);
+  } else {
+    opened = openFile(src.absPath, file);
+  }
+  const it = opened.chunks[Symbol.asyncIterator]();
+  const firstRes = await it.next();
+  const first = firstRes.done ? undefined : firstRes.value;
+  const finish = (role: string, lines: number, extra: Partial<FileOutcome> & { wrapper?: string } = {}): FileOutcome => {
+    const r = opened.result();
+    const info: InputInfo = {
+      file,
+      bytes: r.bytes,
+      lines,
+      sha256: r.sha256,
+      role,
+      ...(extra.wrapper && extra.wrapper !== 'none' ? { wrapper: extra.wrapper } : {}),
+    };
+    return {
+      info,
+      findings: extra.findings ?? [],
+      omitted: extra.omitted ?? [],
+      evidence: extra.evidence ?? [],
+      problems: [...r.problems, ...problems, ...(extra.problems ?? [])],
+      candidates: extra.candidates ?? 0,
+    };
+  };
+  if (!first) {
+    // Drain so the opener can report its problems (unreadable, unsupported compression…).
+    const r = opened.result();
+    if (r.problems.length === 0) problems.push({ code: 'empty', file, args: {} });
+    return finish('skipped', 0);
+  }
+  const binary = looksBinary(first.subarray(0, 8192));
+  if (binary) {
+    const isTar = first.length > 262 && first.subarray(257, 262).toString('latin1') === 'ustar';
+    problems.push(
+      isTar
+        ? { code: 'unsupported-compression', file, args: { kind: 'tar archive', command: `mkdir x && tar -xf ${path.basename(file)} -C x` } }
+        : { code: 'binary', file, args: { reason: binary } },
+    );
+    return finish('skipped', 0);
+  }
+  const head = headLines(first);
+  const detected = detectFormat(head);
+  const evidenceKind = detected.format === 'hs-err' ? 'hs-err' : detectEvidence(head, path.basename(file));
+  if (evidenceKind) {
+    const buf = await collect(first, it, MAX_EVIDENCE_BYTES, file, problems);
+    const lines = splitLines(buf);
+    const parsed = parseEvidence(evidenceKind, file, lines);
+    problems.push(...parsed.problems);
+    if (evidenceKind !== 'hs-err') return finish(`evidence:${evidenceKind}`, lines.length, { evidence: [parsed.evidence] });
+    const log = await scanLog(file, [buf], req.rules, prefilter, req);
+    return finish('log:hs-err', log.lines, {
+      evidence: [parsed.evidence],
+      findings: log.findings,
+      omitted: log.omitted,
+      problems: log.problems,
+      candidates: log.candidates,
+    });
+  }
+  const log = await scanLog(file, rechain(first, it), req.rules, prefilter, req);
+  return finish(`log:${log.format}`, log.lines, {
+    findings: log.findings,
+    omitted: log.omitted,
+    problems: log.problems,
+    candidates: log.candidates,
+    wrapper: log.wrapper,
+  });
+}
+
+async function isDataDir(abs: string): Promise<boolean> {
+  const res = await readDataDir(abs, abs);
+  return res !== null;
+}
+
+function cmpProblem(a: Problem, b: Problem): number {
+  if (a.file !== b.file) return a.file < b.file ? -1 : 1;
+  return (a.line ?? 0) - (b.line ?? 0);
+}
+
+/** Run a whole scan and build the report. */
+export async function runScan(req: ScanRequest): Promise<Report> {
+  const found = await discover(req.paths, { cwd: req.cwd, include: req.include, exclude: req.exclude, isDataDir });
+  const prefilter = buildPrefilter(req.rules);
+  const problems: Problem[] = [...found.problems];
+  const inputs: InputInfo[] = [];
+  const scopes = new Map<string, { findings: Finding[]; omitted: FileOutcome['omitted']; evidence: EvidenceFile[] }>();
+  const scopeOf = (s: string) => {
+    let v = scopes.get(s);
+    if (!v) {
+      v = { findings: [], omitted: [], evidence: [] };
+      scopes.set(s, v);
+    }
+    return v;
+  };
+  let bytes = 0;
+  let lines = 0;
+  let candidates = 0;
+  let findingsTotal = 0;
+  for (const src of found.sources) {
+    if (src.kind === 'dir') {
+      const ev = await readDataDir(src.absPath, src.display);
+      if (ev) scopeOf(src.scope).evidence.push(ev);
+      inputs.push({ file: src.display, bytes: 0, lines: 0, sha256: '', role: `evidence:${ev?.kind ?? 'directory'}` });
+      continue;
+    }
+    const out = await scanSource(src, req, prefilter);
+    inputs.push(out.info);
+    problems.push(...out.problems);
+    const sc = scopeOf(src.scope);
+    sc.findings.push(...out.findings);
+    sc.omitted.push(...out.omitted);
+    sc.evidence.push(...out.evidence);
+    bytes += out.info.bytes;
+    lines += out.info.lines;
+    candidates += out.candidates;
+    findingsTotal += out.findings.length + out.omitted.reduce((n, o) => n + o.count, 0);
+  }
+  const incidents = sortIncidents(
+    [...scopes.keys()].sort().flatMap((scope) => {
+      const s = scopes.get(scope)!;
+      return diagnoseScope({ scope, findings: s.findings, omitted: s.omitted, evidence: s.evidence });
+    }),
+  );
+  const evidence = [...scopes.values()].flatMap((s) => s.evidence).sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  return {
+    schemaVersion: 1,
+    tool: { name: 'mapmortem', version: req.version },
+    generatedAt: req.now.toISOString(),
+    roots: [...req.paths],
+    verdict: incidents[0]?.cause ?? 'none',
+    incidents,
+    evidence,
+    inputs: inputs.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)),
+    problems: problems.sort(cmpProblem).map((p) => ({ ...p, message: formatProblem(p), severity: problemSeverity(p.code) })),
+    stats: { files: inputs.length, bytes, lines, candidates, findings: findingsTotal, rules: req.rules.length },
+  };
+}
