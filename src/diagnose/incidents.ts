@@ -122,7 +122,7 @@ export function systemLabel(s: SystemName): string {
   return SYSTEM_LABEL[s];
 }
 
-function buildIncident(scope: string, family: Family, findings: readonly Finding[], omittedCount: number, evidence: readonly EvidenceFile[]): Incident | undefined {
+function buildIncident(scope: string, idKey: string, family: Family, findings: readonly Finding[], omittedCount: number, evidence: readonly EvidenceFile[]): Incident | undefined {
   const sorted = [...findings].sort(cmpFinding);
   const system = primarySystem(sorted, evidence, family);
   const hsErrPids = new Set<number>();
@@ -159,7 +159,7 @@ function buildIncident(scope: string, family: Family, findings: readonly Finding
   const times = sorted.map((f) => f.time?.iso).filter((t): t is string => t !== undefined).sort();
   const pidFact = facts.num('pid');
   const name = facts.text('process-name');
-  const process = pidFact ? `pid ${pidFact.value}${name ? ` (${name.value})` : ''}` : name ? name.value : scope;
+  const process = pidFact ? `pid ${pidFact.value}${name ? ` (${name.value})` : ''}` : name ? name.value : idKey;
   const count = sorted.length + omittedCount;
   const confidence: Confidence = decision.confidence;
   const summary =
@@ -168,7 +168,7 @@ function buildIncident(scope: string, family: Family, findings: readonly Finding
   const caveats = [...decision.caveats, ...caveatsExtra];
   if (times.length > 0 && sorted.some((f) => f.time && !f.time.hasOffset)) caveats.push('some timestamps carry no time zone; they are shown as written');
   return {
-    id: `${system}:${scope}`,
+    id: `${system}:${idKey}`,
     system,
     process,
     cause: decision.cause,
@@ -187,37 +187,67 @@ function buildIncident(scope: string, family: Family, findings: readonly Finding
   };
 }
 
-/** Group one scope's findings into incidents and diagnose each. */
+interface Unit {
+  readonly key: string;
+  readonly family: Family;
+  readonly findings: Finding[];
+  omitted: number;
+  readonly evidence: readonly EvidenceFile[];
+}
+
+/**
+ * Group one scope's findings into incidents and diagnose each. A JVM crash file (hs_err) is
+ * its own incident with its own evidence; the scope's other logs join it when it is the only
+ * crash file there, else they form incidents per process family.
+ */
 export function diagnoseScope(input: ScopeInput): Incident[] {
-  const byFamily = new Map<Family, Finding[]>();
-  const contextOnly = new Map<Family, Finding[]>();
-  for (const f of input.findings) {
-    const fam = familyOf(f.systems[0] ?? 'generic');
-    const target = isIncidentWorthy(f) ? byFamily : contextOnly;
-    const list = target.get(fam) ?? [];
-    list.push(f);
-    target.set(fam, list);
-  }
-  const omittedBy = new Map<Family, number>();
-  for (const o of input.omitted) {
-    const fam = familyOf(o.systems[0] ?? 'generic');
-    omittedBy.set(fam, (omittedBy.get(fam) ?? 0) + o.count);
-  }
+  const crashFiles = input.evidence.filter((e) => e.kind === 'hs-err');
+  const shared = input.evidence.filter((e) => e.kind !== 'hs-err');
+  const units = new Map<string, Unit>();
+  for (const c of crashFiles) units.set(c.file, { key: c.file, family: 'java', findings: [], omitted: 0, evidence: [c, ...shared] });
+  const soleCrash = crashFiles.length === 1 ? crashFiles[0]!.file : undefined;
+  const unitFor = (file: string, systems: readonly SystemName[]): Unit => {
+    const crash = units.get(file);
+    if (crash) return crash;
+    const family = familyOf(systems[0] ?? 'generic');
+    if (soleCrash && (family === 'java' || family === 'kernel')) return units.get(soleCrash)!;
+    const key = `${input.scope}#${family}`;
+    let u = units.get(key);
+    if (!u) {
+      u = { key: input.scope, family, findings: [], omitted: 0, evidence: shared };
+      units.set(key, u);
+    }
+    return u;
+  };
+  const worthy = input.findings.filter(isIncidentWorthy);
+  const context = input.findings.filter((f) => !isIncidentWorthy(f));
+  for (const f of worthy) unitFor(f.file, f.systems).findings.push(f);
+  for (const o of input.omitted) unitFor(o.file, o.systems).omitted += o.count;
   // Kernel OOM lines belong to the process they killed when the scope has one other family.
-  const kernel = byFamily.get('kernel');
-  const others = [...byFamily.keys()].filter((k) => k !== 'kernel');
+  const kernelKey = `${input.scope}#kernel`;
+  const kernel = units.get(kernelKey);
+  const others = [...units.entries()].filter(([k, u]) => k !== kernelKey && u.findings.length > 0);
   if (kernel && others.length === 1) {
-    byFamily.get(others[0]!)!.push(...kernel);
-    byFamily.delete('kernel');
+    others[0]![1].findings.push(...kernel.findings);
+    others[0]![1].omitted += kernel.omitted;
+    units.delete(kernelKey);
+  }
+  // Context lines (which file, which tenant) join the unit of their file or family, never make one.
+  for (const f of context) {
+    const crash = units.get(f.file);
+    const fam = familyOf(f.systems[0] ?? 'generic');
+    const target = crash ?? [...units.values()].find((u) => u.family === fam && u.findings.length > 0);
+    if (target && target.findings.length > 0) target.findings.push(f);
   }
   const incidents: Incident[] = [];
-  for (const fam of [...byFamily.keys()].sort()) {
-    const findings = [...(byFamily.get(fam) ?? []), ...(contextOnly.get(fam) ?? [])];
-    const inc = buildIncident(input.scope, fam, findings, omittedBy.get(fam) ?? 0, input.evidence);
+  for (const key of [...units.keys()].sort()) {
+    const u = units.get(key)!;
+    if (u.findings.length === 0 && !crashFiles.some((c) => c.file === key)) continue;
+    const inc = buildIncident(input.scope, u.key, u.family, u.findings, u.omitted, u.evidence);
     if (inc) incidents.push(inc);
   }
-  if (incidents.length === 0 && input.evidence.length > 0) {
-    const inc = buildIncident(input.scope, 'generic', [], 0, input.evidence);
+  if (incidents.length === 0 && shared.length > 0 && crashFiles.length === 0) {
+    const inc = buildIncident(input.scope, input.scope, 'generic', [], 0, shared);
     if (inc) incidents.push(inc);
   }
   return incidents;

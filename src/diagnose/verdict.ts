@@ -285,13 +285,15 @@ export function decide(input: DecideInput): Decision {
 
   // Step 7: the evidence cannot decide.
   const hints = failures.map((f) => f.signals.hint).filter((h) => h !== 'none');
-  const leaning = request && request.bytes <= 1024 * 1024 && (mem?.plentiful ?? true) ? 'map-count' : hints[0];
-  const leanText =
-    leaning === 'map-count'
-      ? 'likeliest cause: the process ran out of map areas (vm.max_map_count); small failed requests with memory to spare are its signature'
-      : leaning
-        ? `the log points to ${leaning} but no evidence confirms it`
-        : 'the evidence does not point anywhere yet';
+  const mapHints = hints.filter((h) => h === 'map-count').length;
+  const smallWithRoom = request !== undefined && request.bytes <= 1024 * 1024 && mem?.plentiful === true;
+  const leanText = smallWithRoom
+    ? `likeliest cause: map-count exhaustion — a ${fmtBytes(request.bytes)} request failed with memory to spare, the signature of running out of map areas`
+    : mapHints > 0
+      ? 'likeliest cause: map-count exhaustion (vm.max_map_count) — this failure usually means the process ran out of map areas, but no map count or limit was captured to prove it'
+      : hints[0]
+        ? `the log points to ${hints[0]} but no evidence confirms it`
+        : 'the evidence does not point to one cause yet';
   trail.add('undecided', 'no map count, limit or memory figure decides the cause', [], leanText);
   return { ...base, cause: 'unknown', confidence: 'low', trail: trail.steps, caveats, because: leanText };
 }

@@ -40,8 +40,9 @@ function size(r: MapRegion): bigint {
   return r.end - r.start;
 }
 
+/** Anonymous: no path, or a name given with PR_SET_VMA_ANON_NAME (`[anon:glibc malloc]`). */
 function isAnon(r: MapRegion): boolean {
-  return r.path === '';
+  return r.path === '' || r.path.startsWith('[anon:');
 }
 
 function segments(path: string): string[] {
@@ -179,7 +180,7 @@ export function classifyRegion(r: MapRegion, prev?: MapRegion, next?: MapRegion)
   if (SPECIAL.test(path)) return 'special';
   if (path === '[stack]' || path.startsWith('[stack:')) return 'thread-stack';
   if (path === '[heap]') return 'malloc-arena';
-  if (path === '') return classifyAnon(r, prev, next);
+  if (isAnon(r)) return classifyAnon(r, prev, next);
   if (path.startsWith('[')) return 'anonymous';
   return classifyFile(path);
 }

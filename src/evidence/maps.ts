@@ -63,6 +63,7 @@ export function detectMaps(head: readonly string[]): MapsFlavor | null {
   for (let i = 0; i < probe.length; i++) {
     const l = probe[i] ?? '';
     if (MAPS_LINE.test(l)) {
+      if (/\s\[rollup\]\s*$/.test(l)) return null;
       const rest = lines.slice(i + 1, i + 40);
       return rest.some((x) => SMAPS_ATTR.test(x) && !MAPS_LINE.test(x)) ? 'smaps' : 'maps';
     }

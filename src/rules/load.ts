@@ -441,12 +441,13 @@ export function groupNames(source: string): string[] {
 
 /** Parses and validates one rule file's text; `file` is used in errors only. */
 export function parseRuleText(file: string, text: string): { rule?: Rule; errors: RuleError[] } {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const errors = doc.errors.map((e) => {
       const pos = e.linePos?.[0];
       const where = pos === undefined ? '' : ` at ${pos.line}:${pos.col}`;
-      return { file, field: '(yaml)', message: `YAML syntax error${where}: ${e.message.split('\n')[0] ?? ''}; fix the YAML` };
+      const first = (e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+      return { file, field: '(yaml)', message: `YAML syntax error${where}: ${first}; fix the YAML` };
     });
     return { errors };
   }

@@ -117,9 +117,20 @@ describe('summarizeRegions', () => {
       { class: 'other-file', count: 3, bytes: 3 * 4096 },
     ]);
     expect(b.top).toHaveLength(10);
-    expect(b.top[0]).toEqual({ name: 'orders-0', class: 'kafka-index', count: 6, bytes: 6 * 4096 });
-    expect(b.top[1]).toEqual({ name: '/k/orders-0/00000000000000000000.index', class: 'kafka-index', count: 6, bytes: 6 * 4096 });
+    expect(b.top[0]).toEqual({ name: '/k/orders-0/00000000000000000000.index', class: 'kafka-index', count: 6, bytes: 6 * 4096 });
+    expect(b.top[1]).toEqual({ name: 'orders-0', class: 'kafka-index', count: 6, bytes: 6 * 4096 });
     expect(b.top[2]).toMatchObject({ name: '/opt/app/data.bin', count: 3 });
     expect(b.top.slice(3).map((t) => t.name)).toEqual(['orders-1', 'orders-10', 'orders-11', 'orders-12', 'orders-2', 'orders-3', 'orders-4']);
+  });
+});
+
+describe('classifyRegion: named anonymous memory', () => {
+  it('classifies [anon:…] regions by shape like unnamed ones', () => {
+    const guard = region(0x7fa374039000n, 0x7fa37403d000n, '---p', '[anon:stack_guard]');
+    const stack = region(0x7fa37403d000n, 0x7fa374139000n, 'rw-p', '[anon:thread stack]');
+    expect(classifyRegion(guard, undefined, stack)).toBe('guard-page');
+    expect(classifyRegion(stack, guard, undefined)).toBe('thread-stack');
+    expect(classifyRegion(region(1n, 0x1001n, 'rw-p', '[anon:glibc malloc]'))).toBe('anonymous');
+    expect(groupKey(region(1n, 0x1001n, 'rw-p', '[anon:glibc malloc]'), 'anonymous')).toBe('[anon:glibc malloc]');
   });
 });

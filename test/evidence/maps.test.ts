@@ -59,6 +59,8 @@ describe('detectMaps', () => {
     expect(detectMaps(['Total number of mappings: 188'])).toBe('maps-count');
     expect(detectMaps(['vm.max_map_count = 65530'])).toBeNull();
     expect(detectMaps(['65530'])).toBeNull();
+    const rollup = ['55d0c0a1b000-7ffc0c1f6000 ---p 00000000 00:00 0                          [rollup]', 'Rss:              812344 kB'];
+    expect(detectMaps(rollup)).toBeNull();
   });
 });
 
