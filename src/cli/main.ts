@@ -47,6 +47,9 @@ export function toolVersion(): string {
 
 class UsageError extends Error {}
 
+/** Documentation next to logs (a sample's or a bundle's README) quotes log lines; not evidence. */
+export const DEFAULT_EXCLUDES: readonly string[] = ['**/README*', '**/*.md'];
+
 function parseNonNegInt(name: string) {
   return (v: string): number => {
     if (!/^\d+$/.test(v)) throw new InvalidArgumentError(`${name} takes a whole number ≥ 0, got "${v}"`);
@@ -121,12 +124,13 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .option('--no-default-rules', 'do not load the bundled rule pack')
     .option('--include <glob>', 'only scan files matching GLOB under directories (repeatable)', collectList, [] as string[])
     .option('--exclude <glob>', 'skip files matching GLOB under directories (repeatable)', collectList, [] as string[])
+    .option('--no-default-excludes', 'also scan README/Markdown files found under directories (skipped by default)')
     .option('-C, --context <lines>', 'lines of context around each record', parseNonNegInt('--context'), 0)
     .option('--max-line <bytes>', 'longest line kept whole; longer lines are scanned in windows and reported', parseNonNegInt('--max-line'), 1024 * 1024)
     .addOption(new Option('--fail-on <severity>', 'exit 1 when an incident is at or above SEVERITY').choices([...SEVERITIES]))
     .option('--color', 'force colour in text output')
     .option('--no-color', 'never colour text output')
-    .action(async (paths: string[], o: { format?: Format; output?: string; rules: string[]; defaultRules: boolean; include: string[]; exclude: string[]; context: number; maxLine: number; failOn?: Severity; color?: boolean }) => {
+    .action(async (paths: string[], o: { format?: Format; output?: string; rules: string[]; defaultRules: boolean; include: string[]; exclude: string[]; defaultExcludes: boolean; context: number; maxLine: number; failOn?: Severity; color?: boolean }) => {
       if (o.maxLine < 4096) throw new UsageError(`--max-line must be at least 4096 bytes, got ${o.maxLine}`);
       if (paths.filter((p) => p === '-').length > 1) throw new UsageError('stdin (-) can be given once');
       const format = o.format ?? formatFromOutput(o.output) ?? 'text';
@@ -135,7 +139,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
         paths,
         cwd: io.cwd,
         include: o.include,
-        exclude: o.exclude,
+        exclude: [...o.exclude, ...(o.defaultExcludes ? DEFAULT_EXCLUDES : [])],
         rules,
         context: o.context,
         maxLineBytes: o.maxLine,

@@ -36,7 +36,8 @@ function findingRef(f: Finding): SourceRef {
 }
 
 function pct(a: number, b: number): string {
-  return `${((a / b) * 100).toFixed(1)}%`;
+  const v = (a / b) * 100;
+  return `${v >= 99.5 && v < 100 ? v.toFixed(2) : v.toFixed(1)}%`;
 }
 
 /** Largest failed request size in bytes, from the findings' captures or the hs_err header fact. */

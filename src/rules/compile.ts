@@ -141,7 +141,7 @@ function collectGroups(m: RegExpExecArray, into: Map<string, string>): void {
   for (const [k, v] of Object.entries(m.groups)) if (v !== undefined && !into.has(k)) into.set(k, v);
 }
 
-/** Finds where a rule hits in a record, or null; `captureLines` are the lines searched for captures (hit line first). */
+/** Finds where a rule hits in a record, or null; `captureOrder` lists the line indexes searched for captures (hit line first). */
 function locate(rule: Rule, lines: readonly ParsedLine[]): { hit: Hit; captureOrder: number[] } | null {
   const { scope, all, any, none } = rule.match;
   for (const re of none) if (lines.some((l) => execOn(re, l.text) !== null)) return null;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultRulesDir, groupNames, loadRuleDirs, parseRuleText } from '../../src/rules/load.js';
 import { ruleDir, ruleYaml } from './helpers.js';
@@ -141,5 +141,15 @@ describe('defaultRulesDir', () => {
     const dir = defaultRulesDir();
     expect(dir.endsWith('/rules')).toBe(true);
     expect(existsSync(join(dir, 'kafka-index-map-failed.yaml'))).toBe(true);
+  });
+});
+
+describe('docs/rules.md', () => {
+  it('its example rule is valid', () => {
+    const md = readFileSync(join(defaultRulesDir(), '..', 'docs', 'rules.md'), 'utf8');
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(md)?.[1] ?? '';
+    const res = parseRuleText('docs/kafka-index-map-failed.yaml', yaml);
+    expect(res.errors).toEqual([]);
+    expect(res.rule?.tests.match).toHaveLength(2);
   });
 });

@@ -24,7 +24,6 @@ const REQUIRED = [
   'jvm-native-allocation-failed',
   'jvm-insufficient-memory-header',
   'jvm-stack-guard-pages',
-  'jvm-32bit-process-size',
   'jvm-heap-base-limit',
   'thread-create-failed',
   'elasticsearch-max-map-count-too-low',
