@@ -12,6 +12,8 @@ export const DEFAULT_MAX_MAP_COUNT = 65530;
 export const NEAR_LIMIT = 0.99;
 /** Kernel reserve below the commit limit that ordinary processes cannot use (user + admin reserve). */
 export const COMMIT_RESERVE = 128 * 1024 * 1024;
+/** Native heap pointers closer than this to the compressed-oops heap base mean the base blocked its growth. */
+export const HEAP_BASE_GAP = 512 * 1024 * 1024;
 
 export interface Decision {
   readonly cause: Cause;
@@ -131,11 +133,11 @@ function memoryView(facts: FactIndex, request: number | undefined): MemoryView |
         strength: 'high',
       };
     }
-    const plentiful = total ? avail.value >= Math.min(total.value * 0.1, 1024 ** 3) : avail.value >= 1024 ** 3;
+    const plentiful = usable >= (total ? Math.min(total.value * 0.1, 1024 ** 3) : 1024 ** 3) && usable > req * 2;
     return {
       exhausted: false,
       plentiful,
-      reason: `${fmtBytes(avail.value)} of memory available and ${fmtBytes(swapFree.value)} of swap free` + (req > 0 ? ` for a request of ${fmtBytes(req)}` : ''),
+      reason: `${fmtBytes(avail.value)} of memory ${avail.key === 'mem-available' ? 'available' : 'free'} and ${fmtBytes(swapFree.value)} of swap free` + (req > 0 ? ` for a request of ${fmtBytes(req)}` : ''),
       sources,
       strength: 'high',
     };
@@ -257,7 +259,8 @@ export function decide(input: DecideInput): Decision {
   }
 
   // Step 4: address-space ceilings.
-  const as = addressSpaceView(facts, request?.bytes, findings);
+  const mem = memoryView(facts, request?.bytes);
+  const as = addressSpaceView(facts, request?.bytes, findings, mem);
   if (as) {
     trail.add('address space', as.fact, as.sources, as.hit ? 'the address space, not memory, was the ceiling' : 'no address-space ceiling');
     if (as.hit && as.confidence === 'high') return { ...base, cause: 'address-space-limit', confidence: 'high', trail: trail.steps, caveats, because: as.fact };
@@ -265,7 +268,6 @@ export function decide(input: DecideInput): Decision {
 
   // Step 5: memory and commit.
   const kernelOom = failures.filter((f) => f.signals.failure === 'oom-kill' && f.signals.hint !== 'cgroup');
-  const mem = memoryView(facts, request?.bytes);
   if (mem) {
     trail.add('memory', mem.reason, mem.sources, mem.exhausted ? 'memory really ran out' : mem.plentiful ? 'memory was plentiful: not the limit' : 'memory was neither exhausted nor plentiful');
     if (mem.exhausted) return { ...base, cause: 'memory-exhaustion', confidence: mem.strength, trail: trail.steps, caveats, because: mem.reason };
@@ -344,7 +346,7 @@ function cgroupView(facts: FactIndex, failures: readonly Finding[]): ViewResult 
   };
 }
 
-function addressSpaceView(facts: FactIndex, request: number | undefined, findings: readonly Finding[]): ViewResult | undefined {
+function addressSpaceView(facts: FactIndex, request: number | undefined, findings: readonly Finding[], mem: MemoryView | undefined): ViewResult | undefined {
   const bit32 = facts.flag('jvm-32bit');
   const sizeFinding = findings.find((f) => f.signals.hint === 'address-space' && f.signals.failure !== 'context');
   const sizeHit = facts.flag('process-size-limit-hit') ?? (sizeFinding ? { file: sizeFinding.file, line: sizeFinding.line } : undefined);
@@ -377,12 +379,24 @@ function addressSpaceView(facts: FactIndex, request: number | undefined, finding
       confidence: 'medium',
     };
   }
+  const heapBase = facts.num('heap-base');
+  const nativeTop = facts.num('native-heap-top');
+  if (heapBase && nativeTop && nativeTop.value < heapBase.value && !mem?.exhausted) {
+    const gap = heapBase.value - nativeTop.value;
+    const near = gap < HEAP_BASE_GAP;
+    return {
+      hit: near,
+      fact: `native heap pointers reach 0x${nativeTop.value.toString(16)}, ${fmtBytes(gap)} below the Java heap base 0x${heapBase.value.toString(16)} (compressed oops)`,
+      sources: [nativeTop.source, heapBase.source],
+      confidence: near ? 'high' : 'low',
+    };
+  }
   const oops = facts.flag('compressed-oops-heap-base-limit');
-  if (oops) {
+  if (oops && mem?.plentiful) {
     return {
       hit: true,
-      fact: 'compressed oops: the Java heap base address caps the native heap, which grew up to it',
-      sources: [oops],
+      fact: 'compressed oops: the JVM reports that the Java heap base caps the native heap, and memory was available',
+      sources: [oops, ...mem.sources],
       confidence: 'medium',
     };
   }
