@@ -147,16 +147,16 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
         version: toolVersion(),
         ...(io.stdin ? { stdin: io.stdin } : {}),
       });
-      const color = o.color ?? (io.stdoutIsTTY && !o.output && !io.env['NO_COLOR']);
-      const text = format === 'json' ? renderJson(report) : renderText(report, { color });
-      await emit(text, o.output, io);
-      if (o.output) io.stderr(`mapmortem: verdict ${report.verdict}; report written to ${o.output}\n`);
       const notFound = report.problems.filter((p) => p.code === 'input-not-found');
-      if (notFound.length === paths.length && paths.length > 0) {
+      if (report.inputs.length === 0 && notFound.length > 0 && notFound.length === paths.length) {
         for (const p of notFound) io.stderr(`mapmortem: ${p.message}\n`);
         exitCode = 2;
         return;
       }
+      const color = o.color ?? (io.stdoutIsTTY && !o.output && !io.env['NO_COLOR']);
+      const text = format === 'json' ? renderJson(report) : renderText(report, { color });
+      await emit(text, o.output, io);
+      if (o.output) io.stderr(`mapmortem: verdict ${report.verdict}; report written to ${o.output}\n`);
       exitCode = failOnHit(report, o.failOn) ? 1 : 0;
     });
 

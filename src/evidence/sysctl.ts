@@ -48,7 +48,8 @@ export function detectSysctl(head: readonly string[], name: string): boolean {
     settings++;
     if (KEYS[key] !== undefined) known++;
   }
-  return known > 0 && settings * 2 >= lines.length;
+  // `sysctl -a` is sorted: its head may end before any vm.* key, so many settings also count.
+  return (known > 0 || settings >= 3) && settings * 2 >= lines.length;
 }
 
 export function parseSysctl(file: string, lines: readonly string[]): Fact[] {

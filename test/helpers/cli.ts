@@ -1,0 +1,39 @@
+// Runs the CLI in-process with captured output and a fixed clock, as a user would call it.
+
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { main } from '../../src/cli/main.js';
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const SHARED = path.resolve(REPO, '../shared');
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function runCli(args: string[], opts: { cwd?: string; stdin?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(args, {
+    stdout: (s) => {
+      stdout += s;
+    },
+    stderr: (s) => {
+      stderr += s;
+    },
+    cwd: opts.cwd ?? REPO,
+    env: opts.env ?? {},
+    ...(opts.stdin !== undefined ? { stdin: Readable.from([Buffer.from(opts.stdin)]) } : {}),
+    stdoutIsTTY: false,
+    now: () => new Date('2026-01-01T00:00:00Z'),
+  });
+  return { code, stdout, stderr };
+}
+
+export async function scanJson(args: string[], opts: { cwd?: string; stdin?: string } = {}): Promise<{ code: number; report: any; stderr: string }> {
+  const r = await runCli(['scan', ...args, '--format', 'json'], opts);
+  return { code: r.code, report: r.stdout ? JSON.parse(r.stdout) : undefined, stderr: r.stderr };
+}
