@@ -183,7 +183,7 @@ export function parseMountinfo(text: string): CgroupMount[] {
 
 /** Cgroup files read for each controller, by cgroup version. */
 export const CGROUP_FILES: Record<'v1-memory' | 'v1-pids' | 'v2', readonly string[]> = {
-  'v1-memory': ['memory.limit_in_bytes', 'memory.usage_in_bytes', 'memory.max_usage_in_bytes', 'memory.failcnt', 'memory.stat', 'memory.memsw.limit_in_bytes'],
+  'v1-memory': ['memory.limit_in_bytes', 'memory.usage_in_bytes', 'memory.max_usage_in_bytes', 'memory.failcnt', 'memory.stat'],
   'v1-pids': ['pids.max', 'pids.current'],
   v2: ['memory.max', 'memory.current', 'memory.peak', 'memory.events', 'memory.swap.max', 'pids.max', 'pids.current'],
 };

@@ -11,6 +11,7 @@ const code = await main(process.argv.slice(2), {
   env: process.env,
   stdin: process.stdin,
   stdoutIsTTY: process.stdout.isTTY === true,
+  stderrIsTTY: process.stderr.isTTY === true,
   now: () => new Date(),
 });
 process.exitCode = code;

@@ -3,16 +3,18 @@
 // (0 done, 1 an incident at or above --fail-on, 2 usage/configuration/internal error).
 
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Report, Rule, Severity } from '../core/index.js';
 import { SEVERITIES } from '../core/index.js';
-import { runScan } from '../pipeline/scan.js';
+import { runScan, type FileOutcome, type ScanProgress } from '../pipeline/scan.js';
 import { runRuleSamples } from '../pipeline/rule-samples.js';
 import { runPlan } from '../pipeline/plan.js';
-import { renderJson } from '../render/json.js';
+import { mergeReports, validateResult, type NamedReport } from '../pipeline/merge.js';
+import { jsonReplacer, renderJson } from '../render/json.js';
 import { renderText } from '../render/text.js';
 import { renderPlan } from '../render/plan.js';
 import { defaultRulesDir, loadRuleDirs } from '../rules/load.js';
@@ -24,11 +26,12 @@ export interface CliIO {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly stdin?: NodeJS.ReadableStream;
   readonly stdoutIsTTY: boolean;
+  readonly stderrIsTTY?: boolean;
   /** Injected clock: the report's generatedAt. */
   readonly now: () => Date;
 }
 
-export const FORMATS = ['text', 'json'] as const;
+export const FORMATS = ['text', 'json', 'ndjson'] as const;
 type Format = (typeof FORMATS)[number];
 
 export function toolVersion(): string {
@@ -88,6 +91,78 @@ async function emit(text: string, output: string | undefined, io: CliIO): Promis
   await writeFile(abs, text, 'utf8');
 }
 
+function parsePositiveInt(name: string) {
+  return (v: string): number => {
+    if (!/^[1-9]\d*$/.test(v)) throw new InvalidArgumentError(`${name} takes a whole number ≥ 1, got "${v}"`);
+    return Number(v);
+  };
+}
+
+export function defaultJobs(): number {
+  return Math.max(1, os.availableParallelism());
+}
+
+const RELATIVE = /^(\d+)(s|m|h|d|w)$/;
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** An ISO date/time (a date alone is midnight UTC; no zone means UTC) or a relative age such as 7d. */
+export function parseWhen(flag: string, v: string, now: Date): Date {
+  const rel = RELATIVE.exec(v.trim());
+  if (rel) return new Date(now.getTime() - Number(rel[1]) * UNIT_MS[rel[2]!]!);
+  const iso = /^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : /[zZ]|[+-]\d{2}:?\d{2}$/.test(v) ? v : `${v}Z`;
+  const t = Date.parse(iso);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(v) || Number.isNaN(t)) {
+    throw new UsageError(`${flag} takes an ISO date/time (2024-05-01, 2024-05-01T12:00:00Z) or an age (30m, 12h, 7d), got "${v}"`);
+  }
+  return new Date(t);
+}
+
+/** Progress on stderr: files done/total, bytes, MB/s, ETA and the current file, redrawn in place. */
+function progressPrinter(io: CliIO, tty: boolean): { update: (p: ScanProgress) => void; done: () => void } {
+  const start = Date.now();
+  let last = 0;
+  let shown = false;
+  return {
+    update(p) {
+      const t = Date.now();
+      if (t - last < 200 && p.filesDone < p.filesTotal) return;
+      last = t;
+      const secs = Math.max((t - start) / 1000, 0.001);
+      const rate = p.bytesDone / secs;
+      const eta = rate > 0 && p.bytesTotal > p.bytesDone ? `${Math.ceil((p.bytesTotal - p.bytesDone) / rate)}s` : '-';
+      const line = `${p.filesDone}/${p.filesTotal} files, ${(p.bytesDone / 1e6).toFixed(1)}/${(p.bytesTotal / 1e6).toFixed(1)} MB, ${(rate / 1e6).toFixed(1)} MB/s, ETA ${eta}  ${p.current}`;
+      io.stderr(tty ? `\r\u001b[2K${line.slice(0, 160)}` : `${line}\n`);
+      shown = true;
+    },
+    done() {
+      if (shown && tty) io.stderr('\r\u001b[2K');
+    },
+  };
+}
+
+/** ndjson: one JSON object per finding as each file completes (in input order), then one summary object. */
+function ndjsonStreamer(output: string | undefined, io: CliIO): { file: (o: FileOutcome) => void; summary: (r: Report) => string } {
+  const lines: string[] = [];
+  return {
+    file(o) {
+      for (const f of o.findings) {
+        const line = `${JSON.stringify({ type: 'finding', ...f })}\n`;
+        if (output && output !== '-') lines.push(line);
+        else io.stdout(line);
+      }
+    },
+    summary(r) {
+      const { incidents, ...rest } = r;
+      const summary = JSON.stringify({
+        type: 'summary',
+        ...rest,
+        incidents: incidents.map(({ findings: _f, ...inc }) => ({ ...inc, findings: _f.map((f) => ({ file: f.file, line: f.line, ruleId: f.ruleId })) })),
+      }, jsonReplacer);
+      return `${lines.join('')}${summary}\n`;
+    },
+  };
+}
+
 function failOnHit(report: Report, failOn: Severity | undefined): boolean {
   if (!failOn) return false;
   const limit = SEVERITIES.indexOf(failOn);
@@ -128,14 +203,31 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .option('-C, --context <lines>', 'lines of context around each record', parseNonNegInt('--context'), 0)
     .option('--max-line <bytes>', 'longest line kept whole; longer lines are scanned in windows and reported', parseNonNegInt('--max-line'), 1024 * 1024)
     .addOption(new Option('--fail-on <severity>', 'exit 1 when an incident is at or above SEVERITY').choices([...SEVERITIES]))
+    .option('-j, --jobs <n>', 'files scanned in parallel on worker threads (default: the number of cores)', parsePositiveInt('--jobs'))
+    .option('--since <time>', 'only findings at or after TIME (ISO date/time, or relative: 30m, 12h, 7d)')
+    .option('--until <time>', 'only findings at or before TIME (ISO date/time, or relative: 30m, 12h, 7d)')
+    .option('--progress', 'show progress on stderr even when it is not a terminal')
+    .option('-q, --quiet', 'no progress and no verdict line on stderr')
     .option('--color', 'force colour in text output')
     .option('--no-color', 'never colour text output')
-    .action(async (paths: string[], o: { format?: Format; output?: string; rules: string[]; defaultRules: boolean; include: string[]; exclude: string[]; defaultExcludes: boolean; context: number; maxLine: number; failOn?: Severity; color?: boolean }) => {
+    .action(async (paths: string[], o: { format?: Format; output?: string; rules: string[]; defaultRules: boolean; include: string[]; exclude: string[]; defaultExcludes: boolean; context: number; maxLine: number; failOn?: Severity; color?: boolean; jobs?: number; since?: string; until?: string; progress?: boolean; quiet?: boolean }) => {
       if (o.maxLine < 4096) throw new UsageError(`--max-line must be at least 4096 bytes, got ${o.maxLine}`);
       if (paths.filter((p) => p === '-').length > 1) throw new UsageError('stdin (-) can be given once');
       const format = o.format ?? formatFromOutput(o.output) ?? 'text';
+      const now = nowFrom(io);
+      const since = o.since !== undefined ? parseWhen('--since', o.since, now) : undefined;
+      const until = o.until !== undefined ? parseWhen('--until', o.until, now) : undefined;
+      if (since && until && since > until) throw new UsageError(`--since ${o.since} is after --until ${o.until}`);
       const rules = await loadRules(o.rules, !o.defaultRules, io);
+      const showProgress = !o.quiet && (o.progress === true || (io.stderrIsTTY === true && !io.env['CI']));
+      const progress = showProgress ? progressPrinter(io, o.progress !== true) : undefined;
+      const ndjson = format === 'ndjson' ? ndjsonStreamer(o.output, io) : undefined;
       const report = await runScan({
+        jobs: o.jobs ?? defaultJobs(),
+        ...(since ? { since } : {}),
+        ...(until ? { until } : {}),
+        ...(progress ? { onProgress: progress.update } : {}),
+        ...(ndjson ? { onFile: ndjson.file } : {}),
         paths,
         cwd: io.cwd,
         include: o.include,
@@ -143,10 +235,11 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
         rules,
         context: o.context,
         maxLineBytes: o.maxLine,
-        now: nowFrom(io),
+        now,
         version: toolVersion(),
         ...(io.stdin ? { stdin: io.stdin } : {}),
       });
+      progress?.done();
       const notFound = report.problems.filter((p) => p.code === 'input-not-found');
       if (report.inputs.length === 0 && notFound.length > 0 && notFound.length === paths.length) {
         for (const p of notFound) io.stderr(`mapmortem: ${p.message}\n`);
@@ -154,9 +247,9 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
         return;
       }
       const color = o.color ?? (io.stdoutIsTTY && !o.output && !io.env['NO_COLOR']);
-      const text = format === 'json' ? renderJson(report) : renderText(report, { color });
+      const text = format === 'json' ? renderJson(report) : format === 'ndjson' ? ndjson!.summary(report) : renderText(report, { color });
       await emit(text, o.output, io);
-      if (o.output) io.stderr(`mapmortem: verdict ${report.verdict}; report written to ${o.output}\n`);
+      if (o.output && !o.quiet) io.stderr(`mapmortem: verdict ${report.verdict}; report written to ${o.output}\n`);
       exitCode = failOnHit(report, o.failOn) ? 1 : 0;
     });
 
@@ -227,6 +320,37 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       const res = await runPlan({ path: dir, cwd: io.cwd, ...(o.maxMapCount !== undefined ? { maxMapCount: o.maxMapCount } : {}) });
       if (!res.ok) throw new UsageError(res.message);
       io.stdout(o.format === 'json' ? `${JSON.stringify(res.plan, null, 2)}\n` : renderPlan(res.plan));
+    });
+
+  program
+    .command('report')
+    .description('merge the JSON results of several scans (shards, hosts, days) into one report')
+    .argument('<results...>', 'JSON files written by `scan --format json`')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']))
+    .option('-o, --output <file>', 'write the merged report to FILE')
+    .action(async (files: string[], o: { format?: 'text' | 'json'; output?: string }) => {
+      const parts: NamedReport[] = [];
+      for (const f of files) {
+        let text: string;
+        try {
+          text = await readFile(path.resolve(io.cwd, f), 'utf8');
+        } catch (err) {
+          throw new UsageError(`${f}: cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+        }
+        let value: unknown;
+        try {
+          value = JSON.parse(text);
+        } catch (err) {
+          throw new UsageError(`${f}: not JSON (${(err as Error).message}); give files written by \`mapmortem scan --format json\``);
+        }
+        const bad = validateResult(value);
+        if (bad) throw new UsageError(`${f}: ${bad}`);
+        parts.push({ file: f, report: value as Report });
+      }
+      const merged = mergeReports(parts, nowFrom(io), toolVersion());
+      const format = o.format ?? formatFromOutput(o.output) ?? 'text';
+      const color = io.stdoutIsTTY && !o.output && !io.env['NO_COLOR'];
+      await emit(format === 'json' ? renderJson(merged) : renderText(merged, { color }), o.output, io);
     });
 
   try {

@@ -48,6 +48,7 @@ export type NumericFactKey =
   | 'cgroup-memory-usage'
   | 'cgroup-memory-max-usage'
   | 'cgroup-memory-failcnt'
+  | 'cgroup-oom-kills'
   | 'cgroup-pids-max'
   | 'cgroup-pids-current'
   | 'threads-max'

@@ -112,4 +112,15 @@ export interface Report {
   readonly inputs: readonly InputInfo[];
   readonly problems: readonly (Problem & { readonly message: string; readonly severity: string })[];
   readonly stats: ScanStats;
+  /** Set by `mapmortem report` when several results were merged: incidents grouped by system and cause. */
+  readonly groups?: readonly IncidentGroup[];
+  /** Set by `mapmortem report`: the result files that were merged. */
+  readonly mergedFrom?: readonly string[];
+}
+
+export interface IncidentGroup {
+  readonly system: SystemName;
+  readonly cause: Cause;
+  readonly incidents: readonly string[];
+  readonly findings: number;
 }

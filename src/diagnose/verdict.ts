@@ -322,6 +322,15 @@ function cgroupView(facts: FactIndex, failures: readonly Finding[]): ViewResult 
     };
   }
   if (!limit || !Number.isFinite(limit.value)) return undefined;
+  const oomKills = facts.num('cgroup-oom-kills');
+  if (oomKills && oomKills.value > 0) {
+    return {
+      hit: true,
+      fact: `the cgroup OOM killer killed ${fmtCount(oomKills.value)} process${oomKills.value === 1 ? '' : 'es'} at the limit of ${fmtBytes(limit.value)}` + (usage ? ` (usage ${fmtBytes(usage.value)})` : ''),
+      sources: [oomKills.source, limit.source, ...src(usage)],
+      confidence: 'high',
+    };
+  }
   if (usage && usage.value >= limit.value * 0.97) {
     return {
       hit: true,

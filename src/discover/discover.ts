@@ -144,7 +144,8 @@ export async function discover(paths: readonly string[], opts: DiscoverOptions):
   const sources: Source[] = [];
   const problems: Problem[] = [];
   const seen = new Set<string>();
-  for (const p of paths) {
+  for (const given of paths) {
+    const p = given === '-' || given === '/' ? given : given.replace(/[\\/]+$/, '');
     if (p === '-') {
       if (!seen.has('-')) sources.push({ kind: 'stdin', display: '-', scope: COMMAND_LINE_SCOPE });
       seen.add('-');

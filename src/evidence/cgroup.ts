@@ -91,6 +91,10 @@ export function parseCgroup(file: string, lines: readonly string[]): Fact[] {
       facts.push(num('cgroup-memory-failcnt', Number(ev[2]), file, i + 1, { method: 'memory.events max (times the limit was hit)' }));
       return;
     }
+    if (ev && ev[1] === 'oom_kill' && base !== 'memory.stat') {
+      facts.push(num('cgroup-oom-kills', Number(ev[2]), file, i + 1, { method: 'memory.events oom_kill (processes killed by the cgroup OOM killer)' }));
+      return;
+    }
     const st = STAT_LINE.exec(t);
     if (st && st[1] === 'hierarchical_memory_limit') {
       const v = parseSize(st[2] ?? '');

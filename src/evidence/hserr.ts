@@ -88,7 +88,8 @@ function hex(s: string): bigint {
   return BigInt(s);
 }
 
-export function parseHsErr(file: string, lines: readonly string[]): HsErrEvidence {
+export function parseHsErr(file: string, rawLines: readonly string[]): HsErrEvidence {
+  const lines = rawLines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
   const picker = new FactPicker<Fact>();
   const problems: Problem[] = [];
   const add = (f: Fact, prio = 0): void => picker.add(f, prio);
@@ -124,8 +125,7 @@ export function parseHsErr(file: string, lines: readonly string[]): HsErrEvidenc
   let maps: MapsBreakdown | undefined;
 
   for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i] ?? '';
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    const line = lines[i] ?? '';
     const ln = i + 1;
 
     if (line.startsWith('#')) {

@@ -65,7 +65,7 @@ export function parseFree(file: string, lines: readonly string[]): Fact[] {
   const cols = (lines[h] ?? '').trim().split(/\s+/);
   const rows: { label: string; values: string[]; line: number }[] = [];
   for (let i = h + 1; i < lines.length; i++) {
-    const m = /^\s*(Mem|Swap|Low|High|Total):\s+(.*)$/.exec(lines[i] ?? '');
+    const m = /^\s*(Mem|Swap|Low|High|Total):\s+(.*)$/.exec((lines[i] ?? '').trimEnd());
     if (m) rows.push({ label: m[1] ?? '', values: (m[2] ?? '').trim().split(/\s+/), line: i + 1 });
   }
   const mem = rows.find((r) => r.label === 'Mem');

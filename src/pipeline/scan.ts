@@ -13,7 +13,7 @@ import type {
   SystemName,
 } from '../core/index.js';
 import { formatProblem, problemSeverity } from '../core/index.js';
-import { discover, type Source } from '../discover/discover.js';
+import { discover, type FileSource, type Source } from '../discover/discover.js';
 import { diagnoseScope, sortIncidents } from '../diagnose/incidents.js';
 import { detectEvidence, parseEvidence } from '../evidence/index.js';
 import { readDataDir } from '../evidence/datadir.js';
@@ -22,6 +22,7 @@ import { openFile, openStream, type OpenedInput } from '../io/open.js';
 import { looksBinary } from '../io/sniff.js';
 import { buildPrefilter, matchRecord, rulesApplyingTo } from '../rules/compile.js';
 import { scanChunks } from '../scan/scanner.js';
+import { startPool } from './pool.js';
 
 export interface ScanRequest {
   readonly paths: readonly string[];
@@ -35,6 +36,14 @@ export interface ScanRequest {
   readonly now: Date;
   readonly version: string;
   readonly stdin?: NodeJS.ReadableStream;
+  /** Worker threads for files on disk (default 1: in-process). */
+  readonly jobs?: number;
+  /** Only findings with an event time in [since, until] are kept (findings without a time are kept). */
+  readonly since?: Date;
+  readonly until?: Date;
+  /** Called once per input, in input order, as soon as its outcome is known (ndjson streaming). */
+  readonly onFile?: (out: FileOutcome) => void;
+  readonly onProgress?: (p: ScanProgress) => void;
 }
 
 /** Findings listed per file and rule; beyond this they are counted only. */
@@ -45,7 +54,7 @@ const LOOK_BEHIND = 64;
 const LOOK_AHEAD = 200;
 const HEAD_LINES = 64;
 
-interface FileOutcome {
+export interface FileOutcome {
   readonly info: InputInfo;
   readonly findings: Finding[];
   readonly omitted: { file: string; ruleId: string; systems: readonly SystemName[]; count: number }[];
@@ -171,7 +180,15 @@ export async function scanLog(
   return { findings, omitted: [...omittedBy.values()], problems, lines, candidates, format: detected.format, wrapper: detected.wrapper };
 }
 
-async function scanSource(src: Exclude<Source, { kind: 'dir' }>, req: ScanRequest, prefilter: RegExp | null): Promise<FileOutcome> {
+export interface SourceOptions {
+  readonly rules: readonly Rule[];
+  readonly context: number;
+  readonly maxLineBytes: number;
+  readonly stdin?: NodeJS.ReadableStream;
+}
+
+/** Scan one file or stdin: classify it (log, crash file, evidence) and run the matching stages. */
+export async function scanSource(src: Exclude<Source, { kind: 'dir' }>, req: SourceOptions, prefilter: RegExp | null): Promise<FileOutcome> {
   const problems: Problem[] = [];
   const file = src.display;
   let opened: OpenedInput;
@@ -256,7 +273,32 @@ function cmpProblem(a: Problem, b: Problem): number {
   return (a.line ?? 0) - (b.line ?? 0);
 }
 
-/** Run a whole scan and build the report. */
+/** Progress of a scan, for a progress display. */
+export interface ScanProgress {
+  readonly filesDone: number;
+  readonly filesTotal: number;
+  readonly bytesDone: number;
+  readonly bytesTotal: number;
+  readonly current: string;
+}
+
+/** Keep a finding when its event time lies in [since, until]; findings without a time are kept. */
+export function inWindow(f: Finding, since: Date | undefined, until: Date | undefined): boolean {
+  if (!f.time || (!since && !until)) return true;
+  const iso = f.time.hasOffset ? f.time.iso : `${f.time.iso}Z`;
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return true;
+  if (since && t < since.getTime()) return false;
+  if (until && t > until.getTime()) return false;
+  return true;
+}
+
+function filterOutcome(out: FileOutcome, since: Date | undefined, until: Date | undefined): FileOutcome {
+  if (!since && !until) return out;
+  return { ...out, findings: out.findings.filter((f) => inWindow(f, since, until)) };
+}
+
+/** Run a whole scan and build the report. Files are scanned on `jobs` worker threads; the result does not depend on `jobs`. */
 export async function runScan(req: ScanRequest): Promise<Report> {
   const found = await discover(req.paths, { cwd: req.cwd, include: req.include, exclude: req.exclude, isDataDir });
   const prefilter = buildPrefilter(req.rules);
@@ -275,14 +317,12 @@ export async function runScan(req: ScanRequest): Promise<Report> {
   let lines = 0;
   let candidates = 0;
   let findingsTotal = 0;
-  for (const src of found.sources) {
-    if (src.kind === 'dir') {
-      const ev = await readDataDir(src.absPath, src.display);
-      if (ev) scopeOf(src.scope).evidence.push(ev);
-      inputs.push({ file: src.display, bytes: 0, lines: 0, sha256: '', role: `evidence:${ev?.kind ?? 'directory'}` });
-      continue;
-    }
-    const out = await scanSource(src, req, prefilter);
+  const files = found.sources.filter((s): s is Exclude<Source, { kind: 'dir' }> => s.kind !== 'dir');
+  const bytesTotal = files.reduce((n, s) => n + (s.kind === 'file' ? s.size : 0), 0);
+  let filesDone = 0;
+  let bytesDone = 0;
+  const accept = (src: Exclude<Source, { kind: 'dir' }>, raw: FileOutcome): void => {
+    const out = filterOutcome(raw, req.since, req.until);
     inputs.push(out.info);
     problems.push(...out.problems);
     const sc = scopeOf(src.scope);
@@ -293,6 +333,38 @@ export async function runScan(req: ScanRequest): Promise<Report> {
     lines += out.info.lines;
     candidates += out.candidates;
     findingsTotal += out.findings.length + out.omitted.reduce((n, o) => n + o.count, 0);
+    filesDone++;
+    bytesDone += src.kind === 'file' ? src.size : 0;
+    req.onFile?.(out);
+    req.onProgress?.({ filesDone, filesTotal: files.length, bytesDone, bytesTotal, current: src.display });
+  };
+  for (const src of found.sources) {
+    if (src.kind !== 'dir') continue;
+    const ev = await readDataDir(src.absPath, src.display);
+    if (ev) scopeOf(src.scope).evidence.push(ev);
+    inputs.push({ file: src.display, bytes: 0, lines: 0, sha256: '', role: `evidence:${ev?.kind ?? 'directory'}` });
+  }
+  const opts: SourceOptions = { rules: req.rules, context: req.context, maxLineBytes: req.maxLineBytes, ...(req.stdin ? { stdin: req.stdin } : {}) };
+  const jobs = Math.max(1, req.jobs ?? 1);
+  const onDisk = files.filter((f): f is FileSource => f.kind === 'file');
+  const pool = jobs > 1 && onDisk.length > 1 ? await startPool(Math.min(jobs, onDisk.length), opts) : undefined;
+  try {
+    const pending = new Map<number, Promise<FileOutcome>>();
+    const launch = (i: number): void => {
+      const src = files[i];
+      if (!src || pending.has(i)) return;
+      pending.set(i, pool && src.kind === 'file' ? pool.run(src) : scanSource(src, opts, prefilter));
+    };
+    // Keep the pool busy a few files ahead, and accept results strictly in source order.
+    const ahead = pool ? pool.size * 2 : 1;
+    for (let i = 0; i < files.length; i++) {
+      for (let j = i; j < Math.min(files.length, i + ahead); j++) launch(j);
+      const out = await pending.get(i)!;
+      pending.delete(i);
+      accept(files[i]!, out);
+    }
+  } finally {
+    await pool?.close();
   }
   const incidents = sortIncidents(
     [...scopes.keys()].sort().flatMap((scope) => {

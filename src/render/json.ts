@@ -3,12 +3,12 @@
 
 import type { Report } from '../core/index.js';
 
-function replacer(_key: string, value: unknown): unknown {
+export function jsonReplacer(_key: string, value: unknown): unknown {
   if (typeof value === 'number' && !Number.isFinite(value)) return Number.isNaN(value) ? null : 'unlimited';
   if (typeof value === 'bigint') return `0x${value.toString(16)}`;
   return value;
 }
 
 export function renderJson(report: Report): string {
-  return `${JSON.stringify(report, replacer, 2)}\n`;
+  return `${JSON.stringify(report, jsonReplacer, 2)}\n`;
 }

@@ -108,6 +108,10 @@ export function renderText(report: Report, opts: TextOptions): string {
   }
   const s = report.stats;
   out.push(`  scanned ${fmtCount(s.files)} file${s.files === 1 ? '' : 's'}, ${fmtBytes(s.bytes)}, ${fmtCount(s.lines)} lines with ${s.rules} rules; ${fmtCount(report.incidents.length)} incident${report.incidents.length === 1 ? '' : 's'}, ${fmtCount(s.findings)} findings`);
+  if (report.groups && report.groups.length > 0) {
+    out.push('', p('1', `Merged from ${report.mergedFrom?.length ?? 0} results; incidents by system and cause:`));
+    for (const g of report.groups) out.push(`  ${systemLabel(g.system).padEnd(20)} ${g.cause.padEnd(22)} ${fmtCount(g.incidents.length)} incident${g.incidents.length === 1 ? '' : 's'}, ${fmtCount(g.findings)} findings`);
+  }
   report.incidents.forEach((inc, i) => {
     out.push('');
     out.push(...renderIncident(inc, i + 1, report.incidents.length, p, opts.maxFindings ?? 8));

@@ -66,4 +66,11 @@ describe('meminfo', () => {
     expect(value(evidence.facts, 'mem-total')).toBe(15 * 1024 ** 3);
     expect(value(evidence.facts, 'mem-free')).toBe(458 * 1024 ** 2);
   });
+
+  it('reads CRLF free output', () => {
+    const lines = ['              total        used        free      shared  buff/cache   available\r', 'Mem:       16250584     9639124      469156      347880     6142304     5923884\r', 'Swap:       8388604      102400     8286204\r'];
+    const { evidence } = parseEvidence('meminfo', 'free.out', lines);
+    expect(value(evidence.facts, 'mem-available')).toBe(5923884 * 1024);
+    expect(value(evidence.facts, 'swap-free')).toBe(8286204 * 1024);
+  });
 });

@@ -1,0 +1,92 @@
+// Worker-thread pool for scanning files in parallel: each worker receives the compiled rules
+// once, then one file at a time, and posts back the file's outcome. Results are handed back
+// per file; the caller orders them, so output does not depend on the number of workers.
+
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { FileSource } from '../discover/discover.js';
+import type { FileOutcome, SourceOptions } from './scan.js';
+
+export interface Pool {
+  readonly size: number;
+  run(src: FileSource): Promise<FileOutcome>;
+  close(): Promise<void>;
+}
+
+/** The compiled worker script: beside this module in dist/, or dist/ when running from sources (tests). */
+export function workerScript(): URL | undefined {
+  const here = fileURLToPath(import.meta.url);
+  if (here.endsWith('.js')) return new URL('./worker.js', import.meta.url);
+  let dir = path.dirname(here);
+  for (let i = 0; i < 5; i++) {
+    const candidate = path.join(dir, 'dist', 'src', 'pipeline', 'worker.js');
+    if (existsSync(candidate)) return pathToFileURL(candidate);
+    dir = path.dirname(dir);
+  }
+  return undefined;
+}
+
+interface Task {
+  readonly id: number;
+  readonly src: FileSource;
+  readonly resolve: (o: FileOutcome) => void;
+  readonly reject: (e: Error) => void;
+}
+
+/** Start `size` workers; undefined when the worker script is not built (the caller scans in-process). */
+export async function startPool(size: number, opts: SourceOptions): Promise<Pool | undefined> {
+  const script = workerScript();
+  if (!script) return undefined;
+  const idle: Worker[] = [];
+  const busy = new Map<Worker, Task>();
+  const queue: Task[] = [];
+  let nextId = 0;
+  let failure: Error | undefined;
+  const dispatch = (): void => {
+    while (idle.length > 0 && queue.length > 0) {
+      const w = idle.pop()!;
+      const t = queue.shift()!;
+      busy.set(w, t);
+      w.postMessage({ id: t.id, src: t.src });
+    }
+  };
+  const workers: Worker[] = [];
+  for (let i = 0; i < size; i++) {
+    const w = new Worker(script, {
+      workerData: { rules: opts.rules, context: opts.context, maxLineBytes: opts.maxLineBytes },
+    });
+    w.on('message', (msg: { id: number; outcome?: FileOutcome; error?: string }) => {
+      const t = busy.get(w);
+      busy.delete(w);
+      idle.push(w);
+      if (t) {
+        if (msg.outcome) t.resolve(msg.outcome);
+        else t.reject(new Error(msg.error ?? 'worker failed'));
+      }
+      dispatch();
+    });
+    w.on('error', (err) => {
+      failure = err;
+      const t = busy.get(w);
+      busy.delete(w);
+      t?.reject(err);
+    });
+    workers.push(w);
+    idle.push(w);
+  }
+  return {
+    size,
+    run(src) {
+      if (failure) return Promise.reject(failure);
+      return new Promise<FileOutcome>((resolve, reject) => {
+        queue.push({ id: nextId++, src, resolve, reject });
+        dispatch();
+      });
+    },
+    async close() {
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
+  };
+}

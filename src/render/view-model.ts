@@ -1,0 +1,654 @@
+// The typed view model of the HTML report: every number formatted, every file:line resolved
+// to an anchor, every chart laid out (SVG coordinates computed here), so the Handlebars
+// templates only loop and branch. The Markdown renderer reads the same model.
+
+import { createHash } from 'node:crypto';
+import type { Cause, Finding, Incident, NumericFact, Report, SourceRef } from '../core/index.js';
+import { CAUSE_LABEL, systemLabel } from '../diagnose/incidents.js';
+import { fmtBytes, fmtCount } from '../diagnose/units.js';
+
+export type Tone = Cause | 'none';
+
+export interface LinkView {
+  readonly label: string;
+  /** `#…` when the report shows that line (an excerpt, an evidence fact or the input row). */
+  readonly href?: string;
+}
+
+export interface VerdictView {
+  readonly cause: Tone;
+  readonly headline: string;
+  readonly failed: boolean;
+  readonly confidence?: string;
+  readonly system?: string;
+  readonly process?: string;
+  readonly summary?: string;
+  readonly fix?: string;
+  readonly firstCommand?: string;
+  readonly scanned: string;
+  readonly incidentCount: string;
+  readonly otherIncidents?: string;
+}
+
+export interface LocationView {
+  readonly link: LinkView;
+  readonly ruleId: string;
+  readonly time?: string;
+  readonly text: string;
+}
+
+export interface TrailStepView {
+  readonly n: number;
+  readonly step: string;
+  readonly fact: string;
+  readonly outcome: string;
+  readonly sources: readonly LinkView[];
+}
+
+export interface BarView {
+  readonly label: string;
+  readonly value: string;
+  readonly detail: string;
+  readonly y: number;
+  readonly textY: number;
+  readonly width: number;
+  readonly cls: string;
+}
+
+export interface BarChartView {
+  readonly title: string;
+  readonly width: number;
+  readonly height: number;
+  readonly labelWidth: number;
+  readonly barX: number;
+  readonly valueX: number;
+  readonly bars: readonly BarView[];
+}
+
+export interface GaugeView {
+  readonly width: number;
+  readonly height: number;
+  readonly trackX: number;
+  readonly trackWidth: number;
+  readonly fillWidth: number;
+  readonly limitX: number;
+  readonly neededX?: number;
+  readonly tone: 'ok' | 'warn' | 'over';
+  readonly countLabel: string;
+  readonly limitLabel: string;
+  readonly neededLabel?: string;
+  readonly percent: string;
+  readonly assumed: boolean;
+  readonly caption: string;
+}
+
+export interface MapsView {
+  readonly source: LinkView;
+  readonly regions: string;
+  readonly complete: boolean;
+  readonly kind: string;
+  readonly classes?: BarChartView;
+  readonly top?: BarChartView;
+  readonly topRows: readonly { readonly name: string; readonly cls: string; readonly count: string; readonly bytes: string }[];
+}
+
+export interface StepView {
+  readonly title: string;
+  readonly detail: string;
+  readonly commands: readonly string[];
+  readonly hasCommands: boolean;
+}
+
+export interface RemediationView {
+  readonly summary: string;
+  readonly recommended?: string;
+  readonly needed?: { readonly value: string; readonly basis: string; readonly sources: readonly LinkView[] };
+  readonly steps: readonly StepView[];
+  readonly capture: readonly string[];
+}
+
+export interface ExcerptLineView {
+  readonly no: number;
+  readonly id?: string;
+  readonly hit: boolean;
+  readonly context: boolean;
+  readonly pre: string;
+  readonly match: string;
+  readonly post: string;
+}
+
+export interface ExcerptView {
+  readonly id: string;
+  readonly ref: string;
+  readonly ruleId: string;
+  readonly time?: string;
+  readonly level?: string;
+  readonly logger?: string;
+  readonly lines: readonly ExcerptLineView[];
+  readonly more: readonly ExcerptLineView[];
+  readonly moreLabel?: string;
+}
+
+export interface IncidentView {
+  readonly id: string;
+  readonly n: number;
+  readonly title: string;
+  readonly cause: Cause;
+  readonly causeLabel: string;
+  readonly confidence: string;
+  readonly severity: string;
+  readonly system: string;
+  readonly process: string;
+  readonly summary: string;
+  readonly seen?: string;
+  readonly count: string;
+  readonly locations: readonly LocationView[];
+  readonly locationsOmitted?: string;
+  readonly trail: readonly TrailStepView[];
+  readonly evidence: readonly { readonly link: LinkView; readonly kind: string; readonly reason: string }[];
+  readonly gauge?: GaugeView;
+  readonly maps?: MapsView;
+  readonly remediation: RemediationView;
+  readonly caveats: readonly string[];
+  readonly excerpts: readonly ExcerptView[];
+  readonly excerptsOmitted?: string;
+}
+
+export interface TimelineView {
+  readonly width: number;
+  readonly height: number;
+  readonly plotX: number;
+  readonly plotWidth: number;
+  readonly axisY: number;
+  readonly ticks: readonly { readonly x: number; readonly label: string }[];
+  readonly lanes: readonly { readonly y: number; readonly lineY: number; readonly label: string }[];
+  readonly marks: readonly { readonly x: number; readonly y: number; readonly kind: string; readonly title: string; readonly href?: string }[];
+  readonly legend: readonly { readonly kind: string; readonly label: string; readonly count: string }[];
+  readonly range: string;
+  readonly untimed?: string;
+  readonly zoneNote?: string;
+}
+
+export interface FactRowView {
+  readonly id?: string;
+  readonly ref: string;
+  readonly key: string;
+  readonly value: string;
+  readonly method?: string;
+}
+
+export interface EvidenceView {
+  readonly file: string;
+  readonly kind: string;
+  readonly facts: readonly FactRowView[];
+  readonly collapsed: boolean;
+}
+
+export interface ReportView {
+  readonly title: string;
+  readonly toolVersion: string;
+  readonly generatedAt: string;
+  readonly roots: string;
+  readonly verdict: VerdictView;
+  readonly incidents: readonly IncidentView[];
+  readonly hasIncidents: boolean;
+  readonly timeline?: TimelineView;
+  readonly caveats: readonly { readonly incident: string; readonly href: string; readonly text: string }[];
+  readonly problems: readonly { readonly severity: string; readonly message: string; readonly link?: LinkView }[];
+  readonly inputs: readonly { readonly id: string; readonly file: string; readonly role: string; readonly size: string; readonly lines: string; readonly sha256: string }[];
+  readonly inputsTotal: string;
+  readonly evidence: readonly EvidenceView[];
+  readonly hasAppendix: boolean;
+}
+
+export interface ViewOptions {
+  /** Excerpts shown per incident in the appendix (default 20). */
+  readonly maxExcerptsPerIncident?: number;
+}
+
+export const DEFAULT_MAX_EXCERPTS = 20;
+/** The kernel default of vm.max_map_count, assumed when no limit was captured. */
+export const DEFAULT_MAX_MAP_COUNT = 65530;
+const MAX_SHOWN_LINE = 1000;
+const VISIBLE_AFTER_HIT = 4;
+const MAX_LOCATIONS = 12;
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${fmtCount(n)} ${n === 1 ? one : many}`;
+}
+
+function refLabel(s: SourceRef): string {
+  return s.line > 0 ? `${s.file}:${s.line}` : s.file;
+}
+
+function anchorId(prefix: string, key: string): string {
+  return `${prefix}-${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
+}
+
+function cut(s: string, n: number): string {
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+}
+
+/** Parse an ISO time for placing it on the axis; times without an offset are read as written (UTC). */
+function timeMs(iso: string): number | undefined {
+  const withZone = /(?:Z|[+-]\d\d:?\d\d)$/.test(iso) ? iso : `${iso}Z`;
+  const t = Date.parse(withZone);
+  return Number.isNaN(t) ? undefined : t;
+}
+
+function isoShort(iso: string): string {
+  return iso.replace('T', ' ').replace(/\.\d+/, '').replace(/Z$/, ' UTC');
+}
+
+/** Registry of the anchors the report defines, so a link is only made to something shown. */
+class Anchors {
+  private readonly lines = new Map<string, string>();
+  private readonly files = new Map<string, string>();
+
+  defineLine(file: string, line: number): string | undefined {
+    const key = `${file}:${line}`;
+    if (this.lines.has(key)) return undefined;
+    const id = anchorId('L', key);
+    this.lines.set(key, id);
+    return id;
+  }
+
+  defineFile(file: string): string {
+    const id = anchorId('input', file);
+    this.files.set(file, id);
+    return id;
+  }
+
+  link(s: SourceRef): LinkView {
+    const label = refLabel(s);
+    const line = s.line > 0 ? this.lines.get(`${s.file}:${s.line}`) : undefined;
+    if (line) return { label, href: `#${line}` };
+    const file = this.files.get(s.file);
+    return file ? { label, href: `#${file}` } : { label };
+  }
+}
+
+function excerptLine(no: number, text: string, id: string | undefined, hit: boolean, context: boolean, match?: readonly [number, number]): ExcerptLineView {
+  let [s, e] = match ?? [0, 0];
+  let body = text;
+  let lead = '';
+  let tail = '';
+  if (body.length > MAX_SHOWN_LINE) {
+    const from = e > s && e > MAX_SHOWN_LINE ? Math.max(0, s - 200) : 0;
+    const to = Math.min(body.length, from + MAX_SHOWN_LINE);
+    lead = from > 0 ? '…' : '';
+    tail = to < body.length ? `… (${fmtCount(body.length - to)} more characters)` : '';
+    body = body.slice(from, to);
+    s = Math.max(0, s - from);
+    e = Math.min(body.length, Math.max(0, e - from));
+  }
+  const base = { no, hit, context, ...(id ? { id } : {}) };
+  if (e > s) return { ...base, pre: lead + body.slice(0, s), match: body.slice(s, e), post: body.slice(e) + tail };
+  return { ...base, pre: lead + body + tail, match: '', post: '' };
+}
+
+/** Where the first regex matched, located in the hit line as shown (the message may be a part of it). */
+function matchInLine(f: Finding, lineText: string): readonly [number, number] | undefined {
+  if (!f.span) return undefined;
+  const [s, e] = f.span;
+  if (e <= s || e > f.text.length) return undefined;
+  if (lineText === f.text) return [s, e];
+  const matched = f.text.slice(s, e);
+  const offset = lineText.indexOf(f.text);
+  if (offset >= 0) return [offset + s, offset + e];
+  const at = lineText.indexOf(matched);
+  return at >= 0 ? [at, at + matched.length] : undefined;
+}
+
+function buildExcerpt(f: Finding, id: string, anchors: Anchors): ExcerptView {
+  const all: ExcerptLineView[] = [];
+  let hitIndex = -1;
+  const push = (l: { line: number; text: string }, context: boolean): void => {
+    const hit = !context && l.line === f.line;
+    if (hit) hitIndex = all.length;
+    all.push(excerptLine(l.line, l.text, anchors.defineLine(f.file, l.line), hit, context, hit ? matchInLine(f, l.text) : undefined));
+  };
+  for (const l of f.contextBefore) push(l, true);
+  for (const l of f.recordLines) push(l, false);
+  for (const l of f.contextAfter) push(l, true);
+  if (hitIndex < 0) {
+    hitIndex = all.length;
+    all.push(excerptLine(f.line, f.text, anchors.defineLine(f.file, f.line), true, false, f.span));
+  }
+  const visibleEnd = Math.min(all.length, hitIndex + 1 + VISIBLE_AFTER_HIT);
+  const keepAll = all.length <= visibleEnd + 2;
+  const lines = keepAll ? all : all.slice(0, visibleEnd);
+  const more = keepAll ? [] : all.slice(visibleEnd);
+  return {
+    id,
+    ref: `${f.file}:${f.line}`,
+    ruleId: f.ruleId,
+    ...(f.time ? { time: f.time.iso } : {}),
+    ...(f.level ? { level: f.level } : {}),
+    ...(f.logger ? { logger: f.logger } : {}),
+    lines,
+    more,
+    ...(more.length > 0 ? { moreLabel: `${plural(more.length, 'more line')} of this record (${more[0]?.no}–${more[more.length - 1]?.no})` } : {}),
+  };
+}
+
+function numericFacts(report: Report, files: ReadonlySet<string>, key: NumericFact['key']): NumericFact[] {
+  const out: NumericFact[] = [];
+  for (const e of report.evidence) {
+    if (!files.has(e.file)) continue;
+    for (const f of e.facts) if (f.key === key && typeof f.value === 'number') out.push(f as NumericFact);
+  }
+  return out;
+}
+
+const MAP_CAUSES: ReadonlySet<Cause> = new Set(['map-count-exhaustion', 'map-count-limit-low', 'unknown']);
+
+function buildGauge(report: Report, inc: Incident): GaugeView | undefined {
+  const files = new Set(inc.evidence.map((e) => e.file));
+  const limitFact = numericFacts(report, files, 'max-map-count')[0];
+  const countFact = numericFacts(report, files, 'map-count')[0];
+  const count = inc.maps?.regions ?? countFact?.value;
+  const needed = inc.remediation.neededMapCount?.value;
+  if (count === undefined && needed === undefined) return undefined;
+  if (!limitFact && !MAP_CAUSES.has(inc.cause)) return undefined;
+  const limit = limitFact?.value ?? DEFAULT_MAX_MAP_COUNT;
+  if (!Number.isFinite(limit) || limit <= 0) return undefined;
+  const observed = count ?? 0;
+  const scaleMax = Math.max(limit, observed, needed ?? 0) * 1.12;
+  const width = 720;
+  const trackX = 0;
+  const trackWidth = width;
+  const x = (v: number): number => Math.round((v / scaleMax) * trackWidth * 10) / 10;
+  const ratio = (count ?? needed ?? 0) / limit;
+  const tone = ratio >= 0.98 ? 'over' : ratio >= 0.8 ? 'warn' : 'ok';
+  const usedNeeded = needed !== undefined && (count === undefined || needed > count);
+  return {
+    width,
+    height: 64,
+    trackX,
+    trackWidth,
+    fillWidth: x(count ?? needed ?? 0),
+    limitX: x(limit),
+    ...(usedNeeded ? { neededX: x(needed), neededLabel: `needed ${fmtCount(needed)}` } : {}),
+    tone,
+    countLabel: count !== undefined ? `${fmtCount(count)} map areas${inc.maps && !inc.maps.complete ? ' (at least)' : ''}` : `${fmtCount(needed ?? 0)} map areas needed (predicted)`,
+    limitLabel: `vm.max_map_count ${fmtCount(limit)}${limitFact ? '' : ' (assumed default)'}`,
+    percent: `${(ratio * 100).toFixed(ratio >= 0.995 && ratio < 1 ? 2 : 1)}%`,
+    assumed: !limitFact,
+    caption: count !== undefined ? 'map areas in use against the limit' : 'map areas the data needs against the limit',
+  };
+}
+
+function barChart(title: string, rows: readonly { label: string; value: number; detail: string; cls: string }[], labelWidth: number): BarChartView | undefined {
+  if (rows.length === 0) return undefined;
+  const rowH = 24;
+  const barX = labelWidth + 8;
+  const barMax = 360;
+  const max = Math.max(...rows.map((r) => r.value), 1);
+  const bars = rows.map((r, i) => ({
+    label: r.label,
+    value: fmtCount(r.value),
+    detail: r.detail,
+    y: i * rowH + 4,
+    textY: i * rowH + 19,
+    width: Math.max(1.5, Math.round((r.value / max) * barMax * 10) / 10),
+    cls: r.cls,
+  }));
+  return { title, width: barX + barMax + 150, height: rows.length * rowH + 8, labelWidth, barX, valueX: barX + 8, bars };
+}
+
+function buildMaps(inc: Incident, anchors: Anchors): MapsView | undefined {
+  const m = inc.maps;
+  if (!m) return undefined;
+  const classes = barChart(
+    'Regions by class',
+    m.classes.slice(0, 12).map((c) => ({ label: c.class, value: c.count, detail: fmtBytes(c.bytes), cls: c.class })),
+    150,
+  );
+  const top = barChart(
+    'Top files and groups by regions',
+    m.top.slice(0, 10).map((t) => ({ label: cut(t.name, 44), value: t.count, detail: fmtBytes(t.bytes), cls: t.class })),
+    330,
+  );
+  return {
+    source: anchors.link(m.source),
+    regions: fmtCount(m.regions),
+    complete: m.complete,
+    kind: m.kind,
+    ...(classes ? { classes } : {}),
+    ...(top ? { top } : {}),
+    topRows: m.top.map((t) => ({ name: t.name, cls: t.class, count: fmtCount(t.count), bytes: fmtBytes(t.bytes) })),
+  };
+}
+
+function eventKind(f: Finding): string {
+  if (f.signals.failure === 'oom-kill') return 'kill';
+  if (f.format === 'hs-err') return 'crash';
+  if (f.signals.failure === 'limit-warning') return 'warning';
+  if (f.signals.failure === 'context') return 'context';
+  return 'error';
+}
+
+const KIND_LABEL: Record<string, string> = {
+  error: 'mmap / allocation failure',
+  crash: 'crash (hs_err)',
+  kill: 'OOM kill',
+  warning: 'limit warning',
+  context: 'context',
+};
+
+function buildTimeline(report: Report, findingAnchor: (f: Finding) => string | undefined): TimelineView | undefined {
+  const all = report.incidents.flatMap((i) => i.findings);
+  const timed = all.filter((f) => f.time && timeMs(f.time.iso) !== undefined);
+  if (timed.length === 0) return undefined;
+  const files = [...new Set(timed.map((f) => f.file))].sort();
+  const times = timed.map((f) => timeMs(f.time?.iso ?? '') ?? 0);
+  const min = Math.min(...times);
+  const max = Math.max(...times);
+  const plotX = 250;
+  const plotWidth = 620;
+  const laneH = 30;
+  const top = 10;
+  const span = max - min;
+  const x = (t: number): number => Math.round((span === 0 ? plotX + plotWidth / 2 : plotX + ((t - min) / span) * plotWidth) * 10) / 10;
+  const lanes = files.map((file, i) => ({ y: top + i * laneH + 19, lineY: top + i * laneH + 15, label: cut(file, 38) }));
+  const laneOf = new Map(files.map((f, i) => [f, top + i * laneH + 15]));
+  const marks = timed
+    .map((f) => {
+      const t = timeMs(f.time?.iso ?? '') ?? min;
+      const href = findingAnchor(f);
+      return {
+        x: x(t),
+        y: laneOf.get(f.file) ?? 0,
+        kind: eventKind(f),
+        title: `${isoShort(f.time?.iso ?? '')} ${f.file}:${f.line} ${f.ruleId}`,
+        ...(href ? { href } : {}),
+        t,
+      };
+    })
+    .sort((a, b) => a.t - b.t || a.y - b.y)
+    .map(({ t: _t, ...m }) => m);
+  const axisY = top + files.length * laneH + 8;
+  const tickCount = span === 0 ? 1 : 5;
+  const ticks = Array.from({ length: tickCount }, (_v, i) => {
+    const t = span === 0 ? min : min + (span * i) / (tickCount - 1);
+    const iso = new Date(t).toISOString();
+    const sameDay = new Date(min).toISOString().slice(0, 10) === new Date(max).toISOString().slice(0, 10);
+    return { x: x(t), label: sameDay && i > 0 ? iso.slice(11, 19) : `${iso.slice(0, 10)} ${iso.slice(11, 19)}` };
+  });
+  const counts = new Map<string, number>();
+  for (const m of marks) counts.set(m.kind, (counts.get(m.kind) ?? 0) + 1);
+  const legend = [...counts.entries()].sort().map(([kind, n]) => ({ kind, label: KIND_LABEL[kind] ?? kind, count: fmtCount(n) }));
+  const untimed = all.length - timed.length;
+  const zoneless = timed.some((f) => f.time && !f.time.hasOffset);
+  const minIso = new Date(min).toISOString();
+  const maxIso = new Date(max).toISOString();
+  return {
+    width: plotX + plotWidth + 30,
+    height: axisY + 30,
+    plotX,
+    plotWidth,
+    axisY,
+    ticks,
+    lanes,
+    marks,
+    legend,
+    range: span === 0 ? isoShort(minIso) : `${isoShort(minIso)} → ${isoShort(maxIso)} (${fmtDuration(span)})`,
+    ...(untimed > 0 ? { untimed: `${plural(untimed, 'listed finding')} without a timestamp (crash files) not on the axis` } : {}),
+    ...(zoneless ? { zoneNote: 'some timestamps carry no time zone: they are placed as written' } : {}),
+  };
+}
+
+function fmtDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${s % 60} s`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h} h ${m % 60} min`;
+  return `${Math.floor(h / 24)} days ${h % 24} h`;
+}
+
+function factValue(f: Report['evidence'][number]['facts'][number]): string {
+  if (typeof f.value === 'boolean') return 'yes';
+  if (typeof f.value === 'string') return f.value;
+  const bytesKeys = new Set(['mem-total', 'mem-free', 'mem-available', 'swap-total', 'swap-free', 'commit-limit', 'committed-as', 'rlimit-as', 'rlimit-data', 'vm-size', 'vm-rss', 'cgroup-memory-limit', 'cgroup-memory-usage', 'cgroup-memory-max-usage', 'failed-request-bytes']);
+  if (f.key === 'heap-base' || f.key === 'native-heap-top') return `0x${f.value.toString(16)}`;
+  return bytesKeys.has(f.key) ? fmtBytes(f.value) : fmtCount(f.value);
+}
+
+export function buildViewModel(report: Report, opts: ViewOptions = {}): ReportView {
+  const maxExcerpts = Math.max(0, opts.maxExcerptsPerIncident ?? DEFAULT_MAX_EXCERPTS);
+  const anchors = new Anchors();
+  const inputs = report.inputs.map((i) => ({
+    id: anchors.defineFile(i.file),
+    file: i.file,
+    role: i.wrapper && i.wrapper !== 'none' ? `${i.role} (${i.wrapper})` : i.role,
+    size: fmtBytes(i.bytes),
+    lines: fmtCount(i.lines),
+    sha256: i.sha256,
+  }));
+
+  // Excerpts first: they define the line anchors that every other section links to.
+  const excerptIds = new Map<Finding, string>();
+  const excerptsByIncident = report.incidents.map((inc, n) =>
+    inc.findings.slice(0, maxExcerpts).map((f, k) => {
+      const id = `ex-${n + 1}-${k + 1}`;
+      excerptIds.set(f, id);
+      return buildExcerpt(f, id, anchors);
+    }),
+  );
+  const evidence: EvidenceView[] = report.evidence
+    .filter((e) => e.facts.length > 0)
+    .map((e) => {
+      const facts = e.facts.map((f) => {
+        const id = f.source.line > 0 ? anchors.defineLine(f.source.file, f.source.line) : undefined;
+        return {
+          ...(id ? { id } : {}),
+          ref: refLabel(f.source),
+          key: f.key,
+          value: cut(factValue(f), 400),
+          ...('method' in f && f.method ? { method: f.method } : {}),
+        };
+      });
+      return { file: e.file, kind: e.kind, facts, collapsed: facts.length > 12 };
+    });
+
+  const incidents: IncidentView[] = report.incidents.map((inc, idx) => {
+    const n = idx + 1;
+    const excerpts = excerptsByIncident[idx] ?? [];
+    const left = inc.findings.length - excerpts.length + inc.omittedFindings;
+    const locations = inc.findings.slice(0, MAX_LOCATIONS).map((f) => ({
+      link: anchors.link({ file: f.file, line: f.line }),
+      ruleId: f.ruleId,
+      ...(f.time ? { time: isoShort(f.time.iso) } : {}),
+      text: cut(f.text.trim(), 240),
+    }));
+    const locLeft = inc.count - locations.length;
+    const gauge = buildGauge(report, inc);
+    const maps = buildMaps(inc, anchors);
+    const r = inc.remediation;
+    return {
+      id: `incident-${n}`,
+      n,
+      title: `${systemLabel(inc.system)} — ${inc.process}`,
+      cause: inc.cause,
+      causeLabel: CAUSE_LABEL[inc.cause],
+      confidence: inc.confidence,
+      severity: inc.severity,
+      system: systemLabel(inc.system),
+      process: inc.process,
+      summary: inc.summary,
+      ...(inc.firstSeen ? { seen: inc.lastSeen && inc.lastSeen !== inc.firstSeen ? `${isoShort(inc.firstSeen)} → ${isoShort(inc.lastSeen)}` : isoShort(inc.firstSeen) } : {}),
+      count: plural(inc.count, 'finding'),
+      locations,
+      ...(locLeft > 0 ? { locationsOmitted: `… and ${plural(locLeft, 'more finding')}` } : {}),
+      trail: inc.trail.map((t, i) => ({ n: i + 1, step: t.step, fact: t.fact, outcome: t.outcome, sources: t.sources.map((s) => anchors.link(s)) })),
+      evidence: inc.evidence.map((e) => ({ link: anchors.link({ file: e.file, line: 0 }), kind: e.kind, reason: e.reason })),
+      ...(gauge ? { gauge } : {}),
+      ...(maps ? { maps } : {}),
+      remediation: {
+        summary: r.summary,
+        ...(r.recommendedMaxMapCount !== undefined ? { recommended: fmtCount(r.recommendedMaxMapCount) } : {}),
+        ...(r.neededMapCount ? { needed: { value: fmtCount(r.neededMapCount.value), basis: r.neededMapCount.basis, sources: r.neededMapCount.sources.map((s) => anchors.link(s)) } } : {}),
+        steps: r.steps.map((s) => ({ title: s.title, detail: s.detail, commands: s.commands, hasCommands: s.commands.length > 0 })),
+        capture: r.capture,
+      },
+      caveats: inc.caveats,
+      excerpts,
+      ...(left > 0 ? { excerptsOmitted: `${plural(left, 'more finding')} of this incident not shown here (the embedded JSON lists ${fmtCount(inc.findings.length)}; ${fmtCount(inc.count)} counted in all)` } : {}),
+    };
+  });
+
+  const top = report.incidents[0];
+  const firstCommand = top?.remediation.steps.flatMap((s) => s.commands)[0];
+  const s = report.stats;
+  const others = report.incidents.length - 1;
+  const verdict: VerdictView = {
+    cause: report.verdict,
+    headline: report.verdict === 'none' ? 'No mmap, memory-map or thread-creation failure found' : CAUSE_LABEL[report.verdict],
+    failed: report.verdict !== 'none',
+    ...(top
+      ? {
+          confidence: top.confidence,
+          system: systemLabel(top.system),
+          process: top.process,
+          summary: top.summary,
+          fix: top.remediation.summary,
+          ...(firstCommand ? { firstCommand } : {}),
+        }
+      : {}),
+    scanned: `${plural(s.files, 'file')}, ${fmtBytes(s.bytes)}, ${plural(s.lines, 'line')} scanned with ${plural(s.rules, 'rule')}`,
+    incidentCount: plural(report.incidents.length, 'incident'),
+    ...(others > 0 ? { otherIncidents: `${plural(others, 'other incident')} below` } : {}),
+  };
+
+  const findingAnchor = (f: Finding): string | undefined => {
+    const id = excerptIds.get(f);
+    return id ? `#${id}` : anchors.link({ file: f.file, line: f.line }).href;
+  };
+  const timeline = buildTimeline(report, findingAnchor);
+  const caveats = incidents.flatMap((inc) => inc.caveats.map((text) => ({ incident: `Incident ${inc.n}`, href: `#${inc.id}`, text })));
+  const problems = report.problems.map((p) => ({
+    severity: p.severity,
+    message: p.message,
+    ...(p.file && p.file !== '-' ? { link: anchors.link({ file: p.file, line: p.line ?? 0 }) } : {}),
+  }));
+  const totalBytes = report.inputs.reduce((a, i) => a + i.bytes, 0);
+  return {
+    title: report.verdict === 'none' ? 'mapmortem: no failure found' : `mapmortem: ${report.verdict}${top ? ` — ${systemLabel(top.system)}` : ''}`,
+    toolVersion: report.tool.version,
+    generatedAt: isoShort(report.generatedAt),
+    roots: report.roots.join(', '),
+    verdict,
+    incidents,
+    hasIncidents: incidents.length > 0,
+    ...(timeline ? { timeline } : {}),
+    caveats,
+    problems,
+    inputs,
+    inputsTotal: `${plural(report.inputs.length, 'input')}, ${fmtBytes(totalBytes)}`,
+    evidence,
+    hasAppendix: incidents.some((i) => i.excerpts.length > 0) || evidence.length > 0,
+  };
+}
