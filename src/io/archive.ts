@@ -186,6 +186,12 @@ class Pull {
 class TarData {
   left: number;
   got = 0;
+  private started = false;
+  private settle: () => void = () => undefined;
+  private readonly settled = new Promise<void>((resolve) => {
+    this.settle = resolve;
+  });
+
   constructor(
     private readonly pull: Pull,
     readonly size: number,
@@ -194,13 +200,23 @@ class TarData {
   }
 
   async *chunks(): AsyncGenerator<Buffer> {
-    while (this.left > 0) {
-      const b = await this.pull.slice(Math.min(this.left, 1 << 20));
-      if (b === null) return;
-      this.left -= b.length;
-      this.got += b.length;
-      yield b;
+    this.started = true;
+    try {
+      while (this.left > 0) {
+        const b = await this.pull.slice(Math.min(this.left, 1 << 20));
+        if (b === null) return;
+        this.left -= b.length;
+        this.got += b.length;
+        yield b;
+      }
+    } finally {
+      this.settle();
     }
+  }
+
+  /** Resolves once no read of this member is in flight (a stream reading ahead may still be in one). */
+  finished(): Promise<void> {
+    return this.started ? this.settled : Promise.resolve();
   }
 }
 
@@ -246,7 +262,7 @@ async function* readTar(
     if (ctx.stopped) break;
     const h = await pull.read(BLOCK);
     if (h.length === 0) {
-      if (last === null && longName === null) yield* structural('empty tar archive');
+      if (last === null) yield* structural('tar data ends');
       break;
     }
     if (h.length < BLOCK) {
@@ -298,6 +314,7 @@ async function* readTar(
     if (isFile && !name.endsWith('/')) {
       yield* member(data.chunks(), `${display}!/${name}`, name, dataSize, ctx, depth);
     }
+    await data.finished();
     const skipped = await pull.skip(data.left);
     data.got += skipped;
     data.left -= skipped;

@@ -25,9 +25,12 @@ describe('cgroup', () => {
     expect(one('memory.failcnt', '17\n').evidence.facts).toMatchObject([{ key: 'cgroup-memory-failcnt', value: 17 }]);
   });
 
-  it('reads memory.events: max count as the failcnt', () => {
+  it('reads memory.events: max count as the failcnt, oom_kill as the cgroup OOM kills', () => {
     const { evidence } = one('memory.events', 'low 0\nhigh 0\nmax 42\noom 3\noom_kill 3\n');
-    expect(evidence.facts).toMatchObject([{ key: 'cgroup-memory-failcnt', value: 42, source: { line: 3 } }]);
+    expect(evidence.facts).toMatchObject([
+      { key: 'cgroup-memory-failcnt', value: 42, source: { line: 3 } },
+      { key: 'cgroup-oom-kills', value: 3, source: { line: 5 } },
+    ]);
   });
 
   it('reads a v1 memory.stat limit', () => {

@@ -1,0 +1,72 @@
+// HTML renderer: one self-contained postmortem page from templates/ (a layout, one partial
+// per section, report.css inlined) over the view model. Templates only loop and branch;
+// Handlebars escapes every value, and the full JSON result rides along for `mapmortem report`.
+
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Handlebars from 'handlebars';
+import type { Report } from '../core/index.js';
+import { embedJson } from './embedded.js';
+import { buildViewModel, type ReportView, type ViewOptions } from './view-model.js';
+
+export interface HtmlOptions extends ViewOptions {
+  /** Another templates directory (same layout: report.hbs, layouts/, partials/, report.css). */
+  readonly templatesDir?: string;
+}
+
+/** The repository's `templates/` directory, found by walking up to mapmortem's package.json. */
+export function templatesDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        const parsed = JSON.parse(readFileSync(pkg, 'utf8')) as { name?: unknown };
+        if (parsed.name === 'mapmortem') return join(dir, 'templates');
+      } catch {
+        // an unreadable or foreign package.json: keep walking up
+      }
+    }
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`mapmortem package.json not found above ${fileURLToPath(import.meta.url)}`);
+    dir = parent;
+  }
+}
+
+interface Compiled {
+  readonly render: HandlebarsTemplateDelegate<{ view: ReportView; css: string; embedded: string }>;
+  readonly css: string;
+}
+
+const cache = new Map<string, Compiled>();
+
+function hbsFiles(dir: string): string[] {
+  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.hbs')).sort() : [];
+}
+
+function compile(dir: string): Compiled {
+  const hit = cache.get(dir);
+  if (hit) return hit;
+  const hb = Handlebars.create();
+  for (const sub of ['layouts', 'partials']) {
+    for (const f of hbsFiles(join(dir, sub))) {
+      const name = f.slice(0, -'.hbs'.length);
+      hb.registerPartial(sub === 'layouts' ? `layouts/${name}` : name, readFileSync(join(dir, sub, f), 'utf8'));
+    }
+  }
+  const render = hb.compile<{ view: ReportView; css: string; embedded: string }>(readFileSync(join(dir, 'report.hbs'), 'utf8'), {
+    strict: false,
+    noEscape: false,
+  });
+  const css = readFileSync(join(dir, 'report.css'), 'utf8').replace(/<\//g, '<\\/');
+  const compiled = { render, css };
+  cache.set(dir, compiled);
+  return compiled;
+}
+
+export function renderHtml(report: Report, opts: HtmlOptions = {}): string {
+  const { render, css } = compile(opts.templatesDir ?? templatesDir());
+  const view = buildViewModel(report, opts);
+  return render({ view, css, embedded: embedJson(report) }, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false });
+}
