@@ -39,7 +39,10 @@ function findingRef(f: Finding): SourceRef {
 
 function pct(a: number, b: number): string {
   const v = (a / b) * 100;
-  return `${v >= 99.5 && v < 100 ? v.toFixed(2) : v.toFixed(1)}%`;
+  // Floor, so 65,527 of 65,530 reads 99.99% and only a count at the limit reads 100%.
+  const digits = v >= 99.5 && v < 100 ? 2 : 1;
+  const f = 10 ** digits;
+  return `${(Math.floor(v * f) / f).toFixed(digits)}%`;
 }
 
 /** Largest failed request size in bytes, from the findings' captures or the hs_err header fact. */

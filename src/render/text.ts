@@ -50,14 +50,15 @@ function renderIncident(inc: Incident, n: number, total: number, p: Paint, maxFi
   out.push(`  confidence: ${inc.confidence}`);
   out.push(`  summary:    ${safe(inc.summary)}`);
   if (inc.firstSeen) out.push(`  seen:       ${inc.firstSeen}${inc.lastSeen && inc.lastSeen !== inc.firstSeen ? ` → ${inc.lastSeen}` : ''} (${fmtCount(inc.count)} findings)`);
-  if (inc.findings.length > 0) {
+  const failures = inc.findings.filter((f) => f.signals.failure !== 'context');
+  if (failures.length > 0) {
     out.push('', p('1', '  What failed'));
-    for (const f of inc.findings.slice(0, maxFindings)) {
+    for (const f of failures.slice(0, maxFindings)) {
       out.push(`    ${f.file}:${f.line}  ${p('2', `[${f.ruleId}]`)}`);
       out.push(`      ${cut(safe(f.text.trim()), 220)}`);
     }
-    const more = inc.count - Math.min(inc.findings.length, maxFindings);
-    if (more > 0) out.push(`    … ${fmtCount(more)} more finding${more === 1 ? '' : 's'} (see --format json)`);
+    const more = inc.count - Math.min(failures.length, maxFindings);
+    if (more > 0) out.push(`    … ${fmtCount(more)} more finding${more === 1 ? '' : 's'}, context lines included (see --format json)`);
   }
   out.push('', p('1', '  Decision trail'));
   inc.trail.forEach((t, i) => {

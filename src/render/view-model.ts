@@ -52,6 +52,7 @@ export interface BarView {
   readonly y: number;
   readonly textY: number;
   readonly width: number;
+  readonly valueX: number;
   readonly cls: string;
 }
 
@@ -61,7 +62,6 @@ export interface BarChartView {
   readonly height: number;
   readonly labelWidth: number;
   readonly barX: number;
-  readonly valueX: number;
   readonly bars: readonly BarView[];
 }
 
@@ -72,7 +72,9 @@ export interface GaugeView {
   readonly trackWidth: number;
   readonly fillWidth: number;
   readonly limitX: number;
+  readonly limitAnchor: 'start' | 'middle' | 'end';
   readonly neededX?: number;
+  readonly neededAnchor?: 'start' | 'middle' | 'end';
   readonly tone: 'ok' | 'warn' | 'over';
   readonly countLabel: string;
   readonly limitLabel: string;
@@ -361,7 +363,8 @@ function buildGauge(report: Report, inc: Incident): GaugeView | undefined {
   const x = (v: number): number => Math.round((v / scaleMax) * trackWidth * 10) / 10;
   const ratio = (count ?? needed ?? 0) / limit;
   const tone = ratio >= 0.98 ? 'over' : ratio >= 0.8 ? 'warn' : 'ok';
-  const usedNeeded = needed !== undefined && (count === undefined || needed > count);
+  const usedNeeded = needed !== undefined && needed > limit && (count === undefined || needed > count);
+  const anchor = (px: number): 'start' | 'middle' | 'end' => (px > trackWidth * 0.75 ? 'end' : px < trackWidth * 0.25 ? 'start' : 'middle');
   return {
     width,
     height: 64,
@@ -369,7 +372,8 @@ function buildGauge(report: Report, inc: Incident): GaugeView | undefined {
     trackWidth,
     fillWidth: x(count ?? needed ?? 0),
     limitX: x(limit),
-    ...(usedNeeded ? { neededX: x(needed), neededLabel: `needed ${fmtCount(needed)}` } : {}),
+    limitAnchor: anchor(x(limit)),
+    ...(usedNeeded ? { neededX: x(needed), neededAnchor: anchor(x(needed)), neededLabel: `needed ${fmtCount(needed)}` } : {}),
     tone,
     countLabel: count !== undefined ? `${fmtCount(count)} map areas${inc.maps && !inc.maps.complete ? ' (at least)' : ''}` : `${fmtCount(needed ?? 0)} map areas needed (predicted)`,
     limitLabel: `vm.max_map_count ${fmtCount(limit)}${limitFact ? '' : ' (assumed default)'}`,
@@ -382,8 +386,9 @@ function buildGauge(report: Report, inc: Incident): GaugeView | undefined {
 function barChart(title: string, rows: readonly { label: string; value: number; detail: string; cls: string }[], labelWidth: number): BarChartView | undefined {
   if (rows.length === 0) return undefined;
   const rowH = 24;
+  const chartWidth = 900;
   const barX = labelWidth + 8;
-  const barMax = 360;
+  const barMax = chartWidth - barX - 150;
   const max = Math.max(...rows.map((r) => r.value), 1);
   const bars = rows.map((r, i) => ({
     label: r.label,
@@ -392,9 +397,10 @@ function barChart(title: string, rows: readonly { label: string; value: number; 
     y: i * rowH + 4,
     textY: i * rowH + 19,
     width: Math.max(1.5, Math.round((r.value / max) * barMax * 10) / 10),
+    valueX: barX + Math.max(1.5, Math.round((r.value / max) * barMax * 10) / 10) + 6,
     cls: r.cls,
   }));
-  return { title, width: barX + barMax + 150, height: rows.length * rowH + 8, labelWidth, barX, valueX: barX + 8, bars };
+  return { title, width: chartWidth, height: rows.length * rowH + 8, labelWidth, barX, bars };
 }
 
 function buildMaps(inc: Incident, anchors: Anchors): MapsView | undefined {
@@ -403,7 +409,7 @@ function buildMaps(inc: Incident, anchors: Anchors): MapsView | undefined {
   const classes = barChart(
     'Regions by class',
     m.classes.slice(0, 12).map((c) => ({ label: c.class, value: c.count, detail: fmtBytes(c.bytes), cls: c.class })),
-    150,
+    200,
   );
   const top = barChart(
     'Top files and groups by regions',
@@ -451,7 +457,7 @@ function buildTimeline(report: Report, findingAnchor: (f: Finding) => string | u
   const top = 10;
   const span = max - min;
   const x = (t: number): number => Math.round((span === 0 ? plotX + plotWidth / 2 : plotX + ((t - min) / span) * plotWidth) * 10) / 10;
-  const lanes = files.map((file, i) => ({ y: top + i * laneH + 19, lineY: top + i * laneH + 15, label: cut(file, 38) }));
+  const lanes = files.map((file, i) => ({ y: top + i * laneH + 19, lineY: top + i * laneH + 15, label: file.length > 34 ? `…${file.slice(-33)}` : file }));
   const laneOf = new Map(files.map((f, i) => [f, top + i * laneH + 15]));
   const marks = timed
     .map((f) => {
