@@ -159,7 +159,7 @@ function buildIncident(scope: string, idKey: string, family: Family, findings: r
   const times = sorted.map((f) => f.time?.iso).filter((t): t is string => t !== undefined).sort();
   const pidFact = facts.num('pid');
   const name = facts.text('process-name');
-  const process = pidFact ? `pid ${pidFact.value}${name ? ` (${name.value})` : ''}` : name ? name.value : idKey;
+  const process = pidFact ? `pid ${pidFact.value}${name ? `, ${name.value}` : ''}` : name ? name.value : idKey;
   const count = sorted.length + omittedCount;
   const confidence: Confidence = decision.confidence;
   const summary =

@@ -238,6 +238,19 @@ export async function scanSource(src: Exclude<Source, { kind: 'dir' }>, req: Sou
   const head = headLines(first);
   const detected = detectFormat(head);
   const evidenceKind = detected.format === 'hs-err' ? 'hs-err' : detectEvidence(head, path.basename(file));
+  if (evidenceKind === 'prometheus-startup') {
+    // A server log whose startup lines state its rlimits: evidence from the head, rules over all of it.
+    const startup = parseEvidence(evidenceKind, file, head);
+    const log = await scanLog(file, rechain(first, it), req.rules, prefilter, req);
+    return finish(`log:${log.format}`, log.lines, {
+      evidence: startup.evidence.facts.length > 0 ? [startup.evidence] : [],
+      findings: log.findings,
+      omitted: log.omitted,
+      problems: log.problems,
+      candidates: log.candidates,
+      wrapper: log.wrapper,
+    });
+  }
   if (evidenceKind) {
     const buf = await collect(first, it, MAX_EVIDENCE_BYTES, file, problems);
     const lines = splitLines(buf);
