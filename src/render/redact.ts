@@ -92,12 +92,17 @@ function collectStrings(v: unknown, out: string[]): void {
   else if (v && typeof v === 'object') for (const x of Object.values(v)) collectStrings(x, out);
 }
 
+const SYSTEM_WORDS = new Set(['kafka', 'jvm', 'java', 'cortex', 'mimir', 'loki', 'prometheus', 'elasticsearch', 'opensearch', 'ingester', 'broker', 'kernel', 'linux']);
+
 function hostsIn(report: Report): string[] {
   const names: string[] = [];
-  for (const e of report.evidence) for (const f of e.facts) if (f.key === 'hostname' && typeof f.value === 'string') names.push(f.value);
+  for (const e of report.evidence) {
+    for (const f of e.facts) if (f.key === 'hostname' && typeof f.value === 'string' && !SYSTEM_WORDS.has(f.value.toLowerCase())) names.push(f.value);
+  }
   const strings: string[] = [];
   collectStrings(report, strings);
-  for (const s of strings) for (const m of s.matchAll(HOST_KEY)) if (m[1]) names.push(m[1]);
+  // A host=… field is taken only when it looks like a machine name (digits, dashes or dots).
+  for (const s of strings) for (const m of s.matchAll(HOST_KEY)) if (m[1] && /[\d.-]/.test(m[1])) names.push(m[1]);
   return names;
 }
 
