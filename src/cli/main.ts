@@ -8,7 +8,7 @@ import os from 'node:os';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Report, Rule, Severity } from '../core/index.js';
+import type { Finding, Report, Rule, Severity } from '../core/index.js';
 import { SEVERITIES } from '../core/index.js';
 import { runScan, type FileOutcome, type ScanProgress } from '../pipeline/scan.js';
 import { runRuleSamples } from '../pipeline/rule-samples.js';
@@ -16,6 +16,10 @@ import { runPlan } from '../pipeline/plan.js';
 import { mergeReports, validateResult, type NamedReport } from '../pipeline/merge.js';
 import { jsonReplacer, renderJson } from '../render/json.js';
 import { renderText } from '../render/text.js';
+import { renderHtml } from '../render/html.js';
+import { renderMarkdown } from '../render/markdown.js';
+import { redactReport, redactReportAndFindings } from '../render/redact.js';
+import { extractEmbeddedReport } from '../render/embedded.js';
 import { renderPlan } from '../render/plan.js';
 import { defaultRulesDir, loadRuleDirs } from '../rules/load.js';
 
@@ -31,7 +35,7 @@ export interface CliIO {
   readonly now: () => Date;
 }
 
-export const FORMATS = ['text', 'json', 'ndjson'] as const;
+export const FORMATS = ['text', 'json', 'ndjson', 'md', 'html'] as const;
 type Format = (typeof FORMATS)[number];
 
 export function toolVersion(): string {
@@ -141,17 +145,29 @@ function progressPrinter(io: CliIO, tty: boolean): { update: (p: ScanProgress) =
 }
 
 /** ndjson: one JSON object per finding as each file completes (in input order), then one summary object. */
-function ndjsonStreamer(output: string | undefined, io: CliIO): { file: (o: FileOutcome) => void; summary: (r: Report) => string } {
+function ndjsonStreamer(output: string | undefined, io: CliIO, redact: boolean): { file: (o: FileOutcome) => void; summary: (r: Report) => string } {
   const lines: string[] = [];
+  // With --redact the placeholders depend on the whole report: the lines are written at the end.
+  const held: Finding[] = [];
+  const line = (f: Finding): string => `${JSON.stringify({ type: 'finding', ...f }, jsonReplacer)}\n`;
   return {
     file(o) {
+      if (redact) {
+        held.push(...o.findings);
+        return;
+      }
       for (const f of o.findings) {
-        const line = `${JSON.stringify({ type: 'finding', ...f })}\n`;
-        if (output && output !== '-') lines.push(line);
-        else io.stdout(line);
+        if (output && output !== '-') lines.push(line(f));
+        else io.stdout(line(f));
       }
     },
-    summary(r) {
+    summary(unredacted) {
+      let r = unredacted;
+      if (redact) {
+        const both = redactReportAndFindings(unredacted, held);
+        r = both.report;
+        lines.push(...both.findings.map(line));
+      }
       const { incidents, ...rest } = r;
       const summary = JSON.stringify({
         type: 'summary',
@@ -173,8 +189,25 @@ function formatFromOutput(output: string | undefined): Format | undefined {
   if (!output) return undefined;
   const ext = path.extname(output).toLowerCase();
   if (ext === '.json') return 'json';
+  if (ext === '.ndjson' || ext === '.jsonl') return 'ndjson';
+  if (ext === '.md' || ext === '.markdown') return 'md';
+  if (ext === '.html' || ext === '.htm') return 'html';
   if (ext === '.txt' || ext === '.log') return 'text';
   return undefined;
+}
+
+/** Render a finished report in one of the document formats (ndjson is streamed by the scan itself). */
+function renderAs(format: Exclude<Format, 'ndjson'>, report: Report, color: boolean): string {
+  switch (format) {
+    case 'json':
+      return renderJson(report);
+    case 'md':
+      return renderMarkdown(report);
+    case 'html':
+      return renderHtml(report);
+    case 'text':
+      return renderText(report, { color });
+  }
 }
 
 /** Run the CLI; returns the process exit code. */
@@ -208,9 +241,10 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .option('--until <time>', 'only findings at or before TIME (ISO date/time, or relative: 30m, 12h, 7d)')
     .option('--progress', 'show progress on stderr even when it is not a terminal')
     .option('-q, --quiet', 'no progress and no verdict line on stderr')
+    .option('--redact', 'replace host names, IP addresses, user names in paths and e-mail addresses with stable placeholders')
     .option('--color', 'force colour in text output')
     .option('--no-color', 'never colour text output')
-    .action(async (paths: string[], o: { format?: Format; output?: string; rules: string[]; defaultRules: boolean; include: string[]; exclude: string[]; defaultExcludes: boolean; context: number; maxLine: number; failOn?: Severity; color?: boolean; jobs?: number; since?: string; until?: string; progress?: boolean; quiet?: boolean }) => {
+    .action(async (paths: string[], o: { format?: Format; output?: string; rules: string[]; defaultRules: boolean; include: string[]; exclude: string[]; defaultExcludes: boolean; context: number; maxLine: number; failOn?: Severity; color?: boolean; jobs?: number; since?: string; until?: string; progress?: boolean; quiet?: boolean; redact?: boolean }) => {
       if (o.maxLine < 4096) throw new UsageError(`--max-line must be at least 4096 bytes, got ${o.maxLine}`);
       if (paths.filter((p) => p === '-').length > 1) throw new UsageError('stdin (-) can be given once');
       const format = o.format ?? formatFromOutput(o.output) ?? 'text';
@@ -221,8 +255,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       const rules = await loadRules(o.rules, !o.defaultRules, io);
       const showProgress = !o.quiet && (o.progress === true || (io.stderrIsTTY === true && !io.env['CI']));
       const progress = showProgress ? progressPrinter(io, o.progress !== true) : undefined;
-      const ndjson = format === 'ndjson' ? ndjsonStreamer(o.output, io) : undefined;
-      const report = await runScan({
+      const ndjson = format === 'ndjson' ? ndjsonStreamer(o.output, io, o.redact === true) : undefined;
+      const scanned = await runScan({
         jobs: o.jobs ?? defaultJobs(),
         ...(since ? { since } : {}),
         ...(until ? { until } : {}),
@@ -240,6 +274,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
         ...(io.stdin ? { stdin: io.stdin } : {}),
       });
       progress?.done();
+      const report = o.redact && format !== 'ndjson' ? redactReport(scanned) : scanned;
       const notFound = report.problems.filter((p) => p.code === 'input-not-found');
       if (report.inputs.length === 0 && notFound.length > 0 && notFound.length === paths.length) {
         for (const p of notFound) io.stderr(`mapmortem: ${p.message}\n`);
@@ -247,7 +282,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
         return;
       }
       const color = o.color ?? (io.stdoutIsTTY && !o.output && !io.env['NO_COLOR']);
-      const text = format === 'json' ? renderJson(report) : format === 'ndjson' ? ndjson!.summary(report) : renderText(report, { color });
+      const text = format === 'ndjson' ? ndjson!.summary(report) : renderAs(format, report, color);
       await emit(text, o.output, io);
       if (o.output && !o.quiet) io.stderr(`mapmortem: verdict ${report.verdict}; report written to ${o.output}\n`);
       exitCode = failOnHit(report, o.failOn) ? 1 : 0;
@@ -325,10 +360,10 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   program
     .command('report')
     .description('merge the JSON results of several scans (shards, hosts, days) into one report')
-    .argument('<results...>', 'JSON files written by `scan --format json`')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']))
+    .argument('<results...>', 'JSON files written by `scan --format json`, or HTML reports (their embedded data is read back)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'md', 'html']))
     .option('-o, --output <file>', 'write the merged report to FILE')
-    .action(async (files: string[], o: { format?: 'text' | 'json'; output?: string }) => {
+    .action(async (files: string[], o: { format?: 'text' | 'json' | 'md' | 'html'; output?: string }) => {
       const parts: NamedReport[] = [];
       for (const f of files) {
         let text: string;
@@ -338,19 +373,25 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
           throw new UsageError(`${f}: cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
         }
         let value: unknown;
-        try {
-          value = JSON.parse(text);
-        } catch (err) {
-          throw new UsageError(`${f}: not JSON (${(err as Error).message}); give files written by \`mapmortem scan --format json\``);
+        if (/^\s*<(!doctype|html)/i.test(text)) {
+          value = extractEmbeddedReport(text);
+          if (value === null) throw new UsageError(`${f}: an HTML file without mapmortem's embedded report data; give a report written by \`mapmortem scan -o report.html\``);
+        } else {
+          try {
+            value = JSON.parse(text);
+          } catch (err) {
+            throw new UsageError(`${f}: not JSON (${(err as Error).message}); give files written by \`mapmortem scan --format json\``);
+          }
         }
         const bad = validateResult(value);
         if (bad) throw new UsageError(`${f}: ${bad}`);
         parts.push({ file: f, report: value as Report });
       }
-      const merged = mergeReports(parts, nowFrom(io), toolVersion());
-      const format = o.format ?? formatFromOutput(o.output) ?? 'text';
+      const merged = parts.length === 1 ? parts[0]!.report : mergeReports(parts, nowFrom(io), toolVersion());
+      const wanted = o.format ?? formatFromOutput(o.output) ?? 'text';
+      const format = wanted === 'ndjson' ? 'json' : wanted;
       const color = io.stdoutIsTTY && !o.output && !io.env['NO_COLOR'];
-      await emit(format === 'json' ? renderJson(merged) : renderText(merged, { color }), o.output, io);
+      await emit(renderAs(format, merged, color), o.output, io);
     });
 
   try {

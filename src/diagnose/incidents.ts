@@ -42,6 +42,19 @@ function familyOf(system: SystemName): Family {
   }
 }
 
+/** A Java stack frame or a java.* exception class in a record. */
+const JAVA_RECORD = /^\s*at [\w$.<>]+\((?:[\w$]+\.java:\d+|Native Method|Unknown Source)\)|\bjava\.(?:lang|io|nio)\.\w*(?:Exception|Error)\b/m;
+
+/** A rule may name several systems; the log's format and logger then tell which process wrote it. */
+function familyOfFinding(f: Finding): Family {
+  const named = f.systems.filter((s) => s !== 'generic');
+  if (named.length === 1 || (named.length > 0 && new Set(named.map(familyOf)).size === 1)) return familyOf(named[0]!);
+  if (f.format === 'kafka-log4j' || f.format === 'hs-err' || /^(kafka|org\.apache|org\.elasticsearch|java|[a-z]\.[a-z]\.)\.?/.test(f.logger ?? '')) return 'java';
+  if (f.format === 'logfmt' && named.length > 0) return 'go';
+  if (JAVA_RECORD.test(f.recordLines.map((l) => l.text).join('\n'))) return 'java';
+  return familyOf(f.systems[0] ?? 'generic');
+}
+
 const INCIDENT_OPS = new Set(['mmap', 'commit', 'mprotect', 'malloc']);
 
 /** Does this finding, on its own, make an incident? */
@@ -206,10 +219,9 @@ export function diagnoseScope(input: ScopeInput): Incident[] {
   const units = new Map<string, Unit>();
   for (const c of crashFiles) units.set(c.file, { key: c.file, family: 'java', findings: [], omitted: 0, evidence: [c, ...shared] });
   const soleCrash = crashFiles.length === 1 ? crashFiles[0]!.file : undefined;
-  const unitFor = (file: string, systems: readonly SystemName[]): Unit => {
+  const unitFor = (file: string, family: Family): Unit => {
     const crash = units.get(file);
     if (crash) return crash;
-    const family = familyOf(systems[0] ?? 'generic');
     if (soleCrash && (family === 'java' || family === 'kernel')) return units.get(soleCrash)!;
     const key = `${input.scope}#${family}`;
     let u = units.get(key);
@@ -221,8 +233,8 @@ export function diagnoseScope(input: ScopeInput): Incident[] {
   };
   const worthy = input.findings.filter(isIncidentWorthy);
   const context = input.findings.filter((f) => !isIncidentWorthy(f));
-  for (const f of worthy) unitFor(f.file, f.systems).findings.push(f);
-  for (const o of input.omitted) unitFor(o.file, o.systems).omitted += o.count;
+  for (const f of worthy) unitFor(f.file, familyOfFinding(f)).findings.push(f);
+  for (const o of input.omitted) unitFor(o.file, familyOf(o.systems[0] ?? 'generic')).omitted += o.count;
   // Kernel OOM lines belong to the process they killed when the scope has one other family.
   const kernelKey = `${input.scope}#kernel`;
   const kernel = units.get(kernelKey);
@@ -235,7 +247,7 @@ export function diagnoseScope(input: ScopeInput): Incident[] {
   // Context lines (which file, which tenant) join the unit of their file or family, never make one.
   for (const f of context) {
     const crash = units.get(f.file);
-    const fam = familyOf(f.systems[0] ?? 'generic');
+    const fam = familyOfFinding(f);
     const target = crash ?? [...units.values()].find((u) => u.family === fam && u.findings.length > 0);
     if (target && target.findings.length > 0) target.findings.push(f);
   }

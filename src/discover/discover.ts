@@ -3,7 +3,7 @@
 // symbolic link out of its root, and reporting missing or odd paths as problems.
 
 import fg from 'fast-glob';
-import { lstat, realpath, stat } from 'node:fs/promises';
+import { lstat, open, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Problem } from '../core/index.js';
 
@@ -63,12 +63,28 @@ function isInside(parent: string, child: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
+async function isCaptureManifest(abs: string): Promise<boolean> {
+  try {
+    const fh = await open(abs, 'r');
+    try {
+      const buf = Buffer.alloc(4096);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+      return /"tool"\s*:\s*\{[^}]*"name"\s*:\s*"mapmortem"/.test(buf.subarray(0, bytesRead).toString('utf8'));
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    return false;
+  }
+}
+
 async function walkDir(
   rootArg: string,
   absRoot: string,
   opts: DiscoverOptions,
   sources: Source[],
   problems: Problem[],
+  bundleScopes: Set<string>,
 ): Promise<void> {
   const realRoot = await realpath(absRoot);
   const dataDirs = new Set<string>();
@@ -82,6 +98,13 @@ async function walkDir(
       }
     }
   }
+  // A capture bundle (a directory holding mapmortem's manifest.json) is one scope, however deep its files.
+  const manifests = await fg('**/manifest.json', { cwd: absRoot, ignore: [...opts.exclude], dot: true, followSymbolicLinks: false, suppressErrors: true });
+  const bundles: string[] = [];
+  for (const m of manifests.sort()) {
+    if (await isCaptureManifest(path.join(absRoot, m))) bundles.push(path.posix.dirname(m) === '.' ? '' : path.posix.dirname(m));
+  }
+  bundles.sort((a, b) => b.length - a.length);
   const include = opts.include.length > 0 ? [...opts.include] : ['**/*'];
   const ignore = [...opts.exclude, ...[...dataDirs].map((d) => `${d}/**`)];
   const entries = await fg(include, {
@@ -97,7 +120,10 @@ async function walkDir(
     const abs = path.join(absRoot, rel);
     const display = joinDisplay(rootArg, rel);
     const first = rel.split('/')[0] ?? rel;
-    const scope = rel.includes('/') ? joinDisplay(rootArg, first) : toPosix(rootArg);
+    const bundle = bundles.find((b) => b === '' || rel.startsWith(`${b}/`));
+    const scope =
+      bundle !== undefined ? (bundle === '' ? toPosix(rootArg) : joinDisplay(rootArg, bundle)) : rel.includes('/') ? joinDisplay(rootArg, first) : toPosix(rootArg);
+    if (bundle !== undefined) bundleScopes.add(scope);
     let st;
     try {
       st = await lstat(abs);
@@ -144,6 +170,7 @@ export async function discover(paths: readonly string[], opts: DiscoverOptions):
   const sources: Source[] = [];
   const problems: Problem[] = [];
   const seen = new Set<string>();
+  const bundleScopes = new Set<string>();
   for (const given of paths) {
     const p = given === '-' || given === '/' ? given : given.replace(/[\\/]+$/, '');
     if (p === '-') {
@@ -167,7 +194,7 @@ export async function discover(paths: readonly string[], opts: DiscoverOptions):
         continue;
       }
       try {
-        await walkDir(p, abs, opts, sources, problems);
+        await walkDir(p, abs, opts, sources, problems, bundleScopes);
       } catch (err) {
         problems.push({ code: 'unreadable', file: toPosix(p), args: { reason: errReason(err) } });
       }
@@ -177,8 +204,11 @@ export async function discover(paths: readonly string[], opts: DiscoverOptions):
       problems.push({ code: 'not-a-file', file: toPosix(p), args: { kind: st.isFIFO() ? 'fifo' : 'device' } });
     }
   }
+  // Logs named on the command line with exactly one capture bundle belong to that bundle's host.
+  const onlyBundle = bundleScopes.size === 1 ? [...bundleScopes][0]! : undefined;
+  const scoped = onlyBundle === undefined ? sources : sources.map((s) => (s.scope === COMMAND_LINE_SCOPE ? { ...s, scope: onlyBundle } : s));
   const unique = new Map<string, Source>();
-  for (const s of sources) if (!unique.has(s.display)) unique.set(s.display, s);
+  for (const s of scoped) if (!unique.has(s.display)) unique.set(s.display, s);
   const sorted = [...unique.values()].sort((a, b) => (a.display < b.display ? -1 : a.display > b.display ? 1 : 0));
   return { sources: sorted, problems };
 }

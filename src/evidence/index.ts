@@ -13,6 +13,9 @@ import { detectPrometheusStartup, parsePrometheusStartup } from './prometheus.js
 import { detectStatus, parseStatus } from './status.js';
 import { detectSysctl, parseSysctl } from './sysctl.js';
 import { meaningful } from './util.js';
+import { detectCaptureManifest, parseCaptureManifest } from './bundle.js';
+
+export { parseCmdline } from './bundle.js';
 
 export { detectHsErr, parseHsErr } from './hserr.js';
 
@@ -21,6 +24,7 @@ export function detectEvidence(head: readonly string[], name: string): EvidenceK
   const lines = meaningful(head);
   if (lines.length === 0) return null;
   if (detectHsErr(head)) return 'hs-err';
+  if (detectCaptureManifest(head, name)) return 'capture-manifest';
   // Bare single values: the name says what they are.
   if (lines.length === 1 && /^(\d+|max|-1)$/.test(lines[0] ?? '')) {
     if (detectCgroup(head, name)) return 'cgroup';
@@ -90,6 +94,6 @@ export function parseEvidence(kind: EvidenceKind, file: string, lines: readonly 
     case 'prometheus-startup':
       return simple(kind, file, parsePrometheusStartup(file, lines));
     case 'capture-manifest':
-      return { evidence: { file, kind, facts: [] }, problems: [] };
+      return { evidence: parseCaptureManifest(file, lines), problems: [] };
   }
 }

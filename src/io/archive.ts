@@ -1,8 +1,7 @@
-// Archives: streams the members of .tar, .tar.gz/.tgz and .zip inputs (and one level of archive
-// inside an archive) without writing anything to disk. Tar is read by a small pull parser (exact
-// "bytes before the cut" on truncation), zip by yauzl. Member names are display names only; caps
-// on total decompressed bytes and member count, corrupt or truncated data and unsupported
-// compression are reported as Problems, keeping every member read before.
+// Archives: streams the members of .tar, .tar.gz/.tgz and .zip inputs (one level of archive inside
+// an archive too) without writing to disk; tar by a small pull parser (exact bytes before a cut),
+// zip by yauzl. Member names are display names only. Caps, corrupt or truncated data and
+// unsupported compression are Problems, keeping every member read before.
 
 import { promises as fsp } from 'node:fs';
 import { Readable } from 'node:stream';

@@ -15,7 +15,7 @@ import type {
 import { formatProblem, problemSeverity } from '../core/index.js';
 import { discover, type FileSource, type Source } from '../discover/discover.js';
 import { diagnoseScope, sortIncidents } from '../diagnose/incidents.js';
-import { detectEvidence, parseEvidence } from '../evidence/index.js';
+import { detectEvidence, parseCmdline, parseEvidence } from '../evidence/index.js';
 import { readDataDir } from '../evidence/datadir.js';
 import { assembleRecord, detectFormat } from '../formats/index.js';
 import { openFile, openStream, type OpenedInput } from '../io/open.js';
@@ -69,11 +69,20 @@ async function* fromArray(bufs: readonly Buffer[]): AsyncGenerator<Buffer> {
 
 /** Re-yield a first chunk that was read ahead, then the rest. */
 async function* rechain(first: Buffer | undefined, rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
-  if (first) yield first;
-  for (;;) {
-    const n = await rest.next();
-    if (n.done) return;
-    yield n.value;
+  let finished = false;
+  try {
+    if (first) yield first;
+    for (;;) {
+      const n = await rest.next();
+      if (n.done) {
+        finished = true;
+        return;
+      }
+      yield n.value;
+    }
+  } finally {
+    // Stopped early (too large, binary): let the opener close its file.
+    if (!finished) await rest.return?.();
   }
 }
 
@@ -225,8 +234,14 @@ export async function scanSource(src: Exclude<Source, { kind: 'dir' }>, req: Sou
     if (r.problems.length === 0) problems.push({ code: 'empty', file, args: {} });
     return finish('skipped', 0);
   }
+  if (path.basename(file) === 'cmdline') {
+    // /proc/<pid>/cmdline of a capture bundle: NUL-separated arguments, not a binary log.
+    const buf = await collect(first, it, 1024 * 1024, file, problems);
+    return finish('evidence:cmdline', 1, { evidence: [parseCmdline(file, buf)] });
+  }
   const binary = looksBinary(first.subarray(0, 8192));
   if (binary) {
+    await it.return?.();
     const isTar = first.length > 262 && first.subarray(257, 262).toString('latin1') === 'ustar';
     problems.push(
       isTar
@@ -237,7 +252,9 @@ export async function scanSource(src: Exclude<Source, { kind: 'dir' }>, req: Sou
   }
   const head = headLines(first);
   const detected = detectFormat(head);
-  const evidenceKind = detected.format === 'hs-err' ? 'hs-err' : detectEvidence(head, path.basename(file));
+  const sniffed = detected.format === 'hs-err' ? 'hs-err' : detectEvidence(head, path.basename(file));
+  // A JVM's stdout quotes the hs_err banner; only a file the format layer calls hs-err is a crash file.
+  const evidenceKind = sniffed === 'hs-err' && detected.format !== 'hs-err' ? null : sniffed;
   if (evidenceKind === 'prometheus-startup') {
     // A server log whose startup lines state its rlimits: evidence from the head, rules over all of it.
     const startup = parseEvidence(evidenceKind, file, head);

@@ -17,6 +17,7 @@ const IPV6_CANDIDATE = /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}
 const EC2_HOST = /\bip-\d{1,3}-\d{1,3}-\d{1,3}-\d{1,3}(?:\.[a-z0-9-]+)*\b/g;
 /** Fully qualified names under public or common internal suffixes (not Java packages or file names). */
 const FQDN = /(?<![\w.@/-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+(?:com|net|org|io|dev|cloud|internal|local|localdomain|lan|corp|intra|intranet|svc|cluster\.local|example|de|uk|fr|nl|eu|us|ca|au|jp|cn|in|br|ch|se|no|fi|it|es|pl|ru)(?![\w-]|\.[A-Za-z])/g;
+const HOSTNAME = new RegExp(`${EC2_HOST.source}|${FQDN.source}`, 'g');
 const JAVA_PACKAGE = /^(?:com|org|net|io|java|javax|jdk|sun|kafka|scala)\./;
 const HOME_PATH = /(\/home\/|\/Users\/|[A-Za-z]:\\Users\\|\/var\/home\/)([A-Za-z0-9._-]+)/g;
 const HOST_KEY = /\b(?:host|hostname|host_name|node|nodename|node_name|instance|pod|server_name|advertised\.host\.name)["']?\s*[=:]\s*["']?([A-Za-z0-9][A-Za-z0-9.-]*[A-Za-z0-9])/gi;
@@ -79,8 +80,7 @@ export class Redactor {
     });
     out = out.replace(IPV4, (m) => (LOOPBACK.has(m) ? m : this.ph.get('ipv4', m, (k) => `ip-${k}`)));
     if (this.hostRe) out = out.replace(this.hostRe, (m) => this.host(m));
-    out = out.replace(EC2_HOST, (m) => this.host(m));
-    out = out.replace(FQDN, (m) => (JAVA_PACKAGE.test(m) || PUBLIC_DOMAINS.test(m) ? m : this.host(m)));
+    out = out.replace(HOSTNAME, (m) => (JAVA_PACKAGE.test(m) || PUBLIC_DOMAINS.test(m) ? m : this.host(m)));
     out = out.replace(HOME_PATH, (_m, prefix: string, user: string) => `${prefix}${this.ph.get('user', user, (k) => `user-${k}`)}`);
     return out;
   }
@@ -132,8 +132,17 @@ function redactFinding(f: Finding, r: Redactor): Finding {
 
 /** The report with personal and network identifiers replaced by consistent placeholders. */
 export function redactReport(report: Report): Report {
+  return redactReportAndFindings(report, []).report;
+}
+
+/** Redact a report and extra findings (streamed ndjson lines) with the same placeholders. */
+export function redactReportAndFindings(report: Report, more: readonly Finding[]): { report: Report; findings: Finding[] } {
   const r = new Redactor();
   r.learnHosts(hostsIn(report));
+  return { report: redactWithin(report, r), findings: more.map((f) => redactFinding(f, r)) };
+}
+
+function redactWithin(report: Report, r: Redactor): Report {
   const redacted = walk({ ...report, incidents: [] }, r, undefined) as Report;
   const incidents = report.incidents.map((inc) => {
     const { findings, ...rest } = inc;

@@ -227,6 +227,11 @@ function anchorId(prefix: string, key: string): string {
   return `${prefix}-${createHash('sha256').update(key).digest('hex').slice(0, 12)}`;
 }
 
+/** Control characters and line/paragraph separators of log text made visible (`\u2028`). */
+export function visible(s: string): string {
+  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 function cut(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 }
@@ -285,8 +290,8 @@ function excerptLine(no: number, text: string, id: string | undefined, hit: bool
     e = Math.min(body.length, Math.max(0, e - from));
   }
   const base = { no, hit, context, ...(id ? { id } : {}) };
-  if (e > s) return { ...base, pre: lead + body.slice(0, s), match: body.slice(s, e), post: body.slice(e) + tail };
-  return { ...base, pre: lead + body + tail, match: '', post: '' };
+  if (e > s) return { ...base, pre: lead + visible(body.slice(0, s)), match: visible(body.slice(s, e)), post: visible(body.slice(e)) + tail };
+  return { ...base, pre: lead + visible(body) + tail, match: '', post: '' };
 }
 
 /** Where the first regex matched, located in the hit line as shown (the message may be a part of it). */
@@ -568,7 +573,7 @@ export function buildViewModel(report: Report, opts: ViewOptions = {}): ReportVi
       link: anchors.link({ file: f.file, line: f.line }),
       ruleId: f.ruleId,
       ...(f.time ? { time: isoShort(f.time.iso) } : {}),
-      text: cut(f.text.trim(), 240),
+      text: visible(cut(f.text.trim(), 240)),
     }));
     const locLeft = inc.count - locations.length;
     const gauge = buildGauge(report, inc);
@@ -585,7 +590,7 @@ export function buildViewModel(report: Report, opts: ViewOptions = {}): ReportVi
       system: systemLabel(inc.system),
       process: inc.process,
       summary: inc.summary,
-      ...(inc.firstSeen ? { seen: inc.lastSeen && inc.lastSeen !== inc.firstSeen ? `${isoShort(inc.firstSeen)} → ${isoShort(inc.lastSeen)}` : isoShort(inc.firstSeen) } : {}),
+      ...(inc.firstSeen ? { seen: inc.lastSeen && isoShort(inc.lastSeen) !== isoShort(inc.firstSeen) ? `${isoShort(inc.firstSeen)} → ${isoShort(inc.lastSeen)}` : isoShort(inc.firstSeen) } : {}),
       count: plural(inc.count, 'finding'),
       locations,
       ...(locLeft > 0 ? { locationsOmitted: `… and ${plural(locLeft, 'more finding')}` } : {}),

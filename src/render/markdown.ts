@@ -1,0 +1,139 @@
+// Markdown renderer: the verdict, evidence and fix as a ticket comment that pastes well into
+// GitHub, GitLab or Jira (tables, fenced code, no HTML). Log text is escaped for tables and
+// inline use; excerpts go into fences longer than any backtick run they contain.
+
+import type { Report } from '../core/index.js';
+import { buildViewModel, type ExcerptLineView, type IncidentView, type LinkView } from './view-model.js';
+
+export interface MarkdownOptions {
+  /** Excerpts per incident (default 3). */
+  readonly maxExcerptsPerIncident?: number;
+}
+
+const MAX_CELL = 200;
+const MAX_EXCERPT_LINE = 300;
+const MAX_EXCERPT_LINES = 16;
+
+function oneLine(s: string): string {
+  return s.replace(/[\r\n\u2028\u2029]+/g, ' ').replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, ' ');
+}
+
+function cut(s: string, n: number): string {
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+}
+
+/** Inline text: Markdown punctuation escaped so log text is shown, never interpreted. */
+export function mdEscape(s: string): string {
+  return oneLine(s).replace(/[\\`*_[\]<>|#~&]/g, (c) => (c === '&' ? '&amp;' : `\\${c}`));
+}
+
+/** Inline code that survives backticks in the text; pipes escaped for table cells. */
+export function mdCode(s: string): string {
+  const text = oneLine(s);
+  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const ticks = '`'.repeat(longest + 1);
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+  return `${ticks}${pad}${text.replace(/\|/g, '\\|')}${pad}${ticks}`;
+}
+
+function fence(body: string, lang = ''): string {
+  const longest = Math.max(2, ...[...body.matchAll(/`+/g)].map((m) => m[0].length));
+  const ticks = '`'.repeat(longest + 1);
+  return `${ticks}${lang}\n${body}\n${ticks}`;
+}
+
+function table(head: readonly string[], rows: readonly (readonly string[])[]): string {
+  const out = [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`];
+  for (const r of rows) out.push(`| ${r.join(' | ')} |`);
+  return out.join('\n');
+}
+
+function refs(links: readonly LinkView[]): string {
+  return links.map((l) => mdCode(l.label)).join(', ');
+}
+
+function excerptText(lines: readonly ExcerptLineView[]): string {
+  const width = Math.max(...lines.map((l) => String(l.no).length));
+  return lines
+    .map((l) => `${l.hit ? '>' : ' '} ${String(l.no).padStart(width)} | ${cut(oneLine(l.pre + l.match + l.post), MAX_EXCERPT_LINE)}`)
+    .join('\n');
+}
+
+function incidentMd(inc: IncidentView, total: number, maxExcerpts: number): string[] {
+  const out: string[] = [];
+  out.push(`### Incident ${inc.n} of ${total}: ${mdEscape(inc.title)}`, '');
+  out.push(mdEscape(inc.summary), '');
+  out.push(
+    table(
+      ['', ''],
+      [
+        ['cause', `${mdCode(inc.cause)} ${mdEscape(inc.causeLabel)}`],
+        ['confidence', mdEscape(inc.confidence)],
+        ['severity', mdEscape(inc.severity)],
+        ['system', mdEscape(inc.system)],
+        ...(inc.seen ? [['when', mdEscape(inc.seen)]] : []),
+        ['how often', mdEscape(inc.count)],
+      ],
+    ),
+    '',
+  );
+  if (inc.locations.length > 0) {
+    out.push('**What failed, where**', '');
+    out.push(table(['where', 'rule', 'time', 'message'], inc.locations.map((l) => [mdCode(l.link.label), mdCode(l.ruleId), mdEscape(l.time ?? ''), mdEscape(cut(l.text, MAX_CELL))])));
+    if (inc.locationsOmitted) out.push('', mdEscape(inc.locationsOmitted));
+    out.push('');
+  }
+  out.push('**Decision trail**', '');
+  out.push(table(['#', 'step', 'fact', 'outcome', 'source'], inc.trail.map((t) => [String(t.n), mdEscape(t.step), mdEscape(t.fact), mdEscape(t.outcome), refs(t.sources)])), '');
+  if (inc.gauge) out.push(`**Map areas:** ${mdEscape(inc.gauge.countLabel)} against ${mdEscape(inc.gauge.limitLabel)}: **${mdEscape(inc.gauge.percent)}** of the limit${inc.gauge.neededLabel ? ` (${mdEscape(inc.gauge.neededLabel)})` : ''}.`, '');
+  if (inc.maps) {
+    const m = inc.maps;
+    out.push(`**Memory map** (${mdCode(m.source.label)}, ${mdEscape(m.regions)} regions${m.complete ? '' : ', cut short: a lower bound'})`, '');
+    if (m.classes) out.push(table(['class', 'regions', 'size'], m.classes.bars.map((b) => [mdEscape(b.label), b.value, mdEscape(b.detail)])), '');
+    if (m.topRows.length > 0) out.push(table(['top file or group', 'class', 'regions', 'size'], m.topRows.slice(0, 5).map((t) => [mdCode(t.name), mdEscape(t.cls), t.count, mdEscape(t.bytes)])), '');
+  }
+  const r = inc.remediation;
+  out.push('**Fix**', '', mdEscape(r.summary), '');
+  if (r.needed) out.push(`Needed: **${r.needed.value}** map areas — ${mdEscape(r.needed.basis)}${r.needed.sources.length > 0 ? ` (source: ${refs(r.needed.sources)})` : ''}.`, '');
+  r.steps.forEach((s, i) => {
+    out.push(`${i + 1}. **${mdEscape(s.title)}** — ${mdEscape(s.detail)}`, '');
+    if (s.hasCommands) out.push(fence(s.commands.join('\n'), 'sh'), '');
+  });
+  if (r.capture.length > 0) out.push('**Capture next time**', '', ...r.capture.map((c) => `- ${mdEscape(c)}`), '');
+  if (inc.caveats.length > 0) out.push('**Caveats**', '', ...inc.caveats.map((c) => `- ${mdEscape(c)}`), '');
+  const shown = inc.excerpts.slice(0, maxExcerpts);
+  if (shown.length > 0) {
+    out.push('**Excerpts**', '');
+    for (const e of shown) {
+      const lines = [...e.lines, ...e.more];
+      const listed = lines.slice(0, MAX_EXCERPT_LINES);
+      out.push(`${mdCode(e.ref)} ${mdCode(e.ruleId)}${e.time ? ` ${mdEscape(e.time)}` : ''}`, '', fence(excerptText(listed), 'text'), '');
+      if (lines.length > listed.length) out.push(`(${lines.length - listed.length} more lines in the HTML or JSON report)`, '');
+    }
+    const left = inc.excerpts.length - shown.length;
+    if (left > 0 || inc.excerptsOmitted) out.push(`${left > 0 ? `${left} more excerpts in the HTML report. ` : ''}${inc.excerptsOmitted ? mdEscape(inc.excerptsOmitted) : ''}`.trim(), '');
+  }
+  return out;
+}
+
+export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): string {
+  const v = buildViewModel(report, {});
+  const out: string[] = [];
+  const verdict = v.verdict;
+  out.push(`## mapmortem verdict: ${mdCode(verdict.cause)} ${mdEscape(verdict.headline)}`, '');
+  if (verdict.system) {
+    out.push(`**Confidence:** ${mdEscape(verdict.confidence ?? '')} · **system:** ${mdEscape(verdict.system)} · **process:** ${mdCode(verdict.process ?? '')}`, '');
+    out.push(`> ${mdEscape(verdict.summary ?? '')}`, '');
+    out.push(`**Fix:** ${mdEscape(verdict.fix ?? '')}`, '');
+    if (verdict.firstCommand) out.push(fence(verdict.firstCommand, 'sh'), '');
+  }
+  out.push(`_${mdEscape(verdict.scanned)}; ${mdEscape(verdict.incidentCount)}; generated ${mdEscape(v.generatedAt)} by mapmortem ${mdEscape(v.toolVersion)}_`, '');
+  for (const inc of v.incidents) out.push(...incidentMd(inc, v.incidents.length, opts.maxExcerptsPerIncident ?? 3));
+  if (v.problems.length > 0) {
+    out.push('### Problems', '');
+    out.push(table(['severity', 'where', 'problem'], v.problems.map((p) => [mdEscape(p.severity), p.link ? mdCode(p.link.label) : '', mdEscape(p.message)])), '');
+  }
+  out.push('### Inputs', '');
+  out.push(table(['file', 'role', 'size', 'lines', 'SHA-256'], v.inputs.map((i) => [mdCode(i.file), mdEscape(i.role), mdEscape(i.size), i.lines, mdCode(i.sha256)])), '');
+  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+}
