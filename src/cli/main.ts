@@ -13,6 +13,7 @@ import { SEVERITIES } from '../core/index.js';
 import { runScan, type FileOutcome, type ScanProgress } from '../pipeline/scan.js';
 import { runRuleSamples } from '../pipeline/rule-samples.js';
 import { runPlan } from '../pipeline/plan.js';
+import { DEFAULT_ARCHIVE_LIMITS } from '../io/archive.js';
 import { mergeReports, validateResult, type NamedReport } from '../pipeline/merge.js';
 import { jsonReplacer, renderJson } from '../render/json.js';
 import { renderText } from '../render/text.js';
@@ -241,10 +242,12 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .option('--until <time>', 'only findings at or before TIME (ISO date/time, or relative: 30m, 12h, 7d)')
     .option('--progress', 'show progress on stderr even when it is not a terminal')
     .option('-q, --quiet', 'no progress and no verdict line on stderr')
+    .option('--max-archive-bytes <bytes>', 'stop expanding an archive after this many decompressed bytes (default 16 GiB)', parsePositiveInt('--max-archive-bytes'))
+    .option('--max-archive-members <n>', 'stop expanding an archive after this many members (default 100000)', parsePositiveInt('--max-archive-members'))
     .option('--redact', 'replace host names, IP addresses, user names in paths and e-mail addresses with stable placeholders')
     .option('--color', 'force colour in text output')
     .option('--no-color', 'never colour text output')
-    .action(async (paths: string[], o: { format?: Format; output?: string; rules: string[]; defaultRules: boolean; include: string[]; exclude: string[]; defaultExcludes: boolean; context: number; maxLine: number; failOn?: Severity; color?: boolean; jobs?: number; since?: string; until?: string; progress?: boolean; quiet?: boolean; redact?: boolean }) => {
+    .action(async (paths: string[], o: { format?: Format; output?: string; rules: string[]; defaultRules: boolean; include: string[]; exclude: string[]; defaultExcludes: boolean; context: number; maxLine: number; failOn?: Severity; color?: boolean; jobs?: number; since?: string; until?: string; progress?: boolean; quiet?: boolean; redact?: boolean; maxArchiveBytes?: number; maxArchiveMembers?: number }) => {
       if (o.maxLine < 4096) throw new UsageError(`--max-line must be at least 4096 bytes, got ${o.maxLine}`);
       if (paths.filter((p) => p === '-').length > 1) throw new UsageError('stdin (-) can be given once');
       const format = o.format ?? formatFromOutput(o.output) ?? 'text';
@@ -258,6 +261,11 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       const ndjson = format === 'ndjson' ? ndjsonStreamer(o.output, io, o.redact === true) : undefined;
       const scanned = await runScan({
         jobs: o.jobs ?? defaultJobs(),
+        archiveLimits: {
+          ...DEFAULT_ARCHIVE_LIMITS,
+          ...(o.maxArchiveBytes ? { maxTotalBytes: o.maxArchiveBytes } : {}),
+          ...(o.maxArchiveMembers ? { maxMembers: o.maxArchiveMembers } : {}),
+        },
         ...(since ? { since } : {}),
         ...(until ? { until } : {}),
         ...(progress ? { onProgress: progress.update } : {}),

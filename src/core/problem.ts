@@ -15,6 +15,7 @@ export type ProblemCode =
   | 'too-large'
   | 'symlink-outside-root'
   | 'unsupported-compression'
+  | 'archive-broken'
   | 'evidence-cut'
   | 'evidence-unparsed'
   | 'findings-capped'
@@ -44,6 +45,7 @@ const severities: Record<ProblemCode, ProblemSeverity> = {
   'too-large': 'warning',
   'symlink-outside-root': 'info',
   'unsupported-compression': 'warning',
+  'archive-broken': 'error',
   'evidence-cut': 'warning',
   'evidence-unparsed': 'warning',
   'findings-capped': 'info',
@@ -87,6 +89,8 @@ export function formatProblem(p: Problem): string {
       return `${where}: symbolic link pointing outside the scanned root (${arg(p, 'target')}); not followed`;
     case 'unsupported-compression':
       return `${where}: ${arg(p, 'kind')} compressed; decompress it first (${arg(p, 'command')}) and scan the result`;
+    case 'archive-broken':
+      return `${where}: archive cut short or corrupt (${arg(p, 'reason')}); what was read before the break is in this report`;
     case 'evidence-cut':
       return `${where}: ${arg(p, 'what')} is cut short (${arg(p, 'reason')}); its count is a lower bound, not the full count`;
     case 'evidence-unparsed':

@@ -16,12 +16,19 @@ export interface FileSource {
   /** Evidence scope: files in the same scope are taken to come from the same host/process group. */
   readonly scope: string;
   readonly size: number;
+  /** Where the scope may be narrowed to: the root as given, and the root's first-level folder holding this file. */
+  readonly root: string;
+  readonly unit: string;
+  /** Set when the file lies in a capture bundle: that bundle is its scope, whatever else is scanned. */
+  readonly bundle?: string;
 }
 
 export interface StdinSource {
   readonly kind: 'stdin';
   readonly display: '-';
   readonly scope: string;
+  readonly root: string;
+  readonly unit: string;
 }
 
 export interface DirSource {
@@ -29,9 +36,22 @@ export interface DirSource {
   readonly absPath: string;
   readonly display: string;
   readonly scope: string;
+  readonly root: string;
+  readonly unit: string;
 }
 
-export type Source = FileSource | StdinSource | DirSource;
+/** A member of an archive, known only once the archive is read (the archive is its root). */
+export interface MemberSource {
+  readonly kind: 'member';
+  readonly display: string;
+  readonly scope: string;
+  readonly root: string;
+  readonly unit: string;
+}
+
+export type Source = FileSource | StdinSource | DirSource | MemberSource;
+/** What the scanner opens: a file on disk or stdin. */
+export type ScannableSource = FileSource | StdinSource;
 
 export interface DiscoverOptions {
   readonly cwd: string;
@@ -84,7 +104,6 @@ async function walkDir(
   opts: DiscoverOptions,
   sources: Source[],
   problems: Problem[],
-  bundleScopes: Set<string>,
 ): Promise<void> {
   const realRoot = await realpath(absRoot);
   const dataDirs = new Set<string>();
@@ -94,7 +113,8 @@ async function walkDir(
       const abs = path.join(absRoot, d);
       if (await opts.isDataDir(abs)) {
         dataDirs.add(d);
-        sources.push({ kind: 'dir', absPath: abs, display: joinDisplay(rootArg, d), scope: joinDisplay(rootArg, d.split('/')[0] ?? d) });
+        const unit = joinDisplay(rootArg, d.split('/')[0] ?? d);
+        sources.push({ kind: 'dir', absPath: abs, display: joinDisplay(rootArg, d), scope: toPosix(rootArg), root: toPosix(rootArg), unit });
       }
     }
   }
@@ -120,10 +140,11 @@ async function walkDir(
     const abs = path.join(absRoot, rel);
     const display = joinDisplay(rootArg, rel);
     const first = rel.split('/')[0] ?? rel;
-    const bundle = bundles.find((b) => b === '' || rel.startsWith(`${b}/`));
-    const scope =
-      bundle !== undefined ? (bundle === '' ? toPosix(rootArg) : joinDisplay(rootArg, bundle)) : rel.includes('/') ? joinDisplay(rootArg, first) : toPosix(rootArg);
-    if (bundle !== undefined) bundleScopes.add(scope);
+    const bundleRel = bundles.find((b) => b === '' || rel.startsWith(`${b}/`));
+    const bundle = bundleRel === undefined ? undefined : bundleRel === '' ? toPosix(rootArg) : joinDisplay(rootArg, bundleRel);
+    const unit = rel.includes('/') ? joinDisplay(rootArg, first) : toPosix(rootArg);
+    const place = { root: toPosix(rootArg), unit, ...(bundle !== undefined ? { bundle } : {}) };
+    const scope = bundle ?? toPosix(rootArg);
     let st;
     try {
       st = await lstat(abs);
@@ -146,14 +167,14 @@ async function walkDir(
       }
       const tst = await stat(target);
       if (!tst.isFile()) continue;
-      sources.push({ kind: 'file', absPath: abs, display, scope, size: tst.size });
+      sources.push({ kind: 'file', absPath: abs, display, scope, size: tst.size, ...place });
       continue;
     }
     if (!st.isFile()) {
       problems.push({ code: 'not-a-file', file: display, args: { kind: st.isFIFO() ? 'fifo' : st.isSocket() ? 'socket' : 'device' } });
       continue;
     }
-    sources.push({ kind: 'file', absPath: abs, display, scope, size: st.size });
+    sources.push({ kind: 'file', absPath: abs, display, scope, size: st.size, ...place });
   }
 }
 
@@ -170,11 +191,10 @@ export async function discover(paths: readonly string[], opts: DiscoverOptions):
   const sources: Source[] = [];
   const problems: Problem[] = [];
   const seen = new Set<string>();
-  const bundleScopes = new Set<string>();
   for (const given of paths) {
     const p = given === '-' || given === '/' ? given : given.replace(/[\\/]+$/, '');
     if (p === '-') {
-      if (!seen.has('-')) sources.push({ kind: 'stdin', display: '-', scope: COMMAND_LINE_SCOPE });
+      if (!seen.has('-')) sources.push({ kind: 'stdin', display: '-', scope: COMMAND_LINE_SCOPE, root: COMMAND_LINE_SCOPE, unit: COMMAND_LINE_SCOPE });
       seen.add('-');
       continue;
     }
@@ -190,25 +210,52 @@ export async function discover(paths: readonly string[], opts: DiscoverOptions):
     }
     if (st.isDirectory()) {
       if (opts.isDataDir && (await opts.isDataDir(abs))) {
-        sources.push({ kind: 'dir', absPath: abs, display: toPosix(p), scope: toPosix(p) });
+        sources.push({ kind: 'dir', absPath: abs, display: toPosix(p), scope: toPosix(p), root: toPosix(p), unit: toPosix(p) });
         continue;
       }
       try {
-        await walkDir(p, abs, opts, sources, problems, bundleScopes);
+        await walkDir(p, abs, opts, sources, problems);
       } catch (err) {
         problems.push({ code: 'unreadable', file: toPosix(p), args: { reason: errReason(err) } });
       }
     } else if (st.isFile()) {
-      sources.push({ kind: 'file', absPath: abs, display: toPosix(p), scope: COMMAND_LINE_SCOPE, size: st.size });
+      sources.push({ kind: 'file', absPath: abs, display: toPosix(p), scope: COMMAND_LINE_SCOPE, size: st.size, root: COMMAND_LINE_SCOPE, unit: COMMAND_LINE_SCOPE });
     } else {
       problems.push({ code: 'not-a-file', file: toPosix(p), args: { kind: st.isFIFO() ? 'fifo' : 'device' } });
     }
   }
-  // Logs named on the command line with exactly one capture bundle belong to that bundle's host.
-  const onlyBundle = bundleScopes.size === 1 ? [...bundleScopes][0]! : undefined;
-  const scoped = onlyBundle === undefined ? sources : sources.map((s) => (s.scope === COMMAND_LINE_SCOPE ? { ...s, scope: onlyBundle } : s));
   const unique = new Map<string, Source>();
-  for (const s of scoped) if (!unique.has(s.display)) unique.set(s.display, s);
+  for (const s of sources) if (!unique.has(s.display)) unique.set(s.display, s);
   const sorted = [...unique.values()].sort((a, b) => (a.display < b.display ? -1 : a.display > b.display ? 1 : 0));
   return { sources: sorted, problems };
+}
+
+/**
+ * Final evidence scopes, once each input's role is known. A capture bundle is one scope. Under a
+ * directory root, first-level folders are separate scopes only when two or more of them hold
+ * logs (a folder per host or scenario); otherwise the whole root is one host (a support bundle
+ * with logs/ and proc/). Inputs named one by one join the other inputs' scope when there is
+ * exactly one.
+ */
+export function assignScopes(entries: readonly { readonly source: Source; readonly isLog: boolean }[]): Map<string, string> {
+  const logUnits = new Map<string, Set<string>>();
+  for (const { source, isLog } of entries) {
+    if (!isLog || source.root === COMMAND_LINE_SCOPE || source.unit === source.root) continue;
+    const set = logUnits.get(source.root) ?? new Set<string>();
+    set.add(source.unit);
+    logUnits.set(source.root, set);
+  }
+  const out = new Map<string, string>();
+  const others = new Set<string>();
+  for (const { source } of entries) {
+    if (source.root === COMMAND_LINE_SCOPE) continue;
+    const bundle = 'bundle' in source ? source.bundle : undefined;
+    const split = (logUnits.get(source.root)?.size ?? 0) >= 2;
+    const scope = bundle ?? (split ? source.unit : source.root);
+    out.set(source.display, scope);
+    others.add(scope);
+  }
+  const joined = others.size === 1 ? [...others][0]! : COMMAND_LINE_SCOPE;
+  for (const { source } of entries) if (source.root === COMMAND_LINE_SCOPE) out.set(source.display, joined);
+  return out;
 }

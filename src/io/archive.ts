@@ -255,7 +255,7 @@ async function* readTar(
     const src = sourceProblems().filter((p) => p.code === 'truncated-gzip' || p.code === 'corrupt-gzip');
     if (src.length > 0) return [];
     const after = last === null ? 'before the first member' : `after member ${last}`;
-    return [problem('unreadable', display, { reason: `${reason} ${after}; the members before were read` })];
+    return [problem('archive-broken', display, { reason: `${reason} ${after}` })];
   };
   for (;;) {
     if (ctx.stopped) break;
@@ -324,8 +324,8 @@ async function* readTar(
       if (src) {
         yield problem(src.code, memberName, { ...src.args, bytes: data.got, archive: display });
       } else {
-        yield problem('unreadable', memberName, {
-          reason: `tar data ends inside this member after ${data.got} of ${dataSize} bytes; the bytes before the cut were scanned, later members are missing`,
+        yield problem('archive-broken', memberName, {
+          reason: `tar data ends inside this member after ${data.got} of ${dataSize} bytes; later members are missing`,
         });
       }
       break;
@@ -413,7 +413,7 @@ async function* readZip(h: ZipHandle, display: string, ctx: Ctx, depth: number):
         e = await nextZipEntry(zip);
       } catch (err) {
         const after = last === null ? 'before the first member' : `after member ${last}`;
-        yield problem('unreadable', display, { reason: `zip directory is corrupt ${after} (${errMessage(err)}); the members before were read` });
+        yield problem('archive-broken', display, { reason: `zip directory is corrupt ${after} (${errMessage(err)})` });
         break;
       }
       if (e === null) break;
@@ -438,7 +438,7 @@ async function* readZip(h: ZipHandle, display: string, ctx: Ctx, depth: number):
       try {
         stream = await openZipEntry(zip, e);
       } catch (err) {
-        yield problem('unreadable', memberName, { reason: `zip member is corrupt (${errMessage(err)})` });
+        yield problem('archive-broken', memberName, { reason: `zip member is corrupt (${errMessage(err)})` });
         continue;
       }
       yield* member(stream, memberName, name, e.compressedSize, ctx, depth);

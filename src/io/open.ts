@@ -78,14 +78,29 @@ async function openReadOnly(absPath: string): Promise<fsp.FileHandle> {
 
 async function* readFileRaw(absPath: string): AsyncGenerator<Buffer> {
   const fh = await openReadOnly(absPath);
+  // One read stays in flight while the consumer scans the previous chunk (the read runs on
+  // libuv's pool), so the scanner does not sit idle waiting for the disk or the page cache.
+  let position = 0;
+  const readAt = async (at: number): Promise<Buffer> => {
+    const buf = Buffer.allocUnsafeSlow(READ_BYTES);
+    const { bytesRead } = await fh.read(buf, 0, READ_BYTES, at);
+    return bytesRead === READ_BYTES ? buf : buf.subarray(0, bytesRead);
+  };
+  let next: Promise<Buffer> | undefined = readAt(position);
   try {
     for (;;) {
-      const buf = Buffer.allocUnsafeSlow(READ_BYTES);
-      const { bytesRead } = await fh.read(buf, 0, READ_BYTES, null);
-      if (bytesRead === 0) return;
-      yield bytesRead === READ_BYTES ? buf : buf.subarray(0, bytesRead);
+      const pending = next;
+      if (!pending) return;
+      const buf = await pending;
+      next = undefined;
+      if (buf.length === 0) return;
+      position += buf.length;
+      if (buf.length === READ_BYTES) next = readAt(position);
+      yield buf;
+      if (buf.length < READ_BYTES) return;
     }
   } finally {
+    if (next) await next.catch(() => undefined);
     await fh.close();
   }
 }

@@ -11,7 +11,7 @@ import type { FileOutcome, SourceOptions } from './scan.js';
 
 export interface Pool {
   readonly size: number;
-  run(src: FileSource): Promise<FileOutcome>;
+  run(src: FileSource): Promise<FileOutcome[]>;
   close(): Promise<void>;
 }
 
@@ -31,7 +31,7 @@ export function workerScript(): URL | undefined {
 interface Task {
   readonly id: number;
   readonly src: FileSource;
-  readonly resolve: (o: FileOutcome) => void;
+  readonly resolve: (o: FileOutcome[]) => void;
   readonly reject: (e: Error) => void;
 }
 
@@ -53,11 +53,13 @@ export async function startPool(size: number, opts: SourceOptions): Promise<Pool
     }
   };
   const workers: Worker[] = [];
+  // stdin is never scanned in a worker (a stream cannot cross threads).
+  const { stdin: _stdin, ...shared } = opts;
   for (let i = 0; i < size; i++) {
     const w = new Worker(script, {
-      workerData: { rules: opts.rules, context: opts.context, maxLineBytes: opts.maxLineBytes },
+      workerData: shared,
     });
-    w.on('message', (msg: { id: number; outcome?: FileOutcome; error?: string }) => {
+    w.on('message', (msg: { id: number; outcome?: FileOutcome[]; error?: string }) => {
       const t = busy.get(w);
       busy.delete(w);
       idle.push(w);
@@ -80,7 +82,7 @@ export async function startPool(size: number, opts: SourceOptions): Promise<Pool
     size,
     run(src) {
       if (failure) return Promise.reject(failure);
-      return new Promise<FileOutcome>((resolve, reject) => {
+      return new Promise<FileOutcome[]>((resolve, reject) => {
         queue.push({ id: nextId++, src, resolve, reject });
         dispatch();
       });

@@ -2,7 +2,10 @@
 // match → group → correlate → diagnose. Everything else is a stage that knows nothing of
 // the order. Returns the Report that the renderers print.
 
+import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { Readable } from 'node:stream';
+import picomatch from 'picomatch';
 import type {
   EvidenceFile,
   Finding,
@@ -13,12 +16,13 @@ import type {
   SystemName,
 } from '../core/index.js';
 import { formatProblem, problemSeverity } from '../core/index.js';
-import { discover, type FileSource, type Source } from '../discover/discover.js';
+import { assignScopes, discover, type FileSource, type ScannableSource, type Source } from '../discover/discover.js';
 import { diagnoseScope, sortIncidents } from '../diagnose/incidents.js';
 import { detectEvidence, parseCmdline, parseEvidence } from '../evidence/index.js';
 import { readDataDir } from '../evidence/datadir.js';
 import { assembleRecord, detectFormat } from '../formats/index.js';
 import { openFile, openStream, type OpenedInput } from '../io/open.js';
+import { DEFAULT_ARCHIVE_LIMITS, detectArchive, readArchive, type ArchiveLimits } from '../io/archive.js';
 import { looksBinary } from '../io/sniff.js';
 import { buildPrefilter, matchRecord, rulesApplyingTo } from '../rules/compile.js';
 import { scanChunks } from '../scan/scanner.js';
@@ -36,6 +40,8 @@ export interface ScanRequest {
   readonly now: Date;
   readonly version: string;
   readonly stdin?: NodeJS.ReadableStream;
+  /** Caps on what one archive may expand to (zip bombs end as a reported problem). */
+  readonly archiveLimits?: ArchiveLimits;
   /** Worker threads for files on disk (default 1: in-process). */
   readonly jobs?: number;
   /** Only findings with an event time in [since, until] are kept (findings without a time are kept). */
@@ -55,6 +61,8 @@ const LOOK_AHEAD = 200;
 const HEAD_LINES = 64;
 
 export interface FileOutcome {
+  /** For archive members: the archive is the root of their evidence scope. */
+  readonly place?: MemberPlace;
   readonly info: InputInfo;
   readonly findings: Finding[];
   readonly omitted: { file: string; ruleId: string; systems: readonly SystemName[]; count: number }[];
@@ -194,21 +202,102 @@ export interface SourceOptions {
   readonly context: number;
   readonly maxLineBytes: number;
   readonly stdin?: NodeJS.ReadableStream;
+  readonly archiveLimits?: ArchiveLimits;
+  /** --include / --exclude globs, applied to archive members as to files under directories. */
+  readonly include?: readonly string[];
+  readonly exclude?: readonly string[];
 }
 
-/** Scan one file or stdin: classify it (log, crash file, evidence) and run the matching stages. */
-export async function scanSource(src: Exclude<Source, { kind: 'dir' }>, req: SourceOptions, prefilter: RegExp | null): Promise<FileOutcome> {
-  const problems: Problem[] = [];
+/** Where an archive member sits, for evidence scopes: the archive is its root. */
+export interface MemberPlace {
+  readonly root: string;
+  readonly unit: string;
+}
+
+interface Readable1 {
+  readonly chunks: AsyncIterable<Buffer>;
+  result(): { bytes: number; sha256: string; problems: Problem[] };
+}
+
+/** Hash an archive member's bytes as they stream (chain of custody per member). */
+function hashed(chunks: AsyncIterable<Buffer>): Readable1 {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  let digest: string | undefined;
+  return {
+    chunks: (async function* () {
+      for await (const c of chunks) {
+        hash.update(c);
+        bytes += c.length;
+        yield c;
+      }
+      digest = hash.digest('hex');
+    })(),
+    result: () => ({ bytes, sha256: digest ?? hash.copy().digest('hex'), problems: [] }),
+  };
+}
+
+/** Scan one file or stdin: expand it when it is an archive, else classify and scan it. */
+export async function scanSource(src: ScannableSource, req: SourceOptions, prefilter: RegExp | null): Promise<FileOutcome[]> {
   const file = src.display;
-  let opened: OpenedInput;
-  if (src.kind === 'stdin') {
-    opened = openStream(req.stdin ?? process.stdin, file);
-  } else {
-    opened = openFile(src.absPath, file);
-  }
+  const opened: OpenedInput = src.kind === 'stdin' ? openStream(req.stdin ?? process.stdin, file) : openFile(src.absPath, file);
   const it = opened.chunks[Symbol.asyncIterator]();
   const firstRes = await it.next();
   const first = firstRes.done ? undefined : firstRes.value;
+  const kind = first ? detectArchive(first.subarray(0, 4096), path.basename(file)) : null;
+  if (!first || !kind) return [await scanOpened(file, opened, it, first, req, prefilter)];
+  // An archive: its members are inputs of their own, named archive!/member.
+  const outcomes: FileOutcome[] = [];
+  const archiveProblems: Problem[] = [];
+  const stream = src.kind === 'stdin' || kind !== 'zip' ? Readable.from(rechain(first, it)) : null;
+  if (!stream) await it.return?.();
+  const root = `${file}!`;
+  const includes = req.include && req.include.length > 0 ? picomatch([...req.include], { dot: true }) : undefined;
+  const excludes = req.exclude && req.exclude.length > 0 ? picomatch([...req.exclude], { dot: true }) : undefined;
+  const wanted = (p: string): boolean => (!includes || includes(p)) && !(excludes && excludes(p));
+  for await (const item of readArchive(stream ? null : (src as FileSource).absPath, stream, file, req.archiveLimits ?? DEFAULT_ARCHIVE_LIMITS)) {
+    if (item.type === 'problem') {
+      archiveProblems.push(item.problem);
+      continue;
+    }
+    const m = item.member;
+    const rel = m.name.startsWith(root) ? m.name.slice(root.length).replace(/^\/+/, '') : m.name;
+    const inner = rel.split('!/').pop() ?? rel;
+    if (!wanted(inner)) {
+      for await (const _ of m.chunks) void _;
+      continue;
+    }
+    const firstSeg = rel.split('!')[0]!.split('/')[0] ?? '';
+    const place: MemberPlace = { root, unit: rel.includes('/') ? `${root}/${firstSeg}` : root };
+    const member = hashed(m.chunks);
+    const mit = member.chunks[Symbol.asyncIterator]();
+    const mfirst = await mit.next();
+    const out = await scanOpened(m.name, member, mit, mfirst.done ? undefined : mfirst.value, req, prefilter);
+    outcomes.push({ ...out, place });
+  }
+  // Stream the archive itself once more only to report it: its own size and digest.
+  const r = opened.result();
+  outcomes.push({
+    info: { file, bytes: r.rawBytes, lines: 0, sha256: r.sha256, role: `archive:${kind}` },
+    findings: [],
+    omitted: [],
+    evidence: [],
+    problems: [...r.problems, ...archiveProblems],
+    candidates: 0,
+  });
+  return outcomes;
+}
+
+/** Classify one opened input (log, crash file, evidence) and run the matching stages. */
+async function scanOpened(
+  file: string,
+  opened: Readable1,
+  it: AsyncIterator<Buffer>,
+  first: Buffer | undefined,
+  req: SourceOptions,
+  prefilter: RegExp | null,
+): Promise<FileOutcome> {
+  const problems: Problem[] = [];
   const finish = (role: string, lines: number, extra: Partial<FileOutcome> & { wrapper?: string } = {}): FileOutcome => {
     const r = opened.result();
     const info: InputInfo = {
@@ -229,7 +318,6 @@ export async function scanSource(src: Exclude<Source, { kind: 'dir' }>, req: Sou
     };
   };
   if (!first) {
-    // Drain so the opener can report its problems (unreadable, unsupported compression…).
     const r = opened.result();
     if (r.problems.length === 0) problems.push({ code: 'empty', file, args: {} });
     return finish('skipped', 0);
@@ -242,12 +330,7 @@ export async function scanSource(src: Exclude<Source, { kind: 'dir' }>, req: Sou
   const binary = looksBinary(first.subarray(0, 8192));
   if (binary) {
     await it.return?.();
-    const isTar = first.length > 262 && first.subarray(257, 262).toString('latin1') === 'ustar';
-    problems.push(
-      isTar
-        ? { code: 'unsupported-compression', file, args: { kind: 'tar archive', command: `mkdir x && tar -xf ${path.basename(file)} -C x` } }
-        : { code: 'binary', file, args: { reason: binary } },
-    );
+    problems.push({ code: 'binary', file, args: { reason: binary } });
     return finish('skipped', 0);
   }
   const head = headLines(first);
@@ -296,6 +379,17 @@ export async function scanSource(src: Exclude<Source, { kind: 'dir' }>, req: Sou
 async function isDataDir(abs: string): Promise<boolean> {
   const res = await readDataDir(abs, abs);
   return res !== null;
+}
+
+/** The same problem reported twice (an archive cap met by a member and by the archive) is listed once. */
+function dedupe(problems: readonly Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = formatProblem(p);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function cmpProblem(a: Problem, b: Problem): number {
@@ -347,39 +441,51 @@ export async function runScan(req: ScanRequest): Promise<Report> {
   let lines = 0;
   let candidates = 0;
   let findingsTotal = 0;
-  const files = found.sources.filter((s): s is Exclude<Source, { kind: 'dir' }> => s.kind !== 'dir');
+  const files = found.sources.filter((s): s is ScannableSource => s.kind === 'file' || s.kind === 'stdin');
   const bytesTotal = files.reduce((n, s) => n + (s.kind === 'file' ? s.size : 0), 0);
   let filesDone = 0;
   let bytesDone = 0;
-  const accept = (src: Exclude<Source, { kind: 'dir' }>, raw: FileOutcome): void => {
+  const done: { source: Source; outcome?: FileOutcome; evidence?: EvidenceFile }[] = [];
+  const accept = (src: ScannableSource, raw: FileOutcome): void => {
     const out = filterOutcome(raw, req.since, req.until);
+    const source: Source = out.place
+      ? { kind: 'member', display: out.info.file, scope: out.place.root, root: out.place.root, unit: out.place.unit }
+      : src;
+    done.push({ source, outcome: out });
     inputs.push(out.info);
     problems.push(...out.problems);
-    const sc = scopeOf(src.scope);
-    sc.findings.push(...out.findings);
-    sc.omitted.push(...out.omitted);
-    sc.evidence.push(...out.evidence);
     bytes += out.info.bytes;
     lines += out.info.lines;
     candidates += out.candidates;
     findingsTotal += out.findings.length + out.omitted.reduce((n, o) => n + o.count, 0);
+    req.onFile?.(out);
+  };
+  const acceptAll = (src: ScannableSource, outs: readonly FileOutcome[]): void => {
+    for (const o of outs) accept(src, o);
     filesDone++;
     bytesDone += src.kind === 'file' ? src.size : 0;
-    req.onFile?.(out);
     req.onProgress?.({ filesDone, filesTotal: files.length, bytesDone, bytesTotal, current: src.display });
   };
   for (const src of found.sources) {
     if (src.kind !== 'dir') continue;
     const ev = await readDataDir(src.absPath, src.display);
-    if (ev) scopeOf(src.scope).evidence.push(ev);
+    done.push({ source: src, ...(ev ? { evidence: ev } : {}) });
     inputs.push({ file: src.display, bytes: 0, lines: 0, sha256: '', role: `evidence:${ev?.kind ?? 'directory'}` });
   }
-  const opts: SourceOptions = { rules: req.rules, context: req.context, maxLineBytes: req.maxLineBytes, ...(req.stdin ? { stdin: req.stdin } : {}) };
+  const opts: SourceOptions = {
+    rules: req.rules,
+    context: req.context,
+    maxLineBytes: req.maxLineBytes,
+    include: req.include,
+    exclude: req.exclude,
+    ...(req.archiveLimits ? { archiveLimits: req.archiveLimits } : {}),
+    ...(req.stdin ? { stdin: req.stdin } : {}),
+  };
   const jobs = Math.max(1, req.jobs ?? 1);
   const onDisk = files.filter((f): f is FileSource => f.kind === 'file');
   const pool = jobs > 1 && onDisk.length > 1 ? await startPool(Math.min(jobs, onDisk.length), opts) : undefined;
   try {
-    const pending = new Map<number, Promise<FileOutcome>>();
+    const pending = new Map<number, Promise<FileOutcome[]>>();
     const launch = (i: number): void => {
       const src = files[i];
       if (!src || pending.has(i)) return;
@@ -391,10 +497,20 @@ export async function runScan(req: ScanRequest): Promise<Report> {
       for (let j = i; j < Math.min(files.length, i + ahead); j++) launch(j);
       const out = await pending.get(i)!;
       pending.delete(i);
-      accept(files[i]!, out);
+      acceptAll(files[i]!, out);
     }
   } finally {
     await pool?.close();
+  }
+  const scopeOfSource = assignScopes(done.map((d) => ({ source: d.source, isLog: d.outcome?.info.role.startsWith('log:') ?? false })));
+  for (const d of done) {
+    const sc = scopeOf(scopeOfSource.get(d.source.display) ?? d.source.scope);
+    if (d.evidence) sc.evidence.push(d.evidence);
+    if (d.outcome) {
+      sc.findings.push(...d.outcome.findings);
+      sc.omitted.push(...d.outcome.omitted);
+      sc.evidence.push(...d.outcome.evidence);
+    }
   }
   const incidents = sortIncidents(
     [...scopes.keys()].sort().flatMap((scope) => {
@@ -412,7 +528,7 @@ export async function runScan(req: ScanRequest): Promise<Report> {
     incidents,
     evidence,
     inputs: inputs.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)),
-    problems: problems.sort(cmpProblem).map((p) => ({ ...p, message: formatProblem(p), severity: problemSeverity(p.code) })),
+    problems: dedupe(problems.sort(cmpProblem)).map((p) => ({ ...p, message: formatProblem(p), severity: problemSeverity(p.code) })),
     stats: { files: inputs.length, bytes, lines, candidates, findings: findingsTotal, rules: req.rules.length },
   };
 }

@@ -5,15 +5,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Rule } from '../core/index.js';
 import type { FileSource } from '../discover/discover.js';
 import { buildPrefilter } from '../rules/compile.js';
-import { scanSource } from './scan.js';
+import { scanSource, type SourceOptions } from './scan.js';
 
-interface Init {
-  readonly rules: Rule[];
-  readonly context: number;
-  readonly maxLineBytes: number;
-}
-
-const init = workerData as Init;
+const init = workerData as SourceOptions & { readonly rules: Rule[] };
 const prefilter = buildPrefilter(init.rules);
 
 parentPort?.on('message', (msg: { id: number; src: FileSource }) => {

@@ -160,7 +160,7 @@ describe('readArchive tar', () => {
     expect(got.order).toEqual(['cut.tar!/one.log', 'cut.tar!/two.log']);
     expect(got.members.get('cut.tar!/one.log')).toBe(A);
     expect(got.problems).toHaveLength(1);
-    expect(got.problems[0]?.code).toBe('unreadable');
+    expect(got.problems[0]?.code).toBe('archive-broken');
     expect(got.problems[0]?.file).toBe('cut.tar!/two.log');
     expect(String(got.problems[0]?.args.reason)).toMatch(new RegExp(`after 5120 of ${B.length} bytes`));
   });
