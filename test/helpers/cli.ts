@@ -14,7 +14,7 @@ export interface CliRun {
   stderr: string;
 }
 
-export async function runCli(args: string[], opts: { cwd?: string; stdin?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
+export async function runCli(args: string[], opts: { cwd?: string; stdin?: string | Buffer; env?: Record<string, string> } = {}): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const code = await main(args, {
@@ -26,14 +26,14 @@ export async function runCli(args: string[], opts: { cwd?: string; stdin?: strin
     },
     cwd: opts.cwd ?? REPO,
     env: opts.env ?? {},
-    ...(opts.stdin !== undefined ? { stdin: Readable.from([Buffer.from(opts.stdin)]) } : {}),
+    ...(opts.stdin !== undefined ? { stdin: Readable.from([typeof opts.stdin === 'string' ? Buffer.from(opts.stdin) : opts.stdin]) } : {}),
     stdoutIsTTY: false,
     now: () => new Date('2026-01-01T00:00:00Z'),
   });
   return { code, stdout, stderr };
 }
 
-export async function scanJson(args: string[], opts: { cwd?: string; stdin?: string } = {}): Promise<{ code: number; report: any; stderr: string }> {
+export async function scanJson(args: string[], opts: { cwd?: string; stdin?: string | Buffer } = {}): Promise<{ code: number; report: any; stderr: string }> {
   const r = await runCli(['scan', ...args, '--format', 'json'], opts);
   return { code: r.code, report: r.stdout ? JSON.parse(r.stdout) : undefined, stderr: r.stderr };
 }
