@@ -14,6 +14,9 @@ import { runScan, type FileOutcome, type ScanProgress } from '../pipeline/scan.j
 import { runRuleSamples } from '../pipeline/rule-samples.js';
 import { runPlan } from '../pipeline/plan.js';
 import { DEFAULT_ARCHIVE_LIMITS } from '../io/archive.js';
+import { capture } from '../capture/capture.js';
+import { checkHost, watch } from '../check/check.js';
+import { renderCheckPrometheus, renderCheckText, renderWatchText } from '../render/check.js';
 import { mergeReports, validateResult, type NamedReport } from '../pipeline/merge.js';
 import { jsonReplacer, renderJson } from '../render/json.js';
 import { renderText } from '../render/text.js';
@@ -32,6 +35,8 @@ export interface CliIO {
   readonly stdin?: NodeJS.ReadableStream;
   readonly stdoutIsTTY: boolean;
   readonly stderrIsTTY?: boolean;
+  /** /proc for capture and check (tests point it at a fake tree). */
+  readonly procRoot?: string;
   /** Injected clock: the report's generatedAt. */
   readonly now: () => Date;
 }
@@ -94,6 +99,44 @@ async function emit(text: string, output: string | undefined, io: CliIO): Promis
   const abs = path.resolve(io.cwd, output);
   await mkdir(path.dirname(abs), { recursive: true });
   await writeFile(abs, text, 'utf8');
+}
+
+function parsePercent(v: string): number {
+  const m = /^(\d+(?:\.\d+)?)%?$/.exec(v.trim());
+  const n = m ? Number(m[1]) : NaN;
+  if (!m || n <= 0 || n > 100) throw new InvalidArgumentError(`--threshold takes a percentage between 0 and 100 such as 80%, got "${v}"`);
+  return n / 100;
+}
+
+/** Capture a live process into a bundle; returns the bundle path or stops with a usage error. */
+async function runCapture(o: { pid?: number; name?: string; output?: string; dataDirs: readonly string[] }, io: CliIO): Promise<string> {
+  if ((o.pid === undefined) === (o.name === undefined)) throw new UsageError('capture needs exactly one of --pid N or --name REGEX');
+  if (o.name !== undefined) {
+    try {
+      new RegExp(o.name);
+    } catch (err) {
+      throw new UsageError(`--name: not a valid regular expression (${(err as Error).message})`);
+    }
+  }
+  const now = nowFrom(io);
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
+  const output = path.resolve(io.cwd, o.output ?? `mapmortem-capture-${o.pid ?? 'name'}-${stamp}`);
+  const res = await capture({
+    ...(o.pid !== undefined ? { pid: o.pid } : {}),
+    ...(o.name !== undefined ? { name: o.name } : {}),
+    output,
+    dataDirs: o.dataDirs.map((d) => path.resolve(io.cwd, d)),
+    ...(io.procRoot ? { procRoot: io.procRoot } : {}),
+    now: () => now,
+    version: toolVersion(),
+  });
+  if (!res.ok) {
+    const list = (res.candidates ?? []).map((c) => `  ${c.pid}  ${c.cmdline.slice(0, 160)}`);
+    throw new UsageError([res.message, ...list].join('\n'));
+  }
+  for (const w of res.warnings) io.stderr(`mapmortem: capture: ${w}\n`);
+  io.stderr(`mapmortem: captured ${res.manifest.files.filter((f) => f.status === 'ok' || f.status === 'truncated').length} files into ${res.bundle}\n`);
+  return res.bundle;
 }
 
 function parsePositiveInt(name: string) {
@@ -244,10 +287,11 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .option('-q, --quiet', 'no progress and no verdict line on stderr')
     .option('--max-archive-bytes <bytes>', 'stop expanding an archive after this many decompressed bytes (default 16 GiB)', parsePositiveInt('--max-archive-bytes'))
     .option('--max-archive-members <n>', 'stop expanding an archive after this many members (default 100000)', parsePositiveInt('--max-archive-members'))
+    .option('--capture-pid <pid>', 'capture this live process first (a bundle saved here) and scan it with the logs', parsePositiveInt('--capture-pid'))
     .option('--redact', 'replace host names, IP addresses, user names in paths and e-mail addresses with stable placeholders')
     .option('--color', 'force colour in text output')
     .option('--no-color', 'never colour text output')
-    .action(async (paths: string[], o: { format?: Format; output?: string; rules: string[]; defaultRules: boolean; include: string[]; exclude: string[]; defaultExcludes: boolean; context: number; maxLine: number; failOn?: Severity; color?: boolean; jobs?: number; since?: string; until?: string; progress?: boolean; quiet?: boolean; redact?: boolean; maxArchiveBytes?: number; maxArchiveMembers?: number }) => {
+    .action(async (paths: string[], o: { format?: Format; output?: string; rules: string[]; defaultRules: boolean; include: string[]; exclude: string[]; defaultExcludes: boolean; context: number; maxLine: number; failOn?: Severity; color?: boolean; jobs?: number; since?: string; until?: string; progress?: boolean; quiet?: boolean; redact?: boolean; maxArchiveBytes?: number; maxArchiveMembers?: number; capturePid?: number }) => {
       if (o.maxLine < 4096) throw new UsageError(`--max-line must be at least 4096 bytes, got ${o.maxLine}`);
       if (paths.filter((p) => p === '-').length > 1) throw new UsageError('stdin (-) can be given once');
       const format = o.format ?? formatFromOutput(o.output) ?? 'text';
@@ -256,6 +300,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       const until = o.until !== undefined ? parseWhen('--until', o.until, now) : undefined;
       if (since && until && since > until) throw new UsageError(`--since ${o.since} is after --until ${o.until}`);
       const rules = await loadRules(o.rules, !o.defaultRules, io);
+      if (o.capturePid !== undefined) paths = [...paths, await runCapture({ pid: o.capturePid, dataDirs: [] }, io)];
       const showProgress = !o.quiet && (o.progress === true || (io.stderrIsTTY === true && !io.env['CI']));
       const progress = showProgress ? progressPrinter(io, o.progress !== true) : undefined;
       const ndjson = format === 'ndjson' ? ndjsonStreamer(o.output, io, o.redact === true) : undefined;
@@ -363,6 +408,43 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       const res = await runPlan({ path: dir, cwd: io.cwd, ...(o.maxMapCount !== undefined ? { maxMapCount: o.maxMapCount } : {}) });
       if (!res.ok) throw new UsageError(res.message);
       io.stdout(o.format === 'json' ? `${JSON.stringify(res.plan, null, 2)}\n` : renderPlan(res.plan));
+    });
+
+  program
+    .command('capture')
+    .description('on a live Linux host: save a bundle of a process (maps, smaps_rollup, status, limits) and the host (vm sysctls, meminfo, cgroup) for `scan`')
+    .option('-p, --pid <pid>', 'the process to capture', parsePositiveInt('--pid'))
+    .option('-n, --name <regex>', 'the process whose command line matches REGEX (several matches are listed, not guessed)')
+    .option('-o, --output <path>', 'bundle directory, or a .tar.gz file (default: mapmortem-capture-<pid>-<time> here)')
+    .option('--data-dir <dir>', 'also list a Kafka log dir or TSDB dir (repeatable)', collectList, [] as string[])
+    .action(async (o: { pid?: number; name?: string; output?: string; dataDir: string[] }) => {
+      const bundle = await runCapture({ ...(o.pid !== undefined ? { pid: o.pid } : {}), ...(o.name !== undefined ? { name: o.name } : {}), output: o.output, dataDirs: o.dataDir }, io);
+      io.stdout(`${bundle}\n`);
+    });
+
+  program
+    .command('check')
+    .description("on a live host: every process's map count against vm.max_map_count, worst first")
+    .option('-t, --threshold <percent>', 'exit 1 when a process is at or above PERCENT of the limit (e.g. 80%)', parsePercent)
+    .option('--prometheus', 'print the Prometheus text exposition (node_exporter textfile collector)')
+    .option('-w, --watch <seconds>', 'sample every SECONDS and print the trend and the time left to the limit', parsePositiveInt('--watch'))
+    .option('--samples <n>', 'with --watch: stop after N samples (default: run until interrupted)', parsePositiveInt('--samples'))
+    .option('--top <n>', 'processes listed (default 20)', parsePositiveInt('--top'))
+    .action(async (o: { threshold?: number; prometheus?: boolean; watch?: number; samples?: number; top?: number }) => {
+      const opts = { ...(o.threshold !== undefined ? { threshold: o.threshold } : {}), ...(io.procRoot ? { procRoot: io.procRoot } : {}) };
+      if (o.watch !== undefined) {
+        let over = false;
+        for await (const sample of watch({ ...opts, intervalSeconds: o.watch, ...(o.samples ? { samples: o.samples } : {}), now: io.now })) {
+          io.stdout(o.prometheus ? renderCheckPrometheus(sample.result) : renderWatchText(sample, o.top));
+          over = over || sample.result.over.length > 0;
+        }
+        exitCode = over ? 1 : 0;
+        return;
+      }
+      const r = await checkHost(opts);
+      io.stdout(o.prometheus ? renderCheckPrometheus(r) : renderCheckText(r, o.top));
+      if (r.limit === null && !o.prometheus) exitCode = 2;
+      else exitCode = r.over.length > 0 ? 1 : 0;
     });
 
   program

@@ -162,6 +162,8 @@ function buildIncident(scope: string, idKey: string, family: Family, findings: r
         ? `same pid ${pid} as the crash file`
         : scope === '(command line)'
           ? 'given on the same command line'
+          : evidence.some((x) => x.kind === 'capture-manifest')
+            ? `in the capture bundle ${scope}, scanned with the logs`
           : `in the same directory or bundle (${scope}) as the logs`;
     why.push({ file: e.file, kind: e.kind, reason });
   }

@@ -300,6 +300,12 @@ export function decide(input: DecideInput): Decision {
       : hints[0]
         ? `the log points to ${hints[0]} but no evidence confirms it`
         : 'the evidence does not point to one cause yet';
+  const ruledOut = mapCount !== undefined && mapCount.complete !== false && mem?.plentiful === true;
+  if (ruledOut) {
+    const why = 'the captured map count and memory were both well below their limits: the snapshot was probably taken after a restart, or of another process';
+    trail.add('undecided', why, [mapCount.source, ...mem.sources], 'capture the failing process while it fails (before it restarts)');
+    return { ...base, cause: 'unknown', confidence: 'low', trail: trail.steps, caveats, because: why };
+  }
   trail.add('undecided', 'no map count, limit or memory figure decides the cause', [], leanText);
   return { ...base, cause: 'unknown', confidence: 'low', trail: trail.steps, caveats, because: leanText };
 }

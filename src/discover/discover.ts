@@ -234,8 +234,8 @@ export async function discover(paths: readonly string[], opts: DiscoverOptions):
  * Final evidence scopes, once each input's role is known. A capture bundle is one scope. Under a
  * directory root, first-level folders are separate scopes only when two or more of them hold
  * logs (a folder per host or scenario); otherwise the whole root is one host (a support bundle
- * with logs/ and proc/). Inputs named one by one join the other inputs' scope when there is
- * exactly one.
+ * with logs/ and proc/). With exactly one capture bundle, unsplit roots join the bundle's host;
+ * inputs named one by one join the other inputs' scope when there is exactly one.
  */
 export function assignScopes(entries: readonly { readonly source: Source; readonly isLog: boolean }[]): Map<string, string> {
   const logUnits = new Map<string, Set<string>>();
@@ -246,12 +246,17 @@ export function assignScopes(entries: readonly { readonly source: Source; readon
     logUnits.set(source.root, set);
   }
   const out = new Map<string, string>();
+  const bundles = new Set<string>();
+  for (const { source } of entries) if ('bundle' in source && source.bundle !== undefined) bundles.add(source.bundle);
+  // With exactly one capture bundle, every root that is one host on its own (not split into
+  // per-host folders) belongs to the host the bundle describes (`scan logs/ bundle/`, --capture-pid).
+  const onlyBundle = bundles.size === 1 ? [...bundles][0]! : undefined;
   const others = new Set<string>();
   for (const { source } of entries) {
     if (source.root === COMMAND_LINE_SCOPE) continue;
     const bundle = 'bundle' in source ? source.bundle : undefined;
     const split = (logUnits.get(source.root)?.size ?? 0) >= 2;
-    const scope = bundle ?? (split ? source.unit : source.root);
+    const scope = bundle ?? (split ? source.unit : (onlyBundle ?? source.root));
     out.set(source.display, scope);
     others.add(scope);
   }
