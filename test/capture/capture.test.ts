@@ -191,6 +191,14 @@ describe('capture of a real process on this machine', () => {
   it.skipIf(process.platform !== 'linux')('captures a child process and scan reads each file as the right evidence', async () => {
     const child = spawn('sleep', ['30'], { stdio: 'ignore' });
     try {
+      // Wait until the dynamic loader is done: the map count is stable across two reads.
+      const count = () => readFileSync(`/proc/${child.pid}/maps`, 'utf8').split('\n').length;
+      for (let last = -1, i = 0; i < 100; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        const current = count();
+        if (current === last && readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').startsWith('sleep')) break;
+        last = current;
+      }
       const out = path.join(tmp, 'live');
       const res = await capture({ pid: child.pid!, output: out, now, version: '1' });
       expect(res.ok).toBe(true);
