@@ -20,7 +20,6 @@ import { renderCheckPrometheus, renderCheckText, renderWatchText } from '../rend
 import { mergeReports, validateResult, type NamedReport } from '../pipeline/merge.js';
 import { jsonReplacer, renderJson } from '../render/json.js';
 import { renderText } from '../render/text.js';
-import { renderHtml } from '../render/html.js';
 import { renderMarkdown } from '../render/markdown.js';
 import { redactReport, redactReportAndFindings } from '../render/redact.js';
 import { extractEmbeddedReport } from '../render/embedded.js';
@@ -241,14 +240,15 @@ function formatFromOutput(output: string | undefined): Format | undefined {
 }
 
 /** Render a finished report in one of the document formats (ndjson is streamed by the scan itself). */
-function renderAs(format: Exclude<Format, 'ndjson'>, report: Report, color: boolean): string {
+async function renderAs(format: Exclude<Format, 'ndjson'>, report: Report, color: boolean): Promise<string> {
   switch (format) {
     case 'json':
       return renderJson(report);
     case 'md':
       return renderMarkdown(report);
     case 'html':
-      return renderHtml(report);
+      // Handlebars and the templates load only when an HTML report is asked for.
+      return (await import('../render/html.js')).renderHtml(report);
     case 'text':
       return renderText(report, { color });
   }
@@ -335,7 +335,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
         return;
       }
       const color = o.color ?? (io.stdoutIsTTY && !o.output && !io.env['NO_COLOR']);
-      const text = format === 'ndjson' ? ndjson!.summary(report) : renderAs(format, report, color);
+      const text = format === 'ndjson' ? ndjson!.summary(report) : await renderAs(format, report, color);
       await emit(text, o.output, io);
       if (o.output && !o.quiet) io.stderr(`mapmortem: verdict ${report.verdict}; report written to ${o.output}\n`);
       exitCode = failOnHit(report, o.failOn) ? 1 : 0;
@@ -481,7 +481,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       const wanted = o.format ?? formatFromOutput(o.output) ?? 'text';
       const format = wanted === 'ndjson' ? 'json' : wanted;
       const color = io.stdoutIsTTY && !o.output && !io.env['NO_COLOR'];
-      await emit(renderAs(format, merged, color), o.output, io);
+      await emit(await renderAs(format, merged, color), o.output, io);
     });
 
   try {

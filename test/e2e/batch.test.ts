@@ -66,6 +66,15 @@ describe('batch scanning', () => {
     expect((await runCli(['scan', 'samples', '--since', 'yesterday'])).code).toBe(2);
   });
 
+  it('shows progress on stderr only when asked (not a terminal here), and --quiet silences it', async () => {
+    const quietByDefault = await runCli(['scan', 'samples/healthy-kafka']);
+    expect(quietByDefault.stderr).toBe('');
+    const shown = await runCli(['scan', 'samples/healthy-kafka', '--progress']);
+    expect(shown.stderr).toMatch(/\d+\/\d+ files, [\d.]+\/[\d.]+ MB, [\d.]+ MB\/s, ETA/);
+    const quiet = await runCli(['scan', 'samples/healthy-kafka', '--progress', '--quiet']);
+    expect(quiet.stderr).toBe('');
+  });
+
   it('--format ndjson prints one object per finding, then a summary', async () => {
     const r = await runCli(['scan', 'samples/cortex-ingester-crashloop', '--format', 'ndjson']);
     const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
