@@ -5,9 +5,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Finding, Report, Rule, Severity } from '../core/index.js';
 import { SEVERITIES } from '../core/index.js';
 import { runScan, type FileOutcome, type ScanProgress } from '../pipeline/scan.js';
@@ -25,6 +23,7 @@ import { redactReport, redactReportAndFindings } from '../render/redact.js';
 import { extractEmbeddedReport } from '../render/embedded.js';
 import { renderPlan } from '../render/plan.js';
 import { defaultRulesDir, loadRuleDirs } from '../rules/load.js';
+import { packageVersion } from '../core/package.js';
 
 export interface CliIO {
   readonly stdout: (s: string) => void;
@@ -44,17 +43,7 @@ export const FORMATS = ['text', 'json', 'ndjson', 'md', 'html'] as const;
 type Format = (typeof FORMATS)[number];
 
 export function toolVersion(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    try {
-      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'mapmortem') return pkg.version ?? '0.0.0';
-    } catch {
-      // not here; go up
-    }
-    dir = path.dirname(dir);
-  }
-  return '0.0.0';
+  return packageVersion();
 }
 
 class UsageError extends Error {}

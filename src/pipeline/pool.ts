@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FileSource } from '../discover/discover.js';
+import { packageRoot } from '../core/package.js';
 import type { FileOutcome, SourceOptions } from './scan.js';
 
 export interface Pool {
@@ -17,15 +18,9 @@ export interface Pool {
 
 /** The compiled worker script: beside this module in dist/, or dist/ when running from sources (tests). */
 export function workerScript(): URL | undefined {
-  const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.js')) return new URL('./worker.js', import.meta.url);
-  let dir = path.dirname(here);
-  for (let i = 0; i < 5; i++) {
-    const candidate = path.join(dir, 'dist', 'src', 'pipeline', 'worker.js');
-    if (existsSync(candidate)) return pathToFileURL(candidate);
-    dir = path.dirname(dir);
-  }
-  return undefined;
+  if (fileURLToPath(import.meta.url).endsWith('.js')) return new URL('./worker.js', import.meta.url);
+  const built = path.join(packageRoot(), 'dist', 'src', 'pipeline', 'worker.js');
+  return existsSync(built) ? pathToFileURL(built) : undefined;
 }
 
 interface Task {

@@ -3,12 +3,12 @@
 // Handlebars escapes every value, and the full JSON result rides along for `mapmortem report`.
 
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import type { Report } from '../core/index.js';
 import { embedJson } from './embedded.js';
 import { buildViewModel, type ReportView, type ViewOptions } from './view-model.js';
+import { packageRoot } from '../core/package.js';
 
 export interface HtmlOptions extends ViewOptions {
   /** Another templates directory (same layout: report.hbs, layouts/, partials/, report.css). */
@@ -17,21 +17,7 @@ export interface HtmlOptions extends ViewOptions {
 
 /** The repository's `templates/` directory, found by walking up to mapmortem's package.json. */
 export function templatesDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg)) {
-      try {
-        const parsed = JSON.parse(readFileSync(pkg, 'utf8')) as { name?: unknown };
-        if (parsed.name === 'mapmortem') return join(dir, 'templates');
-      } catch {
-        // an unreadable or foreign package.json: keep walking up
-      }
-    }
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`mapmortem package.json not found above ${fileURLToPath(import.meta.url)}`);
-    dir = parent;
-  }
+  return join(packageRoot(), 'templates');
 }
 
 interface Compiled {

@@ -3,10 +3,8 @@
 // A bad file yields RuleErrors (file, field, problem and fix), never a thrown exception.
 // Also resolves the repository's own `rules/` directory.
 
-import { existsSync, readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
-import { dirname, extname, basename, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { extname, basename, join } from 'node:path';
 import { parseDocument } from 'yaml';
 import {
   SEVERITIES,
@@ -21,6 +19,7 @@ import {
   type CauseHint,
   type MatchScope,
 } from '../core/index.js';
+import { packageRoot } from '../core/package.js';
 
 export interface RuleError {
   readonly file: string;
@@ -503,19 +502,5 @@ export async function loadRuleDirs(dirs: readonly string[]): Promise<LoadRulesRe
 
 /** The repository's `rules/` directory, found by walking up from this module to mapmortem's package.json. */
 export function defaultRulesDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg)) {
-      try {
-        const parsed: unknown = JSON.parse(readFileSync(pkg, 'utf8'));
-        if (isObj(parsed) && parsed.name === 'mapmortem') return join(dir, 'rules');
-      } catch {
-        // an unreadable or foreign package.json: keep walking up
-      }
-    }
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('mapmortem package.json not found above ' + fileURLToPath(import.meta.url));
-    dir = parent;
-  }
+  return join(packageRoot(), 'rules');
 }
