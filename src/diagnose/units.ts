@@ -20,3 +20,10 @@ export function fmtBytes(n: number): string {
   const digits = Math.abs(v) >= 100 ? 0 : Math.abs(v) >= 10 ? 1 : 2;
   return `${v.toFixed(digits)} ${units[i]}`;
 }
+
+/** a as a percentage of b; just under 100% it is floored to two decimals, so a count short of a limit never reads 100%. */
+export function fmtPercent(a: number, b: number): string {
+  const v = (a / b) * 100;
+  if (v >= 99.5 && v < 100) return `${(Math.floor(v * 100) / 100).toFixed(2)}%`;
+  return `${v.toFixed(1)}%`;
+}

@@ -4,7 +4,7 @@
 
 import type { Cause, Confidence, Finding, NumericFact, SourceRef, TrailStep } from '../core/index.js';
 import type { FactIndex } from './facts.js';
-import { fmtBytes, fmtCount } from './units.js';
+import { fmtBytes, fmtCount, fmtPercent } from './units.js';
 
 /** The kernel's default vm.max_map_count (DEFAULT_MAX_MAP_COUNT = 65530). */
 export const DEFAULT_MAX_MAP_COUNT = 65530;
@@ -37,13 +37,6 @@ function findingRef(f: Finding): SourceRef {
   return { file: f.file, line: f.line };
 }
 
-function pct(a: number, b: number): string {
-  const v = (a / b) * 100;
-  // Floor, so 65,527 of 65,530 reads 99.99% and only a count at the limit reads 100%.
-  const digits = v >= 99.5 && v < 100 ? 2 : 1;
-  const f = 10 ** digits;
-  return `${(Math.floor(v * f) / f).toFixed(digits)}%`;
-}
 
 /** Largest failed request size in bytes, from the findings' captures or the hs_err header fact. */
 function failedRequest(findings: readonly Finding[], facts: FactIndex): { bytes: number; source: SourceRef } | undefined {
@@ -222,7 +215,7 @@ export function decide(input: DecideInput): Decision {
   if (mapCount) {
     const ratio = mapCount.value / mapLimit.value;
     const countSources = [mapCount.source, ...limitSources];
-    const fact = `${fmtCount(mapCount.value)} map areas${mapCount.complete === false ? ' (at least)' : ''} against vm.max_map_count ${limitText} (${pct(mapCount.value, mapLimit.value)})`;
+    const fact = `${fmtCount(mapCount.value)} map areas${mapCount.complete === false ? ' (at least)' : ''} against vm.max_map_count ${limitText} (${fmtPercent(mapCount.value, mapLimit.value)})`;
     if (ratio >= NEAR_LIMIT) {
       trail.add('map count vs limit', fact, countSources, 'at the limit: the next mmap needs a new area and the kernel refuses it with ENOMEM');
       const mem = memoryView(facts, request?.bytes);
@@ -343,7 +336,7 @@ function cgroupView(facts: FactIndex, failures: readonly Finding[]): ViewResult 
   if (usage && usage.value >= limit.value * 0.97) {
     return {
       hit: true,
-      fact: `cgroup memory usage ${fmtBytes(usage.value)} against its limit ${fmtBytes(limit.value)} (${pct(usage.value, limit.value)})`,
+      fact: `cgroup memory usage ${fmtBytes(usage.value)} against its limit ${fmtBytes(limit.value)} (${fmtPercent(usage.value, limit.value)})`,
       sources: [usage.source, limit.source, ...src(failcnt)],
       confidence: 'high',
     };
@@ -385,7 +378,7 @@ function addressSpaceView(facts: FactIndex, request: number | undefined, finding
       const near = vm.value >= lim.value * 0.9 || (request !== undefined && vm.value + request > lim.value);
       return {
         hit: near,
-        fact: `${name} ${fmtBytes(lim.value)} against a virtual size (VmSize) of ${fmtBytes(vm.value)} (${pct(vm.value, lim.value)})` + (request ? `, request ${fmtBytes(request)}` : ''),
+        fact: `${name} ${fmtBytes(lim.value)} against a virtual size (VmSize) of ${fmtBytes(vm.value)} (${fmtPercent(vm.value, lim.value)})` + (request ? `, request ${fmtBytes(request)}` : ''),
         sources: [lim.source, vm.source],
         confidence: near ? 'high' : 'low',
       };
@@ -440,7 +433,7 @@ function threadView(facts: FactIndex, findings: readonly Finding[], mem: MemoryV
     if (used && used.value >= fact.value * 0.95) {
       return {
         hit: true,
-        fact: `${fmtCount(used.value)} threads against ${name} ${fmtCount(fact.value)} (${pct(used.value, fact.value)})`,
+        fact: `${fmtCount(used.value)} threads against ${name} ${fmtCount(fact.value)} (${fmtPercent(used.value, fact.value)})`,
         sources: [failSource, used.source, fact.source],
         confidence: 'high',
       };
@@ -492,11 +485,11 @@ function decideWithoutFailure(x: NoFailureInput): Decision {
   if (needed && needed.value >= mapLimit.value * 0.9) {
     const fact = `the data directory needs ${fmtCount(needed.value)} map areas (${needed.basis}) against vm.max_map_count ${limitText}`;
     trail.add('data directory vs map limit', fact, [...needed.sources, ...limitSources], 'the next restart that opens every segment will run out of map areas');
-    if (mapCount) trail.add('current map count', `${fmtCount(mapCount.value)} map areas now (${pct(mapCount.value, mapLimit.value)} of the limit)`, [mapCount.source], 'the running process is close too');
+    if (mapCount) trail.add('current map count', `${fmtCount(mapCount.value)} map areas now (${fmtPercent(mapCount.value, mapLimit.value)} of the limit)`, [mapCount.source], 'the running process is close too');
     return { ...base, cause: 'map-count-limit-low', confidence: mapLimit.assumed ? 'medium' : 'high', trail: trail.steps, caveats, because: fact };
   }
   if (mapCount && mapCount.value >= mapLimit.value * 0.9) {
-    const fact = `${fmtCount(mapCount.value)} map areas against vm.max_map_count ${limitText} (${pct(mapCount.value, mapLimit.value)})`;
+    const fact = `${fmtCount(mapCount.value)} map areas against vm.max_map_count ${limitText} (${fmtPercent(mapCount.value, mapLimit.value)})`;
     trail.add('map count vs limit', fact, [mapCount.source, ...limitSources], 'no failure yet, but less than 10% headroom');
     return { ...base, cause: 'map-count-limit-low', confidence: mapLimit.assumed ? 'medium' : 'high', trail: trail.steps, caveats, because: fact };
   }

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Cause, Finding, Incident, NumericFact, Report, SourceRef } from '../core/index.js';
 import { CAUSE_LABEL, systemLabel } from '../diagnose/incidents.js';
-import { fmtBytes, fmtCount } from '../diagnose/units.js';
+import { fmtBytes, fmtCount, fmtPercent } from '../diagnose/units.js';
 
 export type Tone = Cause | 'none';
 
@@ -382,7 +382,7 @@ function buildGauge(report: Report, inc: Incident): GaugeView | undefined {
     tone,
     countLabel: count !== undefined ? `${fmtCount(count)} map areas${inc.maps && !inc.maps.complete ? ' (at least)' : ''}` : `${fmtCount(needed ?? 0)} map areas needed (predicted)`,
     limitLabel: `vm.max_map_count ${fmtCount(limit)}${limitFact ? '' : ' (assumed default)'}`,
-    percent: `${(ratio * 100).toFixed(ratio >= 0.995 && ratio < 1 ? 2 : 1)}%`,
+    percent: fmtPercent(ratio, 1),
     assumed: !limitFact,
     caption: count !== undefined ? 'map areas in use against the limit' : 'map areas the data needs against the limit',
   };
