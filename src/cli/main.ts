@@ -10,18 +10,11 @@ import type { Finding, Report, Rule, Severity } from '../core/index.js';
 import { SEVERITIES } from '../core/index.js';
 import { runScan, type FileOutcome, type ScanProgress } from '../pipeline/scan.js';
 import { runRuleSamples } from '../pipeline/rule-samples.js';
-import { runPlan } from '../pipeline/plan.js';
 import { DEFAULT_ARCHIVE_LIMITS } from '../io/archive.js';
-import { capture } from '../capture/capture.js';
-import { checkHost, watch } from '../check/check.js';
-import { renderCheckPrometheus, renderCheckText, renderWatchText } from '../render/check.js';
 import { mergeReports, validateResult, type NamedReport } from '../pipeline/merge.js';
 import { jsonReplacer, renderJson } from '../render/json.js';
 import { renderText } from '../render/text.js';
-import { renderMarkdown } from '../render/markdown.js';
 import { redactReport, redactReportAndFindings } from '../render/redact.js';
-import { extractEmbeddedReport } from '../render/embedded.js';
-import { renderPlan } from '../render/plan.js';
 import { defaultRulesDir, loadRuleDirs } from '../rules/load.js';
 import { packageVersion } from '../core/package.js';
 
@@ -109,6 +102,7 @@ async function runCapture(o: { pid?: number; name?: string; output?: string; dat
   const now = nowFrom(io);
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
   const output = path.resolve(io.cwd, o.output ?? `mapmortem-capture-${o.pid ?? 'name'}-${stamp}`);
+  const { capture } = await import('../capture/capture.js');
   const res = await capture({
     ...(o.pid !== undefined ? { pid: o.pid } : {}),
     ...(o.name !== undefined ? { name: o.name } : {}),
@@ -234,7 +228,7 @@ async function renderAs(format: Exclude<Format, 'ndjson'>, report: Report, color
     case 'json':
       return renderJson(report);
     case 'md':
-      return renderMarkdown(report);
+      return (await import('../render/markdown.js')).renderMarkdown(report);
     case 'html':
       // Handlebars and the templates load only when an HTML report is asked for.
       return (await import('../render/html.js')).renderHtml(report);
@@ -243,7 +237,7 @@ async function renderAs(format: Exclude<Format, 'ndjson'>, report: Report, color
   }
 }
 
-/** Run the CLI; returns the process exit code. */
+/** Run the CLI; returns the process exit code. Modules only some commands need are imported when used, to keep start-up short. */
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
   let exitCode = 0;
   const program = new Command();
@@ -394,6 +388,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .option('--max-map-count <n>', 'the current vm.max_map_count (default: read from /proc/sys/vm/max_map_count)', parseNonNegInt('--max-map-count'))
     .addOption(new Option('-f, --format <format>', 'output format').choices([...FORMATS]).default('text'))
     .action(async (dir: string, o: { maxMapCount?: number; format: Format }) => {
+      const { runPlan } = await import('../pipeline/plan.js');
+      const { renderPlan } = await import('../render/plan.js');
       const res = await runPlan({ path: dir, cwd: io.cwd, ...(o.maxMapCount !== undefined ? { maxMapCount: o.maxMapCount } : {}) });
       if (!res.ok) throw new UsageError(res.message);
       io.stdout(o.format === 'json' ? `${JSON.stringify(res.plan, null, 2)}\n` : renderPlan(res.plan));
@@ -420,6 +416,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .option('--samples <n>', 'with --watch: stop after N samples (default: run until interrupted)', parsePositiveInt('--samples'))
     .option('--top <n>', 'processes listed (default 20)', parsePositiveInt('--top'))
     .action(async (o: { threshold?: number; prometheus?: boolean; watch?: number; samples?: number; top?: number }) => {
+      const { checkHost, watch } = await import('../check/check.js');
+      const { renderCheckPrometheus, renderCheckText, renderWatchText } = await import('../render/check.js');
       const opts = { ...(o.threshold !== undefined ? { threshold: o.threshold } : {}), ...(io.procRoot ? { procRoot: io.procRoot } : {}) };
       if (o.watch !== undefined) {
         let over = false;
@@ -453,7 +451,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
         }
         let value: unknown;
         if (/^\s*<(!doctype|html)/i.test(text)) {
-          value = extractEmbeddedReport(text);
+          value = (await import('../render/embedded.js')).extractEmbeddedReport(text);
           if (value === null) throw new UsageError(`${f}: an HTML file without mapmortem's embedded report data; give a report written by \`mapmortem scan -o report.html\``);
         } else {
           try {

@@ -20,10 +20,19 @@ export interface InputReadResult {
 }
 
 export interface OpenedInput {
-  /** Decompressed chunks, each a fresh Buffer the consumer may keep. Never throws for data problems. */
+  /**
+   * Decompressed chunks. Never throws for data problems. Each is a fresh Buffer the consumer
+   * may keep, unless the consumer called `recycleChunks()`.
+   */
   chunks: AsyncIterable<Buffer>;
   /** What was read so far; final once `chunks` has been iterated to its end. */
   result: () => InputReadResult;
+  /**
+   * Opt-in for a consumer that copies what it keeps (the log scanner): from now on, a chunk read
+   * from a plain file is valid only until the next one is requested, as its memory is reused for
+   * a later read (less allocation and GC). Other inputs (gzip output, streams) stay fresh.
+   */
+  recycleChunks: () => void;
 }
 
 export interface OpenOptions {
@@ -76,13 +85,21 @@ async function openReadOnly(absPath: string): Promise<fsp.FileHandle> {
   return fsp.open(absPath, fsConstants.O_RDONLY);
 }
 
-async function* readFileRaw(absPath: string): AsyncGenerator<Buffer> {
+/** Shared between a reader and its OpenedInput: whether delivered buffers may be reused. */
+interface Recycling {
+  on: boolean;
+}
+
+async function* readFileRaw(absPath: string, recycling: Recycling): AsyncGenerator<Buffer> {
   const fh = await openReadOnly(absPath);
   // One read stays in flight while the consumer scans the previous chunk (the read runs on
   // libuv's pool), so the scanner does not sit idle waiting for the disk or the page cache.
+  // When recycling, a chunk the consumer is done with (it asked for the next) takes a later read.
   let position = 0;
+  let spare: Buffer | null = null;
   const readAt = async (at: number): Promise<Buffer> => {
-    const buf = Buffer.allocUnsafeSlow(READ_BYTES);
+    const buf = spare ?? Buffer.allocUnsafeSlow(READ_BYTES);
+    spare = null;
     const { bytesRead } = await fh.read(buf, 0, READ_BYTES, at);
     return bytesRead === READ_BYTES ? buf : buf.subarray(0, bytesRead);
   };
@@ -98,6 +115,7 @@ async function* readFileRaw(absPath: string): AsyncGenerator<Buffer> {
       if (buf.length === READ_BYTES) next = readAt(position);
       yield buf;
       if (buf.length < READ_BYTES) return;
+      if (recycling.on) spare = buf;
     }
   } finally {
     if (next) await next.catch(() => undefined);
@@ -275,7 +293,7 @@ async function* deliver(
   }
 }
 
-function opened(raw: () => AsyncGenerator<Buffer>, display: string, opts: OpenOptions): OpenedInput {
+function opened(raw: () => AsyncGenerator<Buffer>, display: string, opts: OpenOptions, recycling: Recycling): OpenedInput {
   const st: State = {
     rawBytes: 0,
     bytes: 0,
@@ -300,15 +318,19 @@ function opened(raw: () => AsyncGenerator<Buffer>, display: string, opts: OpenOp
       compressed: st.compressed,
       problems: [...st.problems],
     }),
+    recycleChunks: () => {
+      recycling.on = true;
+    },
   };
 }
 
 /** Opens a file read-only for one pass; `display` names it in problems. */
 export function openFile(absPath: string, display: string, opts: OpenOptions = {}): OpenedInput {
-  return opened(() => readFileRaw(absPath), display, opts);
+  const recycling: Recycling = { on: false };
+  return opened(() => readFileRaw(absPath, recycling), display, opts, recycling);
 }
 
 /** Wraps a stream (stdin) like a file; `display` is usually '-'. */
 export function openStream(stream: NodeJS.ReadableStream, display: string, opts: OpenOptions = {}): OpenedInput {
-  return opened(() => readStreamRaw(stream), display, opts);
+  return opened(() => readStreamRaw(stream), display, opts, { on: false });
 }

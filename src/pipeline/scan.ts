@@ -217,6 +217,8 @@ export interface MemberPlace {
 interface Readable1 {
   readonly chunks: AsyncIterable<Buffer>;
   result(): { bytes: number; sha256: string; problems: Problem[] };
+  /** Let the opener reuse its read buffers: only for consumers that copy each chunk (the scanner). */
+  recycleChunks?: () => void;
 }
 
 /** Hash an archive member's bytes as they stream (chain of custody per member). */
@@ -341,6 +343,7 @@ async function scanOpened(
   if (evidenceKind === 'prometheus-startup') {
     // A server log whose startup lines state its rlimits: evidence from the head, rules over all of it.
     const startup = parseEvidence(evidenceKind, file, head);
+    opened.recycleChunks?.();
     const log = await scanLog(file, rechain(first, it), req.rules, prefilter, req);
     return finish(`log:${log.format}`, log.lines, {
       evidence: startup.evidence.facts.length > 0 ? [startup.evidence] : [],
@@ -366,6 +369,8 @@ async function scanOpened(
       candidates: log.candidates,
     });
   }
+  // The scanner copies every chunk into its own buffer, so the opener may reuse its read buffers.
+  opened.recycleChunks?.();
   const log = await scanLog(file, rechain(first, it), req.rules, prefilter, req);
   return finish(`log:${log.format}`, log.lines, {
     findings: log.findings,

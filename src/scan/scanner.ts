@@ -1,9 +1,10 @@
 // The hot loop (perf-notes design (c)): decompressed chunks are copied into one reused Buffer,
-// each run of complete lines becomes ONE latin1 string, one global case-insensitive prefilter
-// runs over it with exec/lastIndex, and only around a hit are lines cut out and decoded as
+// each run of complete lines becomes ONE latin1 string, the line prefilter (./prefilter.ts)
+// finds the lines holding a rule literal, and only around a hit are lines cut out and decoded as
 // UTF-8 into a CandidateWindow. Also emits the head lines, too-long-line problems and the line count.
 
 import type { CandidateWindow, Problem, RawLine } from '../core/index.js';
+import { compilePrefilter, type LinePrefilter } from './prefilter.js';
 
 export interface ScanOptions {
   /** Global ('g', usually 'gi') literal-alternation prefilter; null scans for no windows. */
@@ -106,7 +107,9 @@ class Scanner {
   private readonly overlap: number;
   private readonly lookBehind: number;
   private readonly lookAhead: number;
-  private readonly re: RegExp | null;
+  private readonly pf: LinePrefilter | null;
+  /** Hit starts of the current chunk string (reused). */
+  private readonly hits: number[] = [];
   private readonly buf: Buffer;
   fill = 0;
   /** Absolute byte offset of buf[0]. */
@@ -134,8 +137,7 @@ class Scanner {
     this.lookAhead = Math.max(0, opts.lookAhead);
     const p = opts.prefilter;
     if (p && (!p.global || p.sticky)) throw new Error(`prefilter must be a global, non-sticky RegExp: ${String(p)}`);
-    // A private copy: its lastIndex cannot be disturbed by another scan sharing the pattern.
-    this.re = p ? new RegExp(p.source, p.flags) : null;
+    this.pf = p ? compilePrefilter(p) : null;
     this.buf = Buffer.allocUnsafeSlow(this.chunkBytes + this.maxLine + 2);
     this.queue.push({ kind: 'head', lines: [], need: Math.max(0, opts.headLines ?? 64) });
   }
@@ -255,29 +257,26 @@ class Scanner {
     const need = this.maxNeed();
     if (need > 0) this.feed(this.linesFrom(s, region, need, firstLineNo));
 
-    const re = this.re;
-    if (re) {
-      re.lastIndex = 0;
-      let m: RegExpExecArray | null;
-      while ((m = re.exec(s)) !== null) {
-        const mi = m.index;
+    const pf = this.pf;
+    if (pf) {
+      const hits = this.hits;
+      hits.length = 0;
+      pf.lineHits(this.buf, s, hits);
+      for (const mi of hits) {
         if (mi < region && giant) {
           if (!giant.windowDone) {
             giant.windowDone = true;
             const hit = cutAround(s, 0, firstNL, mi, giant.lineNo);
             this.pushWindow(hit, giant.before, this.linesFrom(s, region, this.lookAhead, giant.lineNo + 1), giant.start);
           }
-          re.lastIndex = region;
           continue;
         }
         const ls = mi === 0 ? 0 : s.lastIndexOf('\n', mi - 1) + 1;
         const le = s.indexOf('\n', mi);
-        if (le === -1) break;
         const lineNo = this.lineBase + this.count(s, ls) + 1;
         const hit = le - ls > this.maxLine ? cutAround(s, ls, le, mi, lineNo) : contextLineFull(s, ls, le, lineNo);
         const before = this.linesBefore(s, ls, region, this.lookBehind, lineNo);
         this.pushWindow(hit, before, this.linesFrom(s, le + 1, this.lookAhead, lineNo + 1), this.base + ls);
-        re.lastIndex = le + 1;
       }
     }
 
@@ -309,14 +308,16 @@ class Scanner {
       this.feed([shown]);
       if (this.lookBehind > 0) this.tail = [...this.tail, shown].slice(-this.lookBehind);
     }
-    const re = this.re;
-    if (re && !giant.windowDone) {
+    const pf = this.pf;
+    if (pf && !giant.windowDone) {
       const s = this.buf.toString('latin1', 0, fill);
-      re.lastIndex = 0;
-      const m = re.exec(s);
-      if (m) {
+      const hits = this.hits;
+      hits.length = 0;
+      pf.lineHits(this.buf, s, hits);
+      const mi = hits[0];
+      if (mi !== undefined) {
         giant.windowDone = true;
-        this.pushWindow(cutAround(s, 0, fill, m.index, giant.lineNo), giant.before, [], giant.start);
+        this.pushWindow(cutAround(s, 0, fill, mi, giant.lineNo), giant.before, [], giant.start);
       }
     }
     const keep = this.overlap;

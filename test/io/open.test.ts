@@ -131,6 +131,51 @@ describe('openFile plain and gzip', () => {
   });
 });
 
+describe('openFile recycleChunks', () => {
+  const data = logText(60_000);
+  const file = write('recycle.log', data);
+
+  it('delivers fresh buffers by default, so a consumer may keep every chunk', async () => {
+    const input = openFile(file, 'recycle.log');
+    const kept: Buffer[] = [];
+    for await (const c of input.chunks) kept.push(c);
+    expect(kept.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(kept.map((c) => c.buffer)).size).toBe(kept.length);
+    expect(Buffer.concat(kept).equals(data)).toBe(true);
+  });
+
+  it('after recycleChunks reuses two buffers, with the same bytes, hash and counts', async () => {
+    const input = openFile(file, 'recycle.log');
+    const copies: Buffer[] = [];
+    const memory = new Set<ArrayBufferLike>();
+    let first = true;
+    for await (const c of input.chunks) {
+      if (first) input.recycleChunks();
+      first = false;
+      copies.push(Buffer.from(c));
+      memory.add(c.buffer);
+    }
+    expect(copies.length).toBeGreaterThanOrEqual(4);
+    // The first chunk and the read already in flight are fresh; from then on two buffers alternate.
+    expect(memory.size).toBeLessThanOrEqual(3);
+    expect(Buffer.concat(copies).equals(data)).toBe(true);
+    const r = input.result();
+    expect(r.sha256).toBe(sha(data));
+    expect([r.rawBytes, r.bytes]).toEqual([data.length, data.length]);
+  });
+
+  it('keeps gzip output fresh when recycling (only raw reads are reused)', async () => {
+    const stored = gzipSync(data, { level: 0 });
+    expect(stored.length).toBeGreaterThan(2 << 20);
+    const input = openFile(write('recycle.log.gz', stored), 'recycle.log.gz');
+    input.recycleChunks();
+    const kept: Buffer[] = [];
+    for await (const c of input.chunks) kept.push(c);
+    expect(Buffer.concat(kept).equals(data)).toBe(true);
+    expect(input.result().sha256).toBe(sha(stored));
+  });
+});
+
 describe('openFile problems', () => {
   it.each([
     ['zstd', [0x28, 0xb5, 0x2f, 0xfd, 0x04, 0x00], 'zstd -d FILE'],
