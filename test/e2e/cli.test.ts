@@ -163,6 +163,10 @@ describe('scan from the CLI', () => {
     const r = spawnSync(process.execPath, [bin, 'scan', path.join(REPO, 'samples/kafka-map-failed-no-evidence')], { encoding: 'utf8' });
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^VERDICT: unknown/);
+    // `npx mapmortem` runs the file directly: it must stay executable after every build.
+    const direct = spawnSync(bin, ['--version'], { encoding: 'utf8' });
+    expect(direct.status, direct.stderr).toBe(0);
+    expect(direct.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 });
 
