@@ -4,8 +4,8 @@
 /** Log formats recognised by content. `hs-err` is a JVM fatal error log. */
 export type LogFormat = 'kafka-log4j' | 'java-log' | 'logfmt' | 'json' | 'hs-err' | 'plain';
 
-/** Container wrappers unwrapped before the format is parsed. */
-export type Wrapper = 'none' | 'cri' | 'docker-json' | 'compose';
+/** Container and journal wrappers unwrapped before the format is parsed (syslog: `journalctl` / rsyslog line prefixes). */
+export type Wrapper = 'none' | 'cri' | 'docker-json' | 'compose' | 'syslog';
 
 export interface DetectedFormat {
   readonly format: LogFormat;

@@ -202,6 +202,25 @@ function buildIncident(scope: string, idKey: string, family: Family, findings: r
   };
 }
 
+/**
+ * The service each log file belongs to (kafka, elasticsearch, cortex…), from its own findings.
+ * A file that only shows the runtime (jvm, go) joins the one service of its family in the scope.
+ */
+function servicesOf(findings: readonly Finding[]): Map<string, SystemName> {
+  const byFile = new Map<string, Finding[]>();
+  for (const f of findings) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f]);
+  const out = new Map<string, SystemName>();
+  for (const [file, list] of byFile) out.set(file, primarySystem(list, [], familyOfFinding(list[0]!)));
+  const runtimes: Partial<Record<Family, SystemName>> = { java: 'jvm', go: 'go' };
+  for (const fam of ['java', 'go'] as const) {
+    const specific = new Set([...out.values()].filter((s) => familyOf(s) === fam && s !== runtimes[fam]));
+    if (specific.size !== 1) continue;
+    const only = [...specific][0]!;
+    for (const [file, s] of out) if (s === runtimes[fam]) out.set(file, only);
+  }
+  return out;
+}
+
 interface Unit {
   readonly key: string;
   readonly family: Family;
@@ -221,11 +240,16 @@ export function diagnoseScope(input: ScopeInput): Incident[] {
   const units = new Map<string, Unit>();
   for (const c of crashFiles) units.set(c.file, { key: c.file, family: 'java', findings: [], omitted: 0, evidence: [c, ...shared] });
   const soleCrash = crashFiles.length === 1 ? crashFiles[0]!.file : undefined;
+  const worthy = input.findings.filter(isIncidentWorthy);
+  const context = input.findings.filter((f) => !isIncidentWorthy(f));
+  const service = servicesOf(worthy);
   const unitFor = (file: string, family: Family): Unit => {
     const crash = units.get(file);
     if (crash) return crash;
     if (soleCrash && (family === 'java' || family === 'kernel')) return units.get(soleCrash)!;
-    const key = `${input.scope}#${family}`;
+    // One incident per service: a Kafka broker and an Elasticsearch node on one host are two.
+    const svc = service.get(file) ?? family;
+    const key = `${input.scope}#${family}#${svc}`;
     let u = units.get(key);
     if (!u) {
       u = { key: input.scope, family, findings: [], omitted: 0, evidence: shared };
@@ -233,12 +257,10 @@ export function diagnoseScope(input: ScopeInput): Incident[] {
     }
     return u;
   };
-  const worthy = input.findings.filter(isIncidentWorthy);
-  const context = input.findings.filter((f) => !isIncidentWorthy(f));
   for (const f of worthy) unitFor(f.file, familyOfFinding(f)).findings.push(f);
   for (const o of input.omitted) unitFor(o.file, familyOf(o.systems[0] ?? 'generic')).omitted += o.count;
   // Kernel OOM lines belong to the process they killed when the scope has one other family.
-  const kernelKey = `${input.scope}#kernel`;
+  const kernelKey = `${input.scope}#kernel#kernel`;
   const kernel = units.get(kernelKey);
   const others = [...units.entries()].filter(([k, u]) => k !== kernelKey && u.findings.length > 0);
   if (kernel && others.length === 1) {

@@ -1,12 +1,31 @@
-// Container wrappers around log lines: CRI (containerd/CRI-O files under /var/log/pods),
-// Docker's json-file driver and docker compose's `service  | ` prefix. Detects the wrapper
-// of a file and removes it from a line, keeping the wrapper's time and partial-line flag.
+// Wrappers around log lines: CRI (containerd/CRI-O files under /var/log/pods), Docker's
+// json-file driver, docker compose's `service  | ` prefix and the syslog/journal prefix
+// (`May 01 12:00:00 host kafka[2211]: `). Detects the wrapper of a file and removes it from a
+// line, keeping the wrapper's time and partial-line flag.
 
 import type { EventTime, Wrapper } from '../core/index.js';
-import { parseIsoTime } from './time.js';
+import { parseIsoTime, syslogTime } from './time.js';
 
 const CRI_RE = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})) (stdout|stderr) ([PF])(?: (.*))?$/s;
 const COMPOSE_RE = /^([A-Za-z0-9][\w.-]*)\s+\|(?: (.*))?$/s;
+/** `journalctl` short / rsyslog: `May 01 12:00:00 host ident[pid]: message`. */
+const SYSLOG_RE = /^([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?) \S+ [^\s:[]+(?:\[\d+\])?: ?(.*)$/s;
+/** `journalctl -o short-iso` / RFC 3339 rsyslog: `2024-05-01T12:00:00+0000 host ident[pid]: message`. */
+const SYSLOG_ISO_RE = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})) \S+ [^\s:[]+(?:\[\d+\])?: ?(.*)$/s;
+
+function syslog(raw: string): Unwrapped | undefined {
+  const m = SYSLOG_RE.exec(raw);
+  if (m) {
+    const time = syslogTime(m[1] ?? '', m[2] ?? '', m[3] ?? '');
+    const text = m[4] ?? '';
+    return time === undefined ? { text, partial: false, wrapped: true } : { text, time, partial: false, wrapped: true };
+  }
+  const iso = SYSLOG_ISO_RE.exec(raw);
+  if (!iso) return undefined;
+  const time = parseIsoTime((iso[1] ?? '').replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+  const text = iso[2] ?? '';
+  return time === undefined ? { text, partial: false, wrapped: true } : { text, time, partial: false, wrapped: true };
+}
 
 export interface Unwrapped {
   /** The line without its wrapper. */
@@ -54,6 +73,8 @@ export function unwrap(raw: string, wrapper: Wrapper): Unwrapped {
     }
     case 'docker-json':
       return dockerJson(raw) ?? { text: raw, partial: false, wrapped: false };
+    case 'syslog':
+      return syslog(raw) ?? { text: raw, partial: false, wrapped: false };
     case 'compose': {
       const m = COMPOSE_RE.exec(raw);
       if (m === null) return { text: raw, partial: false, wrapped: false };
@@ -71,7 +92,7 @@ export function unwrapLine(raw: string, wrapper: Wrapper): string {
 export function detectWrapper(lines: readonly string[]): Wrapper {
   const nonEmpty = lines.filter((l) => l.trim() !== '');
   if (nonEmpty.length === 0) return 'none';
-  const candidates: readonly Wrapper[] = ['cri', 'docker-json', 'compose'];
+  const candidates: readonly Wrapper[] = ['cri', 'docker-json', 'compose', 'syslog'];
   let best: Wrapper = 'none';
   let bestCount = 0;
   for (const w of candidates) {

@@ -63,6 +63,34 @@ describe('scan from the CLI', () => {
     expect(wrapped.report.incidents[0].findings[0].line).toBe(3);
   });
 
+  it('unwraps journald/syslog prefixes so a systemd-run Kafka is parsed as Kafka', async () => {
+    const dir = await tmp();
+    const journal = KAFKA_FAIL.split('\n')
+      .filter((l) => l !== '')
+      .map((l) => `May 01 12:00:01 broker-3 kafka-server-start.sh[2211]: ${l}`)
+      .join('\n');
+    await writeFile(path.join(dir, 'kafka.journal'), `${journal}\n`);
+    const { report } = await scanJson([dir]);
+    expect(report.inputs[0].role).toBe('log:kafka-log4j');
+    expect(report.inputs[0].wrapper).toBe('syslog');
+    const f = report.incidents[0].findings[0];
+    expect(f.ruleId).toBe('kafka-index-map-failed');
+    expect(f.line).toBe(3);
+    expect(f.logger).toBe('kafka.log.LogManager');
+  });
+
+  it('keeps two services of one host apart: a Kafka failure and an Elasticsearch check are two incidents', async () => {
+    const dir = await tmp();
+    await writeFile(path.join(dir, 'server.log'), KAFKA_FAIL);
+    await writeFile(
+      path.join(dir, 'es.log'),
+      '[2024-05-01T12:00:00,000][ERROR][o.e.b.Bootstrap          ] [es-1] node validation exception\n[1]: max virtual memory areas vm.max_map_count [65530] is too low, increase to at least [262144]\n',
+    );
+    const { report } = await scanJson([dir]);
+    expect(report.incidents.map((i: any) => `${i.system}:${i.cause}`).sort()).toEqual(['elasticsearch:map-count-limit-low', 'kafka:unknown']);
+    expect(report.verdict).toBe('unknown');
+  });
+
   it('keeps going past a binary file, a missing path and an unreadable file, listing each as a problem', async () => {
     const dir = await tmp();
     await writeFile(path.join(dir, 'server.log'), KAFKA_FAIL);
