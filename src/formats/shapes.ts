@@ -1,6 +1,6 @@
-// Line shapes shared by the formats: Java stack-trace lines, Go panic headers and goroutine
-// dumps, indented lines, level names. These decide what continues a record when no
-// timestamp does.
+// Line shapes shared by the formats: Java stack-trace lines, Python traceback endings, Go
+// panic headers and goroutine dumps, indented lines, level names. These decide what continues
+// a record when no timestamp does.
 
 /** Java stack-trace lines: frames, Caused by / Suppressed, `... N more`, exception lines. */
 const JAVA_STACK_RE = [
@@ -9,6 +9,13 @@ const JAVA_STACK_RE = [
   /^\s*Suppressed: /,
   /^\s*\.\.\. \d+ (?:more|common frames omitted)/,
   /^\s*(?:[a-z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error|Throwable|Failure)(?:: .*|:)?$/,
+];
+
+/** The unindented lines of a Python traceback: the closing `OSError: [Errno 12] …` and the chaining notes. */
+const PY_TRACE_RE = [
+  /^(?:[a-z_][\w]*\.)*[A-Z]\w*(?:Error|Exception|Exit|Interrupt)(?:: .*)?$/,
+  /^During handling of the above exception, another exception occurred:$/,
+  /^The above exception was the direct cause of the following exception:$/,
 ];
 
 /** Lines of a Go goroutine dump (after `panic:` or `fatal error:`). */
@@ -35,6 +42,10 @@ export function isJavaStackLine(s: string): boolean {
   return JAVA_STACK_RE.some((re) => re.test(s));
 }
 
+export function isPythonTraceLine(s: string): boolean {
+  return PY_TRACE_RE.some((re) => re.test(s));
+}
+
 export function isGoDumpLine(s: string): boolean {
   return GO_DUMP_RE.some((re) => re.test(s)) || isGoFrameCall(s);
 }
@@ -54,7 +65,7 @@ export function isBlank(s: string): boolean {
 
 /** A line that continues the record above it whatever the format (stack frames, dumps, indentation, blanks). */
 export function isContinuationShape(s: string): boolean {
-  return isBlank(s) || isIndented(s) || isJavaStackLine(s) || isGoDumpLine(s);
+  return isBlank(s) || isIndented(s) || isJavaStackLine(s) || isPythonTraceLine(s) || isGoDumpLine(s);
 }
 
 const LEVEL_ALIASES: Readonly<Record<string, string>> = {
