@@ -7,7 +7,8 @@ import { SEVERITIES } from '../core/index.js';
 import { indexFacts } from './facts.js';
 import { remediate } from './remediation.js';
 import { decide } from './verdict.js';
-import { fmtCount } from './units.js';
+import { fmtCount } from '../core/units.js';
+import { CAUSE_LABEL, systemLabel } from '../core/words.js';
 
 export interface ScopeInput {
   readonly scope: string;
@@ -104,35 +105,6 @@ function pidsOf(evidence: readonly EvidenceFile[]): Map<string, number> {
     if (pid && typeof pid.value === 'number') m.set(e.file, pid.value);
   }
   return m;
-}
-
-const SYSTEM_LABEL: Record<SystemName, string> = {
-  kafka: 'Kafka broker',
-  jvm: 'JVM',
-  'prometheus-tsdb': 'Prometheus TSDB',
-  cortex: 'Cortex ingester',
-  mimir: 'Mimir ingester',
-  loki: 'Loki',
-  elasticsearch: 'Elasticsearch node',
-  opensearch: 'OpenSearch node',
-  go: 'Go program',
-  kernel: 'kernel',
-  generic: 'process',
-};
-
-export const CAUSE_LABEL: Record<Cause, string> = {
-  'map-count-exhaustion': 'out of memory-map areas (vm.max_map_count), not memory',
-  'memory-exhaustion': 'memory really ran out',
-  'address-space-limit': 'address-space limit (ulimit -v, 32-bit or heap base), not memory',
-  'cgroup-memory-limit': 'container (cgroup) memory limit',
-  'thread-limit': 'thread/task limit, not memory',
-  'map-count-limit-low': 'vm.max_map_count is below what the workload needs',
-  'other-mmap-error': 'mmap failed for a reason other than memory',
-  unknown: 'cause not decided by the evidence',
-};
-
-export function systemLabel(s: SystemName): string {
-  return SYSTEM_LABEL[s];
 }
 
 function buildIncident(scope: string, idKey: string, family: Family, findings: readonly Finding[], omittedCount: number, evidence: readonly EvidenceFile[]): Incident | undefined {

@@ -4,7 +4,7 @@
 
 import type { Cause, Remediation, RemediationStep, SystemName } from '../core/index.js';
 import type { Decision } from './verdict.js';
-import { fmtCount } from './units.js';
+import { fmtCount } from '../core/units.js';
 
 /** The floor that Kafka and Elasticsearch guides recommend (2^18). */
 export const MAP_COUNT_FLOOR = 262144;

@@ -4,7 +4,7 @@
 
 import type { Cause, Confidence, Finding, NumericFact, SourceRef, TrailStep } from '../core/index.js';
 import type { FactIndex } from './facts.js';
-import { fmtBytes, fmtCount, fmtPercent } from './units.js';
+import { fmtBytes, fmtCount, fmtPercent } from '../core/units.js';
 
 /** The kernel's default vm.max_map_count (DEFAULT_MAX_MAP_COUNT = 65530). */
 export const DEFAULT_MAX_MAP_COUNT = 65530;

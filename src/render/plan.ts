@@ -1,7 +1,7 @@
 // Text rendering of a `plan` result: what the data dir needs, how it grows, and the limit.
 
 import type { PlanResult } from '../pipeline/plan.js';
-import { fmtCount } from '../diagnose/units.js';
+import { fmtCount } from '../core/units.js';
 
 export function renderPlan(p: PlanResult): string {
   const out: string[] = [];

@@ -3,8 +3,8 @@
 // the problems met while reading. Colour only when asked (a TTY).
 
 import type { Incident, Report, SourceRef } from '../core/index.js';
-import { CAUSE_LABEL, systemLabel } from '../diagnose/incidents.js';
-import { fmtBytes, fmtCount } from '../diagnose/units.js';
+import { CAUSE_LABEL, systemLabel } from '../core/words.js';
+import { fmtBytes, fmtCount } from '../core/units.js';
 
 export interface TextOptions {
   readonly color: boolean;

@@ -4,8 +4,8 @@
 
 import { createHash } from 'node:crypto';
 import type { Cause, Finding, Incident, NumericFact, Report, SourceRef } from '../core/index.js';
-import { CAUSE_LABEL, systemLabel } from '../diagnose/incidents.js';
-import { fmtBytes, fmtCount, fmtPercent } from '../diagnose/units.js';
+import { CAUSE_LABEL, systemLabel } from '../core/words.js';
+import { fmtBytes, fmtCount, fmtPercent } from '../core/units.js';
 
 export type Tone = Cause | 'none';
 

@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../src/core/index.js';
-import { CAUSE_LABEL } from '../../src/diagnose/incidents.js';
+import { CAUSE_LABEL } from '../../src/core/words.js';
 import { extractEmbeddedReport } from '../../src/render/embedded.js';
 import { renderHtml, templatesDir } from '../../src/render/html.js';
 import { buildViewModel } from '../../src/render/view-model.js';

@@ -1,0 +1,34 @@
+// The product's words for its vocabulary: each cause and system in plain language, shared by
+// the verdict summaries and every renderer so a cause reads the same everywhere.
+
+import type { Cause } from './report.js';
+import type { SystemName } from './rules.js';
+
+const SYSTEM_LABEL: Record<SystemName, string> = {
+  kafka: 'Kafka broker',
+  jvm: 'JVM',
+  'prometheus-tsdb': 'Prometheus TSDB',
+  cortex: 'Cortex ingester',
+  mimir: 'Mimir ingester',
+  loki: 'Loki',
+  elasticsearch: 'Elasticsearch node',
+  opensearch: 'OpenSearch node',
+  go: 'Go program',
+  kernel: 'kernel',
+  generic: 'process',
+};
+
+export const CAUSE_LABEL: Record<Cause, string> = {
+  'map-count-exhaustion': 'out of memory-map areas (vm.max_map_count), not memory',
+  'memory-exhaustion': 'memory really ran out',
+  'address-space-limit': 'address-space limit (ulimit -v, 32-bit or heap base), not memory',
+  'cgroup-memory-limit': 'container (cgroup) memory limit',
+  'thread-limit': 'thread/task limit, not memory',
+  'map-count-limit-low': 'vm.max_map_count is below what the workload needs',
+  'other-mmap-error': 'mmap failed for a reason other than memory',
+  unknown: 'cause not decided by the evidence',
+};
+
+export function systemLabel(s: SystemName): string {
+  return SYSTEM_LABEL[s];
+}
