@@ -314,7 +314,7 @@ async function entries(dir: string): Promise<import('node:fs').Dirent[] | Error>
 }
 
 /** Cheap look at the first two levels: does this dir look like a Kafka or TSDB data dir? */
-async function looksLikeDataDir(absDir: string): Promise<boolean> {
+export async function looksLikeDataDir(absDir: string): Promise<boolean> {
   const top = await entries(absDir);
   if (top instanceof Error) return false;
   for (const e of top) {
@@ -340,7 +340,7 @@ async function looksLikeDataDir(absDir: string): Promise<boolean> {
  * TSDB dir. A cap that stops the walk gives a Problem 'evidence-cut' and facts with
  * complete=false (the counts are lower bounds); an unreadable subdir gives 'unreadable'.
  */
-export async function readDataDirWithProblems(
+export async function readDataDir(
   absDir: string,
   display: string,
   limits: WalkLimits = {},
@@ -395,9 +395,4 @@ export async function readDataDirWithProblems(
   if (kind === null) return { evidence: null, problems };
   const complete = !problems.some((p) => p.code === 'evidence-cut');
   return { evidence: evidenceOf(tally.plan(kind, { file: display, line: 0 }), display, 'directory walk', complete), problems };
-}
-
-/** Walk and count a data directory; null when it is neither a Kafka log dir nor a TSDB dir. */
-export async function readDataDir(absDir: string, display: string, limits: WalkLimits = {}): Promise<EvidenceFile | null> {
-  return (await readDataDirWithProblems(absDir, display, limits)).evidence;
 }

@@ -5,7 +5,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Problem, SourceRef } from '../core/index.js';
 import { formatProblem } from '../core/index.js';
-import { detectListing, parseListing, planFromEvidence, readDataDirWithProblems, type DataDirPlan } from '../evidence/datadir.js';
+import { detectListing, parseListing, planFromEvidence, readDataDir, type DataDirPlan } from '../evidence/datadir.js';
 import { recommendMaxMapCount } from '../diagnose/remediation.js';
 
 export interface PlanRequest {
@@ -53,7 +53,7 @@ export async function runPlan(req: PlanRequest): Promise<{ ok: true; plan: PlanR
   let plan: DataDirPlan | null = null;
   let problems: Problem[] = [];
   if (st.isDirectory()) {
-    const res = await readDataDirWithProblems(abs, req.path);
+    const res = await readDataDir(abs, req.path);
     problems = res.problems;
     plan = res.evidence ? planFromEvidence(res.evidence) : null;
   } else {

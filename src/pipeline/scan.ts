@@ -19,7 +19,7 @@ import { formatProblem, problemSeverity } from '../core/index.js';
 import { assignScopes, discover, type FileSource, type ScannableSource, type Source } from '../discover/discover.js';
 import { diagnoseScope, sortIncidents } from '../diagnose/incidents.js';
 import { detectEvidence, parseCmdline, parseEvidence } from '../evidence/index.js';
-import { readDataDir } from '../evidence/datadir.js';
+import { looksLikeDataDir, readDataDir } from '../evidence/datadir.js';
 import { assembleRecord, detectFormat } from '../formats/index.js';
 import { openFile, openStream, type OpenedInput } from '../io/open.js';
 import { DEFAULT_ARCHIVE_LIMITS, detectArchive, readArchive, type ArchiveLimits } from '../io/archive.js';
@@ -381,10 +381,6 @@ async function scanOpened(
   });
 }
 
-async function isDataDir(abs: string): Promise<boolean> {
-  const res = await readDataDir(abs, abs);
-  return res !== null;
-}
 
 /** The same problem reported twice (an archive cap met by a member and by the archive) is listed once. */
 function dedupe(problems: readonly Problem[]): Problem[] {
@@ -429,7 +425,8 @@ function filterOutcome(out: FileOutcome, since: Date | undefined, until: Date | 
 
 /** Run a whole scan and build the report. Files are scanned on `jobs` worker threads; the result does not depend on `jobs`. */
 export async function runScan(req: ScanRequest): Promise<Report> {
-  const found = await discover(req.paths, { cwd: req.cwd, include: req.include, exclude: req.exclude, isDataDir });
+  // A data directory is recognised by a cheap look at its first two levels; it is walked once, below.
+  const found = await discover(req.paths, { cwd: req.cwd, include: req.include, exclude: req.exclude, isDataDir: looksLikeDataDir });
   const prefilter = buildPrefilter(req.rules);
   const problems: Problem[] = [...found.problems];
   const inputs: InputInfo[] = [];
@@ -473,7 +470,8 @@ export async function runScan(req: ScanRequest): Promise<Report> {
   };
   for (const src of found.sources) {
     if (src.kind !== 'dir') continue;
-    const ev = await readDataDir(src.absPath, src.display);
+    const { evidence: ev, problems: walkProblems } = await readDataDir(src.absPath, src.display);
+    problems.push(...walkProblems);
     done.push({ source: src, ...(ev ? { evidence: ev } : {}) });
     inputs.push({ file: src.display, bytes: 0, lines: 0, sha256: '', role: `evidence:${ev?.kind ?? 'directory'}` });
   }

@@ -48,3 +48,14 @@ describe('plan', () => {
     expect(r.stderr).toContain('neither a Kafka log dir nor a TSDB data dir');
   });
 });
+
+describe('a Kafka data dir scanned with the logs', () => {
+  it('is walked once as evidence, its segment files are not read as logs, and its limit is weighed', async () => {
+    const dir = await kafkaDir(40, 3);
+    const { scanJson } = await import('../helpers/cli.js');
+    const { report } = await scanJson([dir]);
+    expect(report.inputs).toEqual([{ file: dir, bytes: 0, lines: 0, sha256: '', role: 'evidence:kafka-log-dir' }]);
+    expect(report.evidence[0].facts.find((f: any) => f.key === 'kafka-index-files').value).toBe(240);
+    expect(report.problems).toEqual([]);
+  });
+});

@@ -8,7 +8,6 @@ import {
   parseListing,
   planFromEvidence,
   readDataDir,
-  readDataDirWithProblems,
 } from '../../src/evidence/datadir.js';
 
 const ULID_A = '01HQK3ZJ5V2Y8X0M4N6P7R9S1T';
@@ -74,7 +73,7 @@ describe('readDataDir: Kafka log dir', () => {
   const dir = tree(join(root, 'kafka'), kafkaFiles);
 
   it('counts partitions, segments and the index files Kafka maps', async () => {
-    const e = await readDataDir(dir, 'kafka');
+    const e = (await readDataDir(dir, 'kafka')).evidence;
     expect(e?.kind).toBe('kafka-log-dir');
     expect(facts(e)).toEqual({ 'kafka-partitions': 3, 'kafka-segments': 6, 'kafka-index-files': 12 });
     expect(e?.facts[0]).toMatchObject({ source: { file: 'kafka', line: 0 }, complete: true, method: 'directory walk' });
@@ -90,12 +89,12 @@ describe('readDataDir: Kafka log dir', () => {
   it('does not follow symlinks', async () => {
     const linked = tree(join(root, 'kafka-linked'), partition('orders-0', [0]));
     symlinkSync(dir, join(linked, 'elsewhere-0'));
-    const e = await readDataDir(linked, 'kafka-linked');
+    const e = (await readDataDir(linked, 'kafka-linked')).evidence;
     expect(facts(e)).toEqual({ 'kafka-partitions': 1, 'kafka-segments': 1, 'kafka-index-files': 2 });
   });
 
   it('marks the counts as lower bounds when the entry cap stops the walk', async () => {
-    const r = await readDataDirWithProblems(dir, 'kafka', { maxEntries: 20 });
+    const r = await readDataDir(dir, 'kafka', { maxEntries: 20 });
     expect(r.evidence?.facts.every((f) => 'complete' in f && f.complete === false)).toBe(true);
     expect(facts(r.evidence)['kafka-index-files']).toBeLessThan(12);
     expect(r.problems).toMatchObject([{ code: 'evidence-cut', file: 'kafka', args: { what: 'the data dir walk' } }]);
@@ -103,14 +102,14 @@ describe('readDataDir: Kafka log dir', () => {
 
   it('returns null for a dir that is neither Kafka nor TSDB', async () => {
     const other = tree(join(root, 'other'), ['src/main.ts', 'README.md', 'logs/app.log']);
-    expect(await readDataDir(other, 'other')).toBeNull();
+    expect((await readDataDir(other, 'other')).evidence).toBeNull();
   });
 });
 
 describe('readDataDir: TSDB dirs', () => {
   it('counts a Prometheus data dir: block index + chunk segments + head chunks', async () => {
     const dir = tree(join(root, 'prometheus'), promFiles);
-    const e = await readDataDir(dir, 'prometheus');
+    const e = (await readDataDir(dir, 'prometheus')).evidence;
     expect(e?.kind).toBe('tsdb-dir');
     expect(facts(e)).toEqual({ 'tsdb-blocks': 2, 'tsdb-mmap-files': 8 });
     const plan = planFromEvidence(e as EvidenceFile);
@@ -125,7 +124,7 @@ describe('readDataDir: TSDB dirs', () => {
 
   it('counts a Cortex ingester dir per tenant', async () => {
     const dir = tree(join(root, 'cortex', 'tsdb'), cortexFiles);
-    const e = await readDataDir(dir, 'cortex/tsdb');
+    const e = (await readDataDir(dir, 'cortex/tsdb')).evidence;
     expect(facts(e)).toEqual({ 'tsdb-blocks': 3, 'tsdb-mmap-files': 10, 'tsdb-tenants': 2 });
     expect(planFromEvidence(e as EvidenceFile)?.perUnit).toEqual([
       { unit: 'tenant-a', files: 5 },
@@ -135,7 +134,7 @@ describe('readDataDir: TSDB dirs', () => {
 
   it('reports directories below the depth cap', async () => {
     const dir = join(root, 'cortex', 'tsdb');
-    const r = await readDataDirWithProblems(dir, 'cortex/tsdb', { maxDepth: 2 });
+    const r = await readDataDir(dir, 'cortex/tsdb', { maxDepth: 2 });
     expect(facts(r.evidence)).toEqual({ 'tsdb-blocks': 3, 'tsdb-mmap-files': 6, 'tsdb-tenants': 2 });
     expect(r.evidence?.facts[0]).toMatchObject({ complete: false });
     expect(r.problems[0]).toMatchObject({ code: 'evidence-cut', args: { reason: 'directories deeper than 2 levels were not read' } });
