@@ -139,11 +139,11 @@ function memoryView(facts: FactIndex, request: number | undefined): MemoryView |
     };
   }
   if (avail) {
-    const plentiful = total ? avail.value >= Math.min(total.value * 0.1, 1024 ** 3) : avail.value >= 1024 ** 3;
-    const exhausted = req > 0 && req > avail.value && !swapFree;
+    // Swap unknown: available memory alone cannot prove exhaustion, only rule it out.
+    const roomy = total ? avail.value >= Math.min(total.value * 0.1, 1024 ** 3) : avail.value >= 1024 ** 3;
     return {
       exhausted: false,
-      plentiful: plentiful && !exhausted,
+      plentiful: roomy && avail.value >= req,
       reason: `${fmtBytes(avail.value)} of memory available (swap not captured)`,
       sources: src(avail),
       strength: 'medium',
@@ -209,6 +209,7 @@ export function decide(input: DecideInput): Decision {
     'an allocation or mapping was refused; the evidence must say which limit',
   );
   const request = failedRequest(failures, facts);
+  const mem = memoryView(facts, request?.bytes);
   if (request) trail.add('request size', `largest failed request ${fmtBytes(request.bytes)}`, [request.source], request.bytes <= 1024 * 1024 ? 'a small request: a count limit is more likely than memory' : 'a large request');
 
   // Step 2: the map count against the limit.
@@ -218,7 +219,6 @@ export function decide(input: DecideInput): Decision {
     const fact = `${fmtCount(mapCount.value)} map areas${mapCount.complete === false ? ' (at least)' : ''} against vm.max_map_count ${limitText} (${fmtPercent(mapCount.value, mapLimit.value)})`;
     if (ratio >= NEAR_LIMIT) {
       trail.add('map count vs limit', fact, countSources, 'at the limit: the next mmap needs a new area and the kernel refuses it with ENOMEM');
-      const mem = memoryView(facts, request?.bytes);
       if (mem) trail.add('memory', mem.reason, mem.sources, mem.exhausted ? 'memory was short too' : 'memory was not the limit');
       return {
         ...base,
@@ -239,7 +239,6 @@ export function decide(input: DecideInput): Decision {
   if (needed && needed.value >= mapLimit.value * NEAR_LIMIT && (!mapCount || mapCount.complete === false)) {
     const fact = `the data directory needs ${fmtCount(needed.value)} map areas (${needed.basis}) against vm.max_map_count ${limitText}`;
     trail.add('data directory vs map limit', fact, [...needed.sources, ...limitSources], 'the workload needs more map areas than the limit allows');
-    const mem = memoryView(facts, request?.bytes);
     if (mem) trail.add('memory', mem.reason, mem.sources, mem.exhausted ? 'memory was short too' : 'memory was not the limit');
     if (!mem?.exhausted) {
       caveats.push('no maps snapshot of the failing process: the count is predicted from the data directory, not observed');
@@ -255,7 +254,6 @@ export function decide(input: DecideInput): Decision {
   }
 
   // Step 4: address-space ceilings.
-  const mem = memoryView(facts, request?.bytes);
   const as = addressSpaceView(facts, request?.bytes, findings, mem);
   if (as) {
     trail.add('address space', as.fact, as.sources, as.hit ? 'the address space, not memory, was the ceiling' : 'no address-space ceiling');

@@ -130,6 +130,62 @@ describe('decide', () => {
     const d = decide({ findings: [finding('non-enomem', 'mmap', 'none', { errno: 22 })], facts: indexFacts([]) });
     expect(d.cause).toBe('other-mmap-error');
   });
+
+  it('calls map-count exhaustion from threads × 2 (stack + guard page) reaching the limit', () => {
+    const facts = indexFacts([ev('status.txt', [['threads', 32765]]), ev('sysctl.txt', [['max-map-count', 65530]])]);
+    const d = decide({ findings: [finding('enomem', 'thread-create', 'thread')], facts });
+    expect(d.cause).toBe('map-count-exhaustion');
+    expect(d.confidence).toBe('medium');
+    expect(d.because).toContain('32,765 threads × 2');
+  });
+
+  it('calls a cgroup limit from memory.events oom_kill, and from the kernel cgroup OOM line', () => {
+    const facts = indexFacts([ev('memory.events', [['cgroup-memory-limit', 4 * GiB], ['cgroup-oom-kills', 3]])]);
+    const d = decide({ findings: [finding('enomem', 'runtime', 'none')], facts });
+    expect(d.cause).toBe('cgroup-memory-limit');
+    expect(d.because).toContain('killed 3 processes');
+    const kernel = decide({ findings: [finding('oom-kill', 'kill', 'cgroup')], facts: indexFacts([]) });
+    expect(kernel.cause).toBe('cgroup-memory-limit');
+  });
+
+  it('calls memory exhaustion from the system OOM killer', () => {
+    const d = decide({ findings: [finding('oom-kill', 'kill', 'memory')], facts: indexFacts([]) });
+    expect(d.cause).toBe('memory-exhaustion');
+    expect(d.confidence).toBe('high');
+  });
+
+  it('calls address-space limit for a 32-bit JVM, and for a native heap grown up to the compressed-oops heap base', () => {
+    const bit32 = decide({ findings: [mmapFail], facts: indexFacts([ev('hs_err.log', [['jvm-32bit', true]])]) });
+    expect(bit32.cause).toBe('address-space-limit');
+    expect(bit32.confidence).toBe('high');
+    const near = indexFacts([ev('hs_err.log', [['heap-base', 0x1c0000000], ['native-heap-top', 0x1b6787000], ['mem-total', 80 * GiB], ['mem-free', 25 * GiB], ['swap-free', 0], ['swap-total', 0]])]);
+    expect(decide({ findings: [mmapFail], facts: near }).cause).toBe('address-space-limit');
+    const far = indexFacts([ev('hs_err.log', [['heap-base', 0x300000000], ['native-heap-top', 0x1237ae000], ['mem-total', 80 * GiB], ['mem-free', 30 * GiB], ['swap-free', 0], ['swap-total', 0]])]);
+    expect(decide({ findings: [mmapFail], facts: far }).cause).not.toBe('address-space-limit');
+  });
+
+  it('calls address-space limit with medium confidence when RLIMIT_AS is finite but VmSize was not captured', () => {
+    const d = decide({ findings: [mmapFail], facts: indexFacts([ev('limits.txt', [['rlimit-as', 8 * GiB]])]) });
+    expect(d.cause).toBe('address-space-limit');
+    expect(d.confidence).toBe('medium');
+  });
+
+  it('calls thread limit when the cgroup pids.current sits at pids.max', () => {
+    const facts = indexFacts([ev('pids.max', [['cgroup-pids-max', 1024], ['cgroup-pids-current', 1024]])]);
+    const d = decide({ findings: [finding('enomem', 'thread-create', 'thread')], facts });
+    expect(d.cause).toBe('thread-limit');
+    expect(d.because).toContain('pids.max');
+  });
+
+  it('says the snapshot missed the failure when map count and memory were both fine', () => {
+    const facts = indexFacts([
+      { file: 'maps.txt', kind: 'maps', facts: [{ key: 'map-count', value: 900, complete: true, source: { file: 'maps.txt', line: 0 } }] },
+      ev('meminfo.txt', [['mem-total', 64 * GiB], ['mem-available', 40 * GiB], ['swap-free', 0], ['swap-total', 0]]),
+    ]);
+    const d = decide({ findings: [mmapFail], facts });
+    expect(d.cause).toBe('unknown');
+    expect(d.because).toContain('taken after a restart');
+  });
 });
 
 describe('remediation', () => {
