@@ -3,6 +3,7 @@
 // and the time left to the limit. The renderings live in src/render/check.ts.
 
 import path from 'node:path';
+import type { CheckResult, ProcessMaps, WatchSample, WatchTrend } from '../core/index.js';
 import { countLines, listPids, parseStatusFields, readMaxMapCount, readText } from '../capture/procfs.js';
 
 export interface CheckOptions {
@@ -10,50 +11,6 @@ export interface CheckOptions {
   threshold?: number;
   /** Default '/proc'. */
   procRoot?: string;
-}
-
-export interface ProcessMaps {
-  pid: number;
-  name: string;
-  threads: number;
-  mapCount: number;
-  limit: number;
-  /** mapCount / limit. */
-  ratio: number;
-  /** limit − mapCount. */
-  headroom: number;
-}
-
-export interface CheckResult {
-  limit: number | null;
-  /** Readable processes, worst ratio first (then more maps, then lower pid). */
-  processes: ProcessMaps[];
-  /** Processes whose maps could not be read (permission, exited while read, kernel threads excluded). */
-  unreadable: number;
-  threshold: number | null;
-  /** Processes at or above the threshold, in the same order. */
-  over: ProcessMaps[];
-  /** Set when the check could not run (no /proc, no limit). */
-  message?: string;
-}
-
-export interface WatchSample {
-  time: string;
-  sample: number;
-  result: CheckResult;
-  trends: WatchTrend[];
-}
-
-export interface WatchTrend {
-  pid: number;
-  name: string;
-  mapCount: number;
-  /** Change since the previous sample. */
-  delta: number;
-  /** Maps per second over the watch so far (first sample of the pid to now). */
-  ratePerSecond: number;
-  /** Seconds until the limit at that rate; null when not growing. */
-  secondsToLimit: number | null;
 }
 
 /** Reads one process's figures, or null when it cannot be read (gone, kernel thread, permission). */

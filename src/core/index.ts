@@ -6,5 +6,6 @@ export * from './records.js';
 export * from './rules.js';
 export * from './facts.js';
 export * from './report.js';
+export * from './live.js';
 export * from './units.js';
 export * from './words.js';

@@ -3,7 +3,7 @@
 
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Problem, SourceRef } from '../core/index.js';
+import type { PlanResult, Problem } from '../core/index.js';
 import { formatProblem } from '../core/index.js';
 import { detectListing, parseListing, planFromEvidence, readDataDir, type DataDirPlan } from '../evidence/datadir.js';
 import { recommendMaxMapCount } from '../diagnose/remediation.js';
@@ -12,24 +12,6 @@ export interface PlanRequest {
   readonly path: string;
   readonly cwd: string;
   readonly maxMapCount?: number;
-}
-
-export interface PlanResult {
-  readonly input: string;
-  readonly kind: DataDirPlan['kind'];
-  /** Map areas the data files need once every segment/block is open. */
-  readonly neededMaps: number;
-  readonly basis: string;
-  /** Average map areas added per partition (Kafka) or per block/tenant (TSDB). */
-  readonly growth: { readonly unit: string; readonly perUnit: number };
-  readonly units: number;
-  readonly top: readonly { readonly unit: string; readonly files: number }[];
-  readonly maxMapCount?: { readonly value: number; readonly source: string };
-  readonly headroom?: number;
-  readonly recommended: number;
-  readonly verdict: 'ok' | 'limit-low';
-  readonly source: SourceRef;
-  readonly problems: readonly string[];
 }
 
 async function currentLimit(req: PlanRequest): Promise<PlanResult['maxMapCount']> {

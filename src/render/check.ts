@@ -1,7 +1,7 @@
 // Renderings of `mapmortem check`: plain text (worst first, with headroom), the Prometheus
 // text exposition for node_exporter's textfile collector, and the `--watch` trend table.
 
-import type { CheckResult, WatchSample } from '../check/check.js';
+import type { CheckResult, WatchSample } from '../core/index.js';
 
 function pct(r: number): string {
   return `${(r * 100).toFixed(1)}%`;

@@ -1,6 +1,6 @@
 // Text rendering of a `plan` result: what the data dir needs, how it grows, and the limit.
 
-import type { PlanResult } from '../pipeline/plan.js';
+import type { PlanResult } from '../core/index.js';
 import { fmtCount } from '../core/units.js';
 
 export function renderPlan(p: PlanResult): string {

@@ -7,7 +7,8 @@ import { mkdtempSync, promises as fsp, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { checkHost, watch, type WatchSample } from '../../src/check/check.js';
+import { checkHost, watch } from '../../src/check/check.js';
+import type { WatchSample } from '../../src/core/index.js';
 import { escapeLabel, renderCheckPrometheus, renderCheckText, renderWatchText } from '../../src/render/check.js';
 import { FIXTURES, haveCommand, startLogged, stop, waitForFile } from '../repro/helpers.js';
 
