@@ -198,6 +198,54 @@ describe('scan from the CLI', () => {
   });
 });
 
+describe('filters and user rules', () => {
+  it('--include and --exclude pick the files scanned under a directory', async () => {
+    const dir = await tmp();
+    await mkdir(path.join(dir, 'old'));
+    await writeFile(path.join(dir, 'server.log'), KAFKA_FAIL);
+    await writeFile(path.join(dir, 'old', 'server.log'), KAFKA_FAIL);
+    await writeFile(path.join(dir, 'notes.txt'), KAFKA_FAIL);
+    const files = async (args: string[]) => (await scanJson([dir, ...args])).report.inputs.map((i: any) => path.relative(dir, i.file)).sort();
+    expect(await files([])).toEqual(['notes.txt', 'old/server.log', 'server.log']);
+    expect(await files(['--include', '**/*.log'])).toEqual(['old/server.log', 'server.log']);
+    expect(await files(['--include', '**/*.log', '--exclude', 'old/**'])).toEqual(['server.log']);
+  });
+
+  it('a rule added with --rules DIR is validated, tested and used by scan', async () => {
+    const dir = await tmp();
+    await mkdir(path.join(dir, 'rules'));
+    await writeFile(
+      path.join(dir, 'rules', 'acme-arena-enomem.yaml'),
+      [
+        'id: acme-arena-enomem',
+        'title: ACME store could not map an arena',
+        'severity: critical',
+        'systems: [generic]',
+        'literals: ["arena map refused"]',
+        'match:',
+        '  scope: line',
+        "  all: ['arena map refused \\(size=(?<size>\\d+)\\): ENOMEM']",
+        'extract: { size: bytes }',
+        'signals: { failure: enomem, operation: mmap, hint: none }',
+        'explanation: The ACME store maps one arena per shard.',
+        'remediation: Check the map count against vm.max_map_count.',
+        'tests:',
+        '  match:',
+        "    - text: 'E0501 acme: arena map refused (size=65536): ENOMEM'",
+        '      captures: { size: 65536 }',
+        '  noMatch:',
+        "    - 'I0501 acme: arena map granted (size=65536)'",
+        '',
+      ].join('\n'),
+    );
+    const tested = await runCli(['rules', 'test', '--rules', path.join(dir, 'rules'), '--no-default-rules']);
+    expect(tested.stdout).toContain('2 passed, 0 failed (1 rules)');
+    await writeFile(path.join(dir, 'acme.log'), 'E0501 12:00:00 acme: arena map refused (size=65536): ENOMEM\n');
+    const { report } = await scanJson([path.join(dir, 'acme.log'), '--rules', path.join(dir, 'rules')]);
+    expect(report.incidents[0].findings[0]).toMatchObject({ ruleId: 'acme-arena-enomem', line: 1, captures: { size: 65536 } });
+  });
+});
+
 describe('rules commands', () => {
   it('rules test runs every sample of every rule and passes', async () => {
     const r = await runCli(['rules', 'test']);
