@@ -1,13 +1,15 @@
 // Every file of the krashpad hs_err corpus (/work/shared/corpus/krashpad, 97 real JVM fatal
 // error logs) goes through detection and parsing; a few numbers were checked by hand.
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { EvidenceFile, Fact, Problem } from '../../src/core/index.js';
 import { detectEvidence, parseEvidence } from '../../src/evidence/index.js';
 
 const DIR = fileURLToPath(new URL('../../../shared/corpus/krashpad/', import.meta.url));
-const FILES = readdirSync(DIR)
+// The corpus lives in ../shared beside the repository (as in CI); without it this suite is skipped.
+const PRESENT = existsSync(DIR);
+const FILES = (PRESENT ? readdirSync(DIR) : [])
   .filter((f) => /^dataset\d+\.txt$/.test(f))
   .sort((a, b) => Number(a.slice(7, -4)) - Number(b.slice(7, -4)));
 
@@ -46,7 +48,7 @@ function value(n: number, key: string): unknown {
 
 /** expected.tsv: dataset → header line. */
 const HEADERS = new Map(
-  readFileSync(`${DIR}expected.tsv`, 'utf8')
+  (PRESENT ? readFileSync(`${DIR}expected.tsv`, 'utf8') : '')
     .split('\n')
     .slice(1)
     .filter((l) => l !== '')
@@ -58,7 +60,7 @@ const HEADERS = new Map(
 
 const KIB = 1024;
 
-describe('krashpad hs_err corpus', () => {
+describe.skipIf(!PRESENT)('krashpad hs_err corpus', () => {
   it('has all 97 files', () => {
     expect(FILES).toHaveLength(97);
   });
