@@ -6,15 +6,15 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Finding, Report, Rule, Severity } from '../core/index.js';
+import type { Report, Rule, Severity } from '../core/index.js';
 import { SEVERITIES } from '../core/index.js';
 import { runScan, type FileOutcome, type ScanProgress } from '../pipeline/scan.js';
 import { runRuleSamples } from '../pipeline/rule-samples.js';
 import { DEFAULT_ARCHIVE_LIMITS } from '../io/archive.js';
 import { mergeReports, validateResult, type NamedReport } from '../pipeline/merge.js';
-import { jsonReplacer, renderJson } from '../render/json.js';
-import { renderText } from '../render/text.js';
-import { redactReport, redactReportAndFindings } from '../render/redact.js';
+import { ndjsonStreamer } from '../render/ndjson.js';
+import { formatFromOutput, OUTPUT_FORMAT_NAMES, OUTPUT_FORMATS, outputFormat, type OutputFormatName } from '../render/outputs.js';
+import { redactReport } from '../render/redact.js';
 import { defaultRulesDir, loadRuleDirs } from '../rules/load.js';
 import { packageVersion } from '../core/package.js';
 
@@ -32,8 +32,7 @@ export interface CliIO {
   readonly now: () => Date;
 }
 
-export const FORMATS = ['text', 'json', 'ndjson', 'md', 'html'] as const;
-type Format = (typeof FORMATS)[number];
+type Format = OutputFormatName;
 
 export function toolVersion(): string {
   return packageVersion();
@@ -170,71 +169,15 @@ function progressPrinter(io: CliIO, tty: boolean): { update: (p: ScanProgress) =
   };
 }
 
-/** ndjson: one JSON object per finding as each file completes (in input order), then one summary object. */
-function ndjsonStreamer(output: string | undefined, io: CliIO, redact: boolean): { file: (o: FileOutcome) => void; summary: (r: Report) => string } {
-  const lines: string[] = [];
-  // With --redact the placeholders depend on the whole report: the lines are written at the end.
-  const held: Finding[] = [];
-  const line = (f: Finding): string => `${JSON.stringify({ type: 'finding', ...f }, jsonReplacer)}\n`;
-  return {
-    file(o) {
-      if (redact) {
-        held.push(...o.findings);
-        return;
-      }
-      for (const f of o.findings) {
-        if (output && output !== '-') lines.push(line(f));
-        else io.stdout(line(f));
-      }
-    },
-    summary(unredacted) {
-      let r = unredacted;
-      if (redact) {
-        const both = redactReportAndFindings(unredacted, held);
-        r = both.report;
-        lines.push(...both.findings.map(line));
-      }
-      const { incidents, ...rest } = r;
-      const summary = JSON.stringify({
-        type: 'summary',
-        ...rest,
-        incidents: incidents.map(({ findings: _f, ...inc }) => ({ ...inc, findings: _f.map((f) => ({ file: f.file, line: f.line, ruleId: f.ruleId })) })),
-      }, jsonReplacer);
-      return `${lines.join('')}${summary}\n`;
-    },
-  };
-}
-
 function failOnHit(report: Report, failOn: Severity | undefined): boolean {
   if (!failOn) return false;
   const limit = SEVERITIES.indexOf(failOn);
   return report.incidents.some((i) => SEVERITIES.indexOf(i.severity) <= limit);
 }
 
-function formatFromOutput(output: string | undefined): Format | undefined {
-  if (!output) return undefined;
-  const ext = path.extname(output).toLowerCase();
-  if (ext === '.json') return 'json';
-  if (ext === '.ndjson' || ext === '.jsonl') return 'ndjson';
-  if (ext === '.md' || ext === '.markdown') return 'md';
-  if (ext === '.html' || ext === '.htm') return 'html';
-  if (ext === '.txt' || ext === '.log') return 'text';
-  return undefined;
-}
-
 /** Render a finished report in one of the document formats (ndjson is streamed by the scan itself). */
-async function renderAs(format: Exclude<Format, 'ndjson'>, report: Report, color: boolean): Promise<string> {
-  switch (format) {
-    case 'json':
-      return renderJson(report);
-    case 'md':
-      return (await import('../render/markdown.js')).renderMarkdown(report);
-    case 'html':
-      // Handlebars and the templates load only when an HTML report is asked for.
-      return (await import('../render/html.js')).renderHtml(report);
-    case 'text':
-      return renderText(report, { color });
-  }
+async function renderAs(format: Format, report: Report, color: boolean): Promise<string> {
+  return outputFormat(format).render(report, { color });
 }
 
 /** Run the CLI; returns the process exit code. Modules only some commands need are imported when used, to keep start-up short. */
@@ -253,7 +196,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .command('scan')
     .description('scan logs, crash files and evidence (files, directories, - for stdin) and print the verdict')
     .argument('<paths...>', 'files, directories or - for stdin')
-    .addOption(new Option('-f, --format <format>', 'output format').choices([...FORMATS]))
+    .addOption(new Option('-f, --format <format>', 'output format').choices([...OUTPUT_FORMAT_NAMES]))
     .option('-o, --output <file>', 'write the report to FILE instead of stdout (format from the extension unless --format)')
     .option('--rules <dir>', 'extra rule directory (repeatable)', collectList, [] as string[])
     .option('--no-default-rules', 'do not load the bundled rule pack')
@@ -286,7 +229,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       if (o.capturePid !== undefined) paths = [...paths, await runCapture({ pid: o.capturePid, dataDirs: [] }, io)];
       const showProgress = !o.quiet && (o.progress === true || (io.stderrIsTTY === true && !io.env['CI']));
       const progress = showProgress ? progressPrinter(io, o.progress !== true) : undefined;
-      const ndjson = format === 'ndjson' ? ndjsonStreamer(o.output, io, o.redact === true) : undefined;
+      const ndjson = outputFormat(format).streamed ? ndjsonStreamer(o.output && o.output !== '-' ? undefined : io.stdout, o.redact === true) : undefined;
       const scanned = await runScan({
         jobs: o.jobs ?? defaultJobs(),
         archiveLimits: {
@@ -297,7 +240,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
         ...(since ? { since } : {}),
         ...(until ? { until } : {}),
         ...(progress ? { onProgress: progress.update } : {}),
-        ...(ndjson ? { onFile: ndjson.file } : {}),
+        ...(ndjson ? { onFile: (f: FileOutcome) => ndjson.file(f.findings) } : {}),
         paths,
         cwd: io.cwd,
         include: o.include,
@@ -310,7 +253,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
         ...(io.stdin ? { stdin: io.stdin } : {}),
       });
       progress?.done();
-      const report = o.redact && format !== 'ndjson' ? redactReport(scanned) : scanned;
+      const report = o.redact && !ndjson ? redactReport(scanned) : scanned;
       const notFound = report.problems.filter((p) => p.code === 'input-not-found');
       if (report.inputs.length === 0 && notFound.length > 0 && notFound.length === paths.length) {
         for (const p of notFound) io.stderr(`mapmortem: ${p.message}\n`);
@@ -318,7 +261,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
         return;
       }
       const color = o.color ?? (io.stdoutIsTTY && !o.output && !io.env['NO_COLOR']);
-      const text = format === 'ndjson' ? ndjson!.summary(report) : await renderAs(format, report, color);
+      const text = ndjson ? ndjson.summary(report) : await renderAs(format, report, color);
       await emit(text, o.output, io);
       if (o.output && !o.quiet) io.stderr(`mapmortem: verdict ${report.verdict}; report written to ${o.output}\n`);
       exitCode = failOnHit(report, o.failOn) ? 1 : 0;
@@ -386,7 +329,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .description('predict the map count a Kafka log dir or TSDB data dir needs, and the limit to set')
     .argument('<dir>', 'a Kafka log dir, a Prometheus/Cortex TSDB dir, or a find / ls -R listing of one')
     .option('--max-map-count <n>', 'the current vm.max_map_count (default: read from /proc/sys/vm/max_map_count)', parseNonNegInt('--max-map-count'))
-    .addOption(new Option('-f, --format <format>', 'output format').choices([...FORMATS]).default('text'))
+    .addOption(new Option('-f, --format <format>', 'output format').choices([...OUTPUT_FORMAT_NAMES]).default('text'))
     .action(async (dir: string, o: { maxMapCount?: number; format: Format }) => {
       const { runPlan } = await import('../pipeline/plan.js');
       const { renderPlan } = await import('../render/plan.js');
@@ -438,9 +381,9 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .command('report')
     .description('merge the JSON results of several scans (shards, hosts, days) into one report')
     .argument('<results...>', 'JSON files written by `scan --format json`, or HTML reports (their embedded data is read back)')
-    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'md', 'html']))
+    .addOption(new Option('-f, --format <format>', 'output format').choices(OUTPUT_FORMATS.filter((f) => !('streamed' in f)).map((f) => f.name)))
     .option('-o, --output <file>', 'write the merged report to FILE')
-    .action(async (files: string[], o: { format?: 'text' | 'json' | 'md' | 'html'; output?: string }) => {
+    .action(async (files: string[], o: { format?: Format; output?: string }) => {
       const parts: NamedReport[] = [];
       for (const f of files) {
         let text: string;
@@ -465,8 +408,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
         parts.push({ file: f, report: value as Report });
       }
       const merged = parts.length === 1 ? parts[0]!.report : mergeReports(parts, nowFrom(io), toolVersion());
-      const wanted = o.format ?? formatFromOutput(o.output) ?? 'text';
-      const format = wanted === 'ndjson' ? 'json' : wanted;
+      const wanted = outputFormat(o.format ?? formatFromOutput(o.output) ?? 'text');
+      const format = (wanted.streamed?.documentForm ?? wanted.name) as Format;
       const color = io.stdoutIsTTY && !o.output && !io.env['NO_COLOR'];
       await emit(await renderAs(format, merged, color), o.output, io);
     });

@@ -73,7 +73,9 @@ export type FlagFactKey =
   | 'os-solaris'
   | 'thread-creation-failed';
 
-export type TextFactKey = 'process-name' | 'hostname' | 'command-line' | 'os' | 'jvm-version' | 'compressed-oops-mode';
+/** Facts whose value is text (JSON keeps them as strings; every other fact's "unlimited" is Infinity). */
+export const TEXT_FACT_KEYS = ['process-name', 'hostname', 'command-line', 'os', 'jvm-version', 'compressed-oops-mode'] as const;
+export type TextFactKey = (typeof TEXT_FACT_KEYS)[number];
 
 export interface NumericFact {
   readonly key: NumericFactKey;

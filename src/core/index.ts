@@ -4,6 +4,7 @@
 export * from './problem.js';
 export * from './records.js';
 export * from './rules.js';
+export * from './systems.js';
 export * from './facts.js';
 export * from './report.js';
 export * from './live.js';

@@ -2,25 +2,6 @@
 // beside the findings, never thrown. A problem is a code plus arguments; the words for each
 // code live in one place (formatProblem), like publint's diagnostics.
 
-export type ProblemCode =
-  | 'input-not-found'
-  | 'unreadable'
-  | 'not-a-file'
-  | 'binary'
-  | 'empty'
-  | 'truncated-gzip'
-  | 'corrupt-gzip'
-  | 'line-too-long'
-  | 'unknown-format'
-  | 'too-large'
-  | 'symlink-outside-root'
-  | 'unsupported-compression'
-  | 'archive-broken'
-  | 'evidence-cut'
-  | 'evidence-unparsed'
-  | 'findings-capped'
-  | 'record-start-lost';
-
 export interface Problem {
   readonly code: ProblemCode;
   /** Display path of the input (relative to the scan root), or '-' for stdin. */
@@ -32,7 +13,8 @@ export interface Problem {
 
 export type ProblemSeverity = 'error' | 'warning' | 'info';
 
-const severities: Record<ProblemCode, ProblemSeverity> = {
+/** Every problem code and how bad it is: the one list of codes (their words are in formatProblem). */
+const PROBLEM_SEVERITY = {
   'input-not-found': 'error',
   unreadable: 'error',
   'not-a-file': 'warning',
@@ -50,10 +32,13 @@ const severities: Record<ProblemCode, ProblemSeverity> = {
   'evidence-unparsed': 'warning',
   'findings-capped': 'info',
   'record-start-lost': 'info',
-};
+} as const satisfies Record<string, ProblemSeverity>;
+
+export type ProblemCode = keyof typeof PROBLEM_SEVERITY;
+export const PROBLEM_CODES = Object.keys(PROBLEM_SEVERITY) as readonly ProblemCode[];
 
 export function problemSeverity(code: ProblemCode): ProblemSeverity {
-  return severities[code];
+  return PROBLEM_SEVERITY[code];
 }
 
 function arg(p: Problem, key: string): string {

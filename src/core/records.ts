@@ -2,10 +2,12 @@
 // out of raw chunks around prefilter hits, the log formats, and assembled records/events.
 
 /** Log formats recognised by content. `hs-err` is a JVM fatal error log. */
-export type LogFormat = 'kafka-log4j' | 'java-log' | 'logfmt' | 'json' | 'hs-err' | 'plain';
+export const LOG_FORMATS = ['kafka-log4j', 'java-log', 'logfmt', 'json', 'hs-err', 'plain'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 /** Container and journal wrappers unwrapped before the format is parsed (syslog: `journalctl` / rsyslog line prefixes). */
-export type Wrapper = 'none' | 'cri' | 'docker-json' | 'compose' | 'syslog';
+export const WRAPPERS = ['none', 'cri', 'docker-json', 'compose', 'syslog'] as const;
+export type Wrapper = (typeof WRAPPERS)[number];
 
 export interface DetectedFormat {
   readonly format: LogFormat;

@@ -4,19 +4,11 @@
 
 import type { EvidenceFile, MapsBreakdown, SourceRef } from './facts.js';
 import type { Problem } from './problem.js';
-import type { Finding, Severity, SystemName } from './rules.js';
+import type { Finding, Severity } from './rules.js';
+import type { SystemName } from './systems.js';
 
-export type Cause =
-  | 'map-count-exhaustion'
-  | 'memory-exhaustion'
-  | 'address-space-limit'
-  | 'cgroup-memory-limit'
-  | 'thread-limit'
-  | 'map-count-limit-low'
-  | 'other-mmap-error'
-  | 'unknown';
-
-export const CAUSES: readonly Cause[] = [
+/** The verdict vocabulary (stable: JSON consumers depend on it); the words for each are CAUSE_LABEL in words.ts. */
+export const CAUSES = [
   'map-count-exhaustion',
   'memory-exhaustion',
   'address-space-limit',
@@ -25,9 +17,11 @@ export const CAUSES: readonly Cause[] = [
   'map-count-limit-low',
   'other-mmap-error',
   'unknown',
-];
+] as const;
+export type Cause = (typeof CAUSES)[number];
 
-export type Confidence = 'high' | 'medium' | 'low';
+export const CONFIDENCES = ['high', 'medium', 'low'] as const;
+export type Confidence = (typeof CONFIDENCES)[number];
 
 /** One step of the decision procedure: the fact it looked at and where that fact came from. */
 export interface TrailStep {

@@ -3,21 +3,11 @@
 
 import type { EventTime, LogFormat, Wrapper } from './records.js';
 
-export type Severity = 'critical' | 'error' | 'warning' | 'info';
-export const SEVERITIES: readonly Severity[] = ['critical', 'error', 'warning', 'info'];
+import type { SystemName } from './systems.js';
 
-export type SystemName =
-  | 'kafka'
-  | 'jvm'
-  | 'prometheus-tsdb'
-  | 'cortex'
-  | 'mimir'
-  | 'loki'
-  | 'elasticsearch'
-  | 'opensearch'
-  | 'go'
-  | 'kernel'
-  | 'generic';
+/** Most severe first: `--fail-on` and the incident order read this order. */
+export const SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
+export type Severity = (typeof SEVERITIES)[number];
 
 /**
  * What a hit says about the failure:
@@ -27,23 +17,27 @@ export type SystemName =
  * - oom-kill: the kernel OOM killer (or a cgroup OOM) killed the process;
  * - context: a line that helps (which file, which tenant) but is not a failure by itself.
  */
-export type FailureSignal = 'enomem' | 'non-enomem' | 'limit-warning' | 'oom-kill' | 'context';
+export const FAILURE_SIGNALS = ['enomem', 'non-enomem', 'limit-warning', 'oom-kill', 'context'] as const;
+export type FailureSignal = (typeof FAILURE_SIGNALS)[number];
 
 /** Which operation failed. */
-export type Operation =
-  | 'mmap'
-  | 'commit'
-  | 'malloc'
-  | 'mprotect'
-  | 'thread-create'
-  | 'stack-guard'
-  | 'runtime'
-  | 'check'
-  | 'kill'
-  | 'other';
+export const OPERATIONS = [
+  'mmap',
+  'commit',
+  'malloc',
+  'mprotect',
+  'thread-create',
+  'stack-guard',
+  'runtime',
+  'check',
+  'kill',
+  'other',
+] as const;
+export type Operation = (typeof OPERATIONS)[number];
 
 /** The cause the message alone points to, if any (weak evidence; the engine decides). */
-export type CauseHint = 'map-count' | 'memory' | 'address-space' | 'cgroup' | 'thread' | 'none';
+export const CAUSE_HINTS = ['map-count', 'memory', 'address-space', 'cgroup', 'thread', 'none'] as const;
+export type CauseHint = (typeof CAUSE_HINTS)[number];
 
 export interface RuleSignals {
   readonly failure: FailureSignal;
@@ -51,7 +45,8 @@ export interface RuleSignals {
   readonly hint: CauseHint;
 }
 
-export type MatchScope = 'line' | 'record';
+export const MATCH_SCOPES = ['line', 'record'] as const;
+export type MatchScope = (typeof MATCH_SCOPES)[number];
 
 export interface RuleMatchSpec {
   /** 'line': every regex must match one and the same line; 'record': each may match any line of the record. */
@@ -62,7 +57,8 @@ export interface RuleMatchSpec {
 }
 
 /** How a named capture is turned into a typed field of the finding. */
-export type ExtractKind = 'bytes' | 'int' | 'string' | 'errno' | 'path';
+export const EXTRACT_KINDS = ['bytes', 'int', 'string', 'errno', 'path'] as const;
+export type ExtractKind = (typeof EXTRACT_KINDS)[number];
 
 export interface RuleSample {
   readonly text: string;

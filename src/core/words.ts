@@ -1,22 +1,9 @@
 // The product's words for its vocabulary: each cause and system in plain language, shared by
-// the verdict summaries and every renderer so a cause reads the same everywhere.
+// the verdict summaries and every renderer so a cause reads the same everywhere (the systems'
+// words live in their registry, systems.ts).
 
 import type { Cause } from './report.js';
-import type { SystemName } from './rules.js';
-
-const SYSTEM_LABEL: Record<SystemName, string> = {
-  kafka: 'Kafka broker',
-  jvm: 'JVM',
-  'prometheus-tsdb': 'Prometheus TSDB',
-  cortex: 'Cortex ingester',
-  mimir: 'Mimir ingester',
-  loki: 'Loki',
-  elasticsearch: 'Elasticsearch node',
-  opensearch: 'OpenSearch node',
-  go: 'Go program',
-  kernel: 'kernel',
-  generic: 'process',
-};
+import { systemDef } from './systems.js';
 
 export const CAUSE_LABEL: Record<Cause, string> = {
   'map-count-exhaustion': 'out of memory-map areas (vm.max_map_count), not memory',
@@ -29,6 +16,7 @@ export const CAUSE_LABEL: Record<Cause, string> = {
   unknown: 'cause not decided by the evidence',
 };
 
-export function systemLabel(s: SystemName): string {
-  return SYSTEM_LABEL[s];
+/** A system in plain words; a name the registry does not hold (a user rule's) reads as itself. */
+export function systemLabel(s: string): string {
+  return systemDef(s)?.label ?? s;
 }

@@ -3,7 +3,7 @@
 // incidents by severity as DESIGN.md defines.
 
 import type { Cause, Confidence, EvidenceFile, Finding, Incident, Severity, SystemName } from '../core/index.js';
-import { SEVERITIES } from '../core/index.js';
+import { SEVERITIES, SYSTEMS, systemDef, type SystemDef, type SystemFamily } from '../core/index.js';
 import { indexFacts } from './facts.js';
 import { remediate } from './remediation.js';
 import { decide } from './verdict.js';
@@ -21,26 +21,10 @@ export interface ScopeInput {
 
 export const MAX_LISTED_FINDINGS = 200;
 
-type Family = 'java' | 'go' | 'kernel' | 'generic';
+type Family = SystemFamily;
 
 function familyOf(system: SystemName): Family {
-  switch (system) {
-    case 'kafka':
-    case 'jvm':
-    case 'elasticsearch':
-    case 'opensearch':
-      return 'java';
-    case 'prometheus-tsdb':
-    case 'cortex':
-    case 'mimir':
-    case 'loki':
-    case 'go':
-      return 'go';
-    case 'kernel':
-      return 'kernel';
-    default:
-      return 'generic';
-  }
+  return systemDef(system)?.family ?? 'generic';
 }
 
 /** A Java stack frame or a java.* exception class in a record. */
@@ -64,26 +48,19 @@ export function isIncidentWorthy(f: Finding): boolean {
   return s === 'enomem' || s === 'oom-kill' || s === 'limit-warning' || (s === 'non-enomem' && INCIDENT_OPS.has(f.signals.operation));
 }
 
+/** The first system of the family (registry order) that the findings or the evidence recognise, else the family's default. */
 function primarySystem(findings: readonly Finding[], evidence: readonly EvidenceFile[], family: Family): SystemName {
   const systems = new Set<SystemName>(findings.flatMap((f) => f.systems));
   const texts = findings.map((f) => `${f.logger ?? ''} ${f.text} ${f.recordLines.map((l) => l.text).join(' ')} ${f.file}`).join('\n');
-  if (family === 'java') {
-    if (systems.has('kafka') || /kafka/i.test(texts) || evidence.some((e) => e.kind === 'kafka-log-dir')) return 'kafka';
-    if (/opensearch/i.test(texts)) return 'opensearch';
-    if (systems.has('elasticsearch') || /elasticsearch/i.test(texts)) return 'elasticsearch';
-    return 'jvm';
+  const kinds = new Set(evidence.map((e) => e.kind));
+  const byEvidence = (d: SystemDef): boolean => d.recognise.evidence !== undefined && kinds.has(d.recognise.evidence);
+  if (family === 'generic') return SYSTEMS.find(byEvidence)?.name ?? 'generic';
+  for (const d of SYSTEMS) {
+    if (d.family !== family || ('familyDefault' in d && d.familyDefault)) continue;
+    const r: SystemDef['recognise'] = d.recognise;
+    if ((r.byRule === true && systems.has(d.name)) || r.text?.test(texts) === true || byEvidence(d)) return d.name;
   }
-  if (family === 'go') {
-    if (/cortex/i.test(texts)) return 'cortex';
-    if (/mimir/i.test(texts)) return 'mimir';
-    if (/loki/i.test(texts)) return 'loki';
-    if ([...systems].some((s) => s === 'prometheus-tsdb') || /tsdb|prometheus/i.test(texts)) return 'prometheus-tsdb';
-    return 'go';
-  }
-  if (family === 'kernel') return 'kernel';
-  if (evidence.some((e) => e.kind === 'kafka-log-dir')) return 'kafka';
-  if (evidence.some((e) => e.kind === 'tsdb-dir')) return 'prometheus-tsdb';
-  return 'generic';
+  return SYSTEMS.find((d) => d.family === family && 'familyDefault' in d && d.familyDefault)?.name ?? 'generic';
 }
 
 function maxSeverity(findings: readonly Finding[]): Severity {

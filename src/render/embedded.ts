@@ -2,7 +2,7 @@
 // `&`, U+2028 and U+2029 escaped so no log text can close the <script> data block, and read
 // back from a report file so `mapmortem report report.html` can turn it into data again.
 
-import type { Report } from '../core/index.js';
+import { TEXT_FACT_KEYS, type Report } from '../core/index.js';
 import { renderJson } from './json.js';
 
 export const EMBEDDED_ID = 'mapmortem-data';
@@ -14,7 +14,7 @@ export function embedJson(report: Report): string {
     .replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-const TEXT_KEYS = new Set(['process-name', 'hostname', 'command-line', 'os', 'jvm-version', 'compressed-oops-mode']);
+const TEXT_KEYS: ReadonlySet<string> = new Set(TEXT_FACT_KEYS);
 
 /** JSON writes unlimited limits as "unlimited"; numeric facts get their Infinity back. */
 function revive(_key: string, value: unknown): unknown {

@@ -7,7 +7,14 @@ import { readdir, readFile } from 'node:fs/promises';
 import { extname, basename, join } from 'node:path';
 import { parseDocument } from 'yaml';
 import {
+  CAUSE_HINTS,
+  EXTRACT_KINDS,
+  FAILURE_SIGNALS,
+  LOG_FORMATS,
+  MATCH_SCOPES,
+  OPERATIONS,
   SEVERITIES,
+  SYSTEM_NAMES,
   type ExtractKind,
   type LogFormat,
   type Rule,
@@ -28,37 +35,6 @@ export interface RuleError {
 }
 
 export type LoadRulesResult = { ok: true; rules: Rule[] } | { ok: false; errors: RuleError[] };
-
-export const SYSTEM_NAMES: readonly SystemName[] = [
-  'kafka',
-  'jvm',
-  'prometheus-tsdb',
-  'cortex',
-  'mimir',
-  'loki',
-  'elasticsearch',
-  'opensearch',
-  'go',
-  'kernel',
-  'generic',
-];
-export const LOG_FORMATS: readonly LogFormat[] = ['kafka-log4j', 'java-log', 'logfmt', 'json', 'hs-err', 'plain'];
-export const FAILURE_SIGNALS: readonly FailureSignal[] = ['enomem', 'non-enomem', 'limit-warning', 'oom-kill', 'context'];
-export const OPERATIONS: readonly Operation[] = [
-  'mmap',
-  'commit',
-  'malloc',
-  'mprotect',
-  'thread-create',
-  'stack-guard',
-  'runtime',
-  'check',
-  'kill',
-  'other',
-];
-export const CAUSE_HINTS: readonly CauseHint[] = ['map-count', 'memory', 'address-space', 'cgroup', 'thread', 'none'];
-export const EXTRACT_KINDS: readonly ExtractKind[] = ['bytes', 'int', 'string', 'errno', 'path'];
-const SCOPES: readonly MatchScope[] = ['line', 'record'];
 
 const TOP_KEYS = [
   'id',
@@ -282,7 +258,7 @@ class RuleValidator {
       return undefined;
     }
     this.unknownKeys(v, MATCH_KEYS, 'match');
-    const scope = this.enumValue<MatchScope>(v, 'scope', 'match.scope', SCOPES);
+    const scope = this.enumValue<MatchScope>(v, 'scope', 'match.scope', MATCH_SCOPES);
     let flags = '';
     if (v.flags !== undefined && v.flags !== null && v.flags !== '') {
       if (v.flags !== 'i') this.err('match.flags', `'${String(v.flags)}' is not allowed; only 'i' (ignore case) is, or leave it out`);
