@@ -1,0 +1,86 @@
+// `mapmortem rules list|test|show`: the rule pack as a table, every rule's own samples run
+// through the real scanner, and one rule explained.
+
+import type { Command } from 'commander';
+import type { Rule } from '../../core/index.js';
+import { runRuleSamples } from '../../pipeline/rule-samples.js';
+import { loadRules, UsageError, type RegisterCommand } from '../context.js';
+import { collectList } from '../options.js';
+
+export interface RulesConfig {
+  readonly extraDirs: readonly string[];
+  readonly noDefaultRules: boolean;
+}
+
+interface RulesFlags {
+  rules: string[];
+  defaultRules?: boolean;
+}
+
+function rulesConfig(o: RulesFlags): RulesConfig {
+  return { extraDirs: o.rules, noDefaultRules: o.defaultRules === false };
+}
+
+function listRules(list: readonly Rule[]): string {
+  const w = Math.max(...list.map((r) => r.id.length), 4);
+  const rows = list.map((r) => `${r.id.padEnd(w)}  ${r.severity.padEnd(8)}  ${r.systems.join(',').padEnd(28)}  ${r.title}\n`);
+  return `${'id'.padEnd(w)}  ${'severity'.padEnd(8)}  ${'systems'.padEnd(28)}  title\n${rows.join('')}${list.length} rules\n`;
+}
+
+function showRule(r: Rule): string {
+  const m = r.match;
+  return [
+    `${r.id} — ${r.title}`,
+    `file:        ${r.sourceFile}`,
+    `severity:    ${r.severity}`,
+    `systems:     ${r.systems.join(', ')}`,
+    `formats:     ${r.formats.length ? r.formats.join(', ') : 'any'}`,
+    `literals:    ${r.literals.map((l) => JSON.stringify(l)).join(', ')}`,
+    `match:       scope ${m.scope}; all ${m.all.map(String).join(' ')}; any ${m.any.map(String).join(' ')}; none ${m.none.map(String).join(' ')}`,
+    `signals:     failure ${r.signals.failure}, operation ${r.signals.operation}, hint ${r.signals.hint}`,
+    '',
+    r.explanation.trim(),
+    '',
+    `Remediation: ${r.remediation.trim()}`,
+    ...(r.references.length ? ['', 'References:', ...r.references.map((x) => `  ${x}`)] : []),
+    '',
+  ].join('\n');
+}
+
+export const registerRules: RegisterCommand = (program: Command, { io, exit }) => {
+  const rules = program.command('rules').description('the rule pack: list, test, show');
+  rules
+    .command('list')
+    .description('list the rules')
+    .option('--rules <dir>', 'extra rule directory (repeatable)', collectList, [] as string[])
+    .option('--no-default-rules', 'do not load the bundled rule pack')
+    .action(async (o: RulesFlags) => {
+      const c = rulesConfig(o);
+      io.stdout(listRules(await loadRules(c.extraDirs, c.noDefaultRules, io)));
+    });
+  rules
+    .command('test')
+    .description("run every rule's tests.match / tests.noMatch samples through the real scanner")
+    .option('--rules <dir>', 'extra rule directory (repeatable)', collectList, [] as string[])
+    .option('--no-default-rules', 'do not load the bundled rule pack')
+    .action(async (o: RulesFlags) => {
+      const c = rulesConfig(o);
+      const results = await runRuleSamples(await loadRules(c.extraDirs, c.noDefaultRules, io));
+      const failed = results.filter((r) => !r.ok);
+      for (const r of failed) io.stdout(`FAIL ${r.ruleId} ${r.kind}[${r.index}]: ${r.message ?? ''}\n`);
+      const byRule = new Set(results.map((r) => r.ruleId));
+      io.stdout(`${results.length - failed.length} passed, ${failed.length} failed (${byRule.size} rules)\n`);
+      exit(failed.length > 0 ? 1 : 0);
+    });
+  rules
+    .command('show')
+    .description('explain one rule')
+    .argument('<id>', 'rule id')
+    .option('--rules <dir>', 'extra rule directory (repeatable)', collectList, [] as string[])
+    .action(async (id: string, o: RulesFlags) => {
+      const c = rulesConfig(o);
+      const r = (await loadRules(c.extraDirs, false, io)).find((x) => x.id === id);
+      if (!r) throw new UsageError(`no rule "${id}"; \`mapmortem rules list\` shows the ids`);
+      io.stdout(showRule(r));
+    });
+};

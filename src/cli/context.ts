@@ -1,0 +1,70 @@
+// What every command shares: the injected process (CliIO), the usage error that stops a run
+// with exit 2, the clock, rule loading (validated before any log is read) and writing the
+// output. Commands under commands/ import this; nothing here knows a command.
+
+import type { Command } from 'commander';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Rule } from '../core/index.js';
+import { packageVersion } from '../core/package.js';
+import { defaultRulesDir, loadRuleDirs } from '../rules/load.js';
+
+export interface CliIO {
+  readonly stdout: (s: string) => void;
+  readonly stderr: (s: string) => void;
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly stdin?: NodeJS.ReadableStream;
+  readonly stdoutIsTTY: boolean;
+  readonly stderrIsTTY?: boolean;
+  /** /proc for capture and check (tests point it at a fake tree). */
+  readonly procRoot?: string;
+  /** Injected clock: the report's generatedAt. */
+  readonly now: () => Date;
+}
+
+/** Handed to each command's register function: the process, and where the exit code goes. */
+export interface CommandContext {
+  readonly io: CliIO;
+  readonly exit: (code: number) => void;
+}
+
+/** Adds one command (with its options and action) to the program. */
+export type RegisterCommand = (program: Command, ctx: CommandContext) => void;
+
+/** A bad flag, rule file or argument: main prints the message and exits 2. */
+export class UsageError extends Error {}
+
+export function toolVersion(): string {
+  return packageVersion();
+}
+
+/** The report's clock: SOURCE_DATE_EPOCH when set (reproducible output), else the injected clock. */
+export function nowFrom(io: CliIO): Date {
+  const epoch = io.env['SOURCE_DATE_EPOCH'];
+  if (epoch && /^\d+$/.test(epoch)) return new Date(Number(epoch) * 1000);
+  return io.now();
+}
+
+/** Loads and validates the rule pack; an invalid file stops the command before any log is read. */
+export async function loadRules(extra: readonly string[], noDefault: boolean, io: CliIO): Promise<Rule[]> {
+  const dirs = [...(noDefault ? [] : [defaultRulesDir()]), ...extra.map((d) => path.resolve(io.cwd, d))];
+  if (dirs.length === 0) throw new UsageError('no rule directory: drop --no-default-rules or give --rules DIR');
+  const res = await loadRuleDirs(dirs);
+  if (!res.ok) {
+    const lines = res.errors.map((e) => `  ${e.file}: ${e.field}: ${e.message}`);
+    throw new UsageError(`invalid rule file${res.errors.length === 1 ? '' : 's'}; nothing was scanned:\n${lines.join('\n')}`);
+  }
+  return res.rules;
+}
+
+/** Writes to stdout, or to FILE (creating its directory) when -o is given. */
+export async function emit(text: string, output: string | undefined, io: CliIO): Promise<void> {
+  if (!output || output === '-') {
+    io.stdout(text);
+    return;
+  }
+  const abs = path.resolve(io.cwd, output);
+  await mkdir(path.dirname(abs), { recursive: true });
+  await writeFile(abs, text, 'utf8');
+}
