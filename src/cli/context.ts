@@ -3,7 +3,7 @@
 // output. Commands under commands/ import this; nothing here knows a command.
 
 import type { Command } from 'commander';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { WriteFailed, writeAtomic } from '../io/write.js';
 import path from 'node:path';
 import type { Rule } from '../core/index.js';
 import { packageVersion } from '../core/package.js';
@@ -58,13 +58,20 @@ export async function loadRules(extra: readonly string[], noDefault: boolean, io
   return res.rules;
 }
 
-/** Writes to stdout, or to FILE (creating its directory) when -o is given. */
+/**
+ * Writes to stdout, or to FILE when -o is given: atomically (a temporary file beside it, then
+ * rename), so a full disk or a directory in the way is one line naming the path and an earlier
+ * report at that path stays whole.
+ */
 export async function emit(text: string, output: string | undefined, io: CliIO): Promise<void> {
   if (!output || output === '-') {
     io.stdout(text);
     return;
   }
-  const abs = path.resolve(io.cwd, output);
-  await mkdir(path.dirname(abs), { recursive: true });
-  await writeFile(abs, text, 'utf8');
+  try {
+    await writeAtomic(path.resolve(io.cwd, output), text, output);
+  } catch (err) {
+    if (err instanceof WriteFailed) throw new UsageError(err.message);
+    throw err;
+  }
 }

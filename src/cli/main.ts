@@ -10,6 +10,7 @@ import { registerPlan } from './commands/plan.js';
 import { registerReport } from './commands/report.js';
 import { registerRules } from './commands/rules.js';
 import { registerScan } from './commands/scan.js';
+import { OutputIsInput } from '../pipeline/scan.js';
 
 export type { CliIO } from './context.js';
 
@@ -38,7 +39,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
       return 2;
     }
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || err instanceof OutputIsInput) {
       io.stderr(`mapmortem: ${err.message}\n`);
       return 2;
     }

@@ -32,6 +32,11 @@ const PROBLEM_SEVERITY = {
   'evidence-unparsed': 'warning',
   'findings-capped': 'info',
   'record-start-lost': 'info',
+  'own-report': 'info',
+  'duplicate-input': 'info',
+  'symlink-loop': 'warning',
+  'nul-bytes': 'info',
+  transcoded: 'info',
 } as const satisfies Record<string, ProblemSeverity>;
 
 export type ProblemCode = keyof typeof PROBLEM_SEVERITY;
@@ -68,8 +73,15 @@ export function formatProblem(p: Problem): string {
       return `${where}: line longer than ${arg(p, 'limit')} bytes (${arg(p, 'length')} bytes); scanned in windows, shown cut`;
     case 'unknown-format':
       return `${where}: format not recognised; scanned as plain text`;
-    case 'too-large':
-      return `${where}: ${arg(p, 'what')} larger than ${arg(p, 'limit')} bytes; only the first ${arg(p, 'limit')} bytes were read`;
+    case 'too-large': {
+      if (p.args['what'] === 'archive members') {
+        return `${where}: more than ${arg(p, 'limit')} archive members (the --max-archive-members cap); members after the first ${arg(p, 'limit')} were not read`;
+      }
+      const read = p.args['read'];
+      const how = read === 0 ? 'nothing of it was read' : `only the first ${read === undefined ? arg(p, 'limit') : String(read)} bytes were read`;
+      const member = p.args['member'] === undefined ? '' : ` (the cap was met in ${arg(p, 'member')}; later members were not read)`;
+      return `${where}: ${arg(p, 'what')} larger than ${arg(p, 'limit')} bytes; ${how}${member}`;
+    }
     case 'symlink-outside-root':
       return `${where}: symbolic link pointing outside the scanned root (${arg(p, 'target')}); not followed`;
     case 'unsupported-compression':
@@ -84,5 +96,15 @@ export function formatProblem(p: Problem): string {
       return `${where}: ${arg(p, 'count')} more findings of rule ${arg(p, 'rule')} were counted but not listed`;
     case 'record-start-lost':
       return `${where}: the start of this record lies more than ${arg(p, 'limit')} lines earlier; shown from the hit`;
+    case 'own-report':
+      return `${where}: a mapmortem report (${arg(p, 'format')}), not a log; skipped so a scan never reads its own output back (merge reports with \`mapmortem report\`)`;
+    case 'duplicate-input':
+      return `${where}: the same file as ${arg(p, 'same')}; read once, as ${arg(p, 'same')}`;
+    case 'symlink-loop':
+      return `${where}: symbolic link loop (the link leads back to itself); not followed`;
+    case 'nul-bytes':
+      return `${where}: ${arg(p, 'count')} NUL bytes (${arg(p, 'where')}); read as text, not skipped as binary`;
+    case 'transcoded':
+      return `${where}: ${arg(p, 'encoding')} text, decoded to UTF-8 and scanned; line numbers and excerpts refer to the decoded text`;
   }
 }

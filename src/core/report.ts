@@ -77,7 +77,10 @@ export interface Incident {
 
 export interface InputInfo {
   readonly file: string;
+  /** Bytes read and scanned (decompressed). */
   readonly bytes: number;
+  /** Size as stored, covered by `sha256`, when it differs from `bytes` (a gzip file, a skipped binary file). */
+  readonly storedBytes?: number;
   readonly lines: number;
   readonly sha256: string;
   /** 'log:<format>' or 'evidence:<kind>' or 'skipped'. */

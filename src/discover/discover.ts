@@ -3,6 +3,7 @@
 // symbolic link out of its root, and reporting missing or odd paths as problems.
 
 import fg from 'fast-glob';
+import { constants as fsConstants, readdir as readdirCb } from 'node:fs';
 import { lstat, open, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Problem } from '../core/index.js';
@@ -21,6 +22,8 @@ export interface FileSource {
   readonly unit: string;
   /** Set when the file lies in a capture bundle: that bundle is its scope, whatever else is scanned. */
   readonly bundle?: string;
+  /** Device and inode ('dev:ino'): the same file named twice (a path, ./path, a symlink, a hard link) is read once. */
+  readonly id: string;
 }
 
 export interface StdinSource {
@@ -83,9 +86,45 @@ function isInside(parent: string, child: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
+/** Opens read-only without touching the access time when the kernel allows it (inputs are evidence). */
+async function openNoAtime(abs: string): ReturnType<typeof open> {
+  const noAtime = fsConstants.O_NOATIME ?? 0;
+  if (noAtime !== 0) {
+    try {
+      return await open(abs, fsConstants.O_RDONLY | noAtime);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
+    }
+  }
+  return open(abs, fsConstants.O_RDONLY);
+}
+
+const idOf = (st: { dev: number; ino: number }): string => `${st.dev}:${st.ino}`;
+
+/**
+ * A fast-glob fs adapter that records the directories it could not list (fast-glob would drop
+ * them silently with suppressErrors), so an unreadable subdirectory is a problem in the report.
+ */
+function recordingFs(absRoot: string, rootArg: string, problems: Problem[]): { readdir: typeof readdirCb } {
+  const readdir = ((dir: string, opts: unknown, cb?: unknown) => {
+    const done = (typeof opts === 'function' ? opts : cb) as (err: NodeJS.ErrnoException | null, v?: unknown) => void;
+    const options = typeof opts === 'function' ? undefined : opts;
+    const after = (err: NodeJS.ErrnoException | null, v?: unknown): void => {
+      if (err && err.code !== 'ENOENT') {
+        const rel = toPosix(path.relative(absRoot, dir));
+        problems.push({ code: 'unreadable', file: rel === '' ? toPosix(rootArg) : joinDisplay(rootArg, rel), args: { reason: `directory cannot be listed (${errReason(err)}); the files below it were not scanned` } });
+      }
+      done(err, v);
+    };
+    if (options === undefined) readdirCb(dir, after as never);
+    else readdirCb(dir, options as never, after as never);
+  }) as unknown as typeof readdirCb;
+  return { readdir };
+}
+
 async function isCaptureManifest(abs: string): Promise<boolean> {
   try {
-    const fh = await open(abs, 'r');
+    const fh = await openNoAtime(abs);
     try {
       const buf = Buffer.alloc(4096);
       const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
@@ -135,6 +174,7 @@ async function walkDir(
     followSymbolicLinks: false,
     unique: true,
     suppressErrors: true,
+    fs: recordingFs(absRoot, rootArg, problems),
   });
   for (const rel of entries.sort()) {
     const abs = path.join(absRoot, rel);
@@ -157,8 +197,9 @@ async function walkDir(
       let target: string;
       try {
         target = await realpath(abs);
-      } catch {
-        problems.push({ code: 'unreadable', file: display, args: { reason: 'dangling symbolic link' } });
+      } catch (err) {
+        const loop = (err as NodeJS.ErrnoException).code === 'ELOOP';
+        problems.push(loop ? { code: 'symlink-loop', file: display, args: {} } : { code: 'unreadable', file: display, args: { reason: 'dangling symbolic link' } });
         continue;
       }
       if (!isInside(realRoot, target)) {
@@ -167,14 +208,14 @@ async function walkDir(
       }
       const tst = await stat(target);
       if (!tst.isFile()) continue;
-      sources.push({ kind: 'file', absPath: abs, display, scope, size: tst.size, ...place });
+      sources.push({ kind: 'file', absPath: abs, display, scope, size: tst.size, id: idOf(tst), ...place });
       continue;
     }
     if (!st.isFile()) {
       problems.push({ code: 'not-a-file', file: display, args: { kind: st.isFIFO() ? 'fifo' : st.isSocket() ? 'socket' : 'device' } });
       continue;
     }
-    sources.push({ kind: 'file', absPath: abs, display, scope, size: st.size, ...place });
+    sources.push({ kind: 'file', absPath: abs, display, scope, size: st.size, id: idOf(st), ...place });
   }
 }
 
@@ -219,7 +260,7 @@ export async function discover(paths: readonly string[], opts: DiscoverOptions):
         problems.push({ code: 'unreadable', file: toPosix(p), args: { reason: errReason(err) } });
       }
     } else if (st.isFile()) {
-      sources.push({ kind: 'file', absPath: abs, display: toPosix(p), scope: COMMAND_LINE_SCOPE, size: st.size, root: COMMAND_LINE_SCOPE, unit: COMMAND_LINE_SCOPE });
+      sources.push({ kind: 'file', absPath: abs, display: toPosix(p), scope: COMMAND_LINE_SCOPE, size: st.size, root: COMMAND_LINE_SCOPE, unit: COMMAND_LINE_SCOPE, id: idOf(st) });
     } else {
       problems.push({ code: 'not-a-file', file: toPosix(p), args: { kind: st.isFIFO() ? 'fifo' : 'device' } });
     }
@@ -227,7 +268,19 @@ export async function discover(paths: readonly string[], opts: DiscoverOptions):
   const unique = new Map<string, Source>();
   for (const s of sources) if (!unique.has(s.display)) unique.set(s.display, s);
   const sorted = [...unique.values()].sort((a, b) => (a.display < b.display ? -1 : a.display > b.display ? 1 : 0));
-  return { sources: sorted, problems };
+  // The same file under several names is read once: the name found under a directory (its scope
+  // is known) wins over one given on the command line, then the first in sorted order.
+  const first = new Map<string, FileSource>();
+  for (const s of sorted) {
+    if (s.kind !== 'file') continue;
+    const had = first.get(s.id);
+    if (!had || (had.root === COMMAND_LINE_SCOPE && s.root !== COMMAND_LINE_SCOPE)) first.set(s.id, s);
+  }
+  const kept = sorted.filter((s) => s.kind !== 'file' || first.get(s.id) === s);
+  for (const s of sorted) {
+    if (s.kind === 'file' && first.get(s.id) !== s) problems.push({ code: 'duplicate-input', file: s.display, args: { same: first.get(s.id)!.display } });
+  }
+  return { sources: kept, problems };
 }
 
 /**

@@ -3,12 +3,13 @@
 // zip by yauzl. Member names are display names only. Caps, corrupt or truncated data and
 // unsupported compression are Problems, keeping every member read before.
 
-import { promises as fsp } from 'node:fs';
+import { close as fsClose, constants as fsConstants, open as fsOpen } from 'node:fs';
 import { Readable } from 'node:stream';
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
 import yauzl from 'yauzl';
 import type { Problem } from '../core/index.js';
-import { openFile, openStream, type OpenedInput } from './open.js';
+import { openFile, openReadOnly, openStream, type OpenedInput } from './open.js';
 
 export type ArchiveKind = 'tar' | 'tar.gz' | 'zip';
 
@@ -23,6 +24,12 @@ export interface ArchiveMember {
    * tar is sequential, and what is left unread when the next item is requested is skipped.
    */
   chunks: AsyncIterable<Buffer>;
+  /**
+   * Size and sha256 of the member as stored (what `tar -xO` or `unzip -p` gives: a .gz member's
+   * gzip bytes). Final once `chunks` has been iterated to its end; covers less only when the
+   * archive cap stopped the member.
+   */
+  stored: () => { bytes: number; sha256: string };
 }
 
 export interface ArchiveLimits {
@@ -358,10 +365,27 @@ function zipFromBuffer(b: Buffer): Promise<ZipHandle> {
   });
 }
 
+/** A zip on disk, read through our own O_NOATIME descriptor (yauzl.open would update the atime). */
 function zipFromFile(p: string): Promise<ZipHandle> {
-  return new Promise((resolve, reject) => {
-    yauzl.open(p, zipOptions, (err, zip) => (err ? reject(err) : resolve({ zip })));
+  const noAtime = fsConstants.O_NOATIME ?? 0;
+  const openFd = (flags: number): Promise<number> =>
+    new Promise((resolve, reject) => fsOpen(p, flags, (err, fd) => (err ? reject(err) : resolve(fd))));
+  const fdp = openFd(fsConstants.O_RDONLY | noAtime).catch((err: NodeJS.ErrnoException) => {
+    if (noAtime !== 0 && err.code === 'EPERM') return openFd(fsConstants.O_RDONLY);
+    throw err;
   });
+  return fdp.then(
+    (fd) =>
+      new Promise<ZipHandle>((resolve, reject) => {
+        // zip.close() closes the descriptor (yauzl's reader closes it on its last unref).
+        yauzl.fromFd(fd, zipOptions, (err, zip) => {
+          if (err) {
+            fsClose(fd, () => undefined);
+            reject(err);
+          } else resolve({ zip });
+        });
+      }),
+  );
 }
 
 function nextZipEntry(zip: yauzl.ZipFile): Promise<yauzl.Entry | null> {
@@ -462,7 +486,8 @@ async function* chain(head: Buffer[], it: AsyncIterator<Buffer>): AsyncGenerator
 function memberProblems(opened: OpenedInput, ctx: Ctx, memberName: string): ArchiveItem[] {
   return opened.result().problems.map((p) => {
     if (p.code === 'too-large') {
-      return problem('too-large', ctx.top, { what: 'archive', limit: ctx.limits.maxTotalBytes, member: memberName });
+      const read = ctx.bytes;
+      return problem('too-large', ctx.top, { what: 'archive', limit: ctx.limits.maxTotalBytes, member: memberName, read });
     }
     return { type: 'problem', problem: p };
   });
@@ -478,7 +503,17 @@ async function* member(
   depth: number,
 ): AsyncGenerator<ArchiveItem> {
   const budget = Math.max(0, ctx.limits.maxTotalBytes - ctx.bytes);
-  const stream = raw instanceof Readable ? raw : Readable.from(raw, { objectMode: false, highWaterMark: 1 << 20 });
+  const tap = { hash: createHash('sha256'), bytes: 0, digest: null as string | null };
+  const tapped = async function* (): AsyncGenerator<Buffer> {
+    for await (const c of raw as AsyncIterable<Buffer>) {
+      tap.hash.update(c);
+      tap.bytes += c.length;
+      yield c;
+    }
+    tap.digest = tap.hash.digest('hex');
+  };
+  const stored = (): { bytes: number; sha256: string } => ({ bytes: tap.bytes, sha256: tap.digest ?? tap.hash.copy().digest('hex') });
+  const stream = Readable.from(tapped(), { objectMode: false, highWaterMark: 1 << 20 });
   const opened = openStream(stream, memberName, { maxBytes: budget });
   const it = opened.chunks[Symbol.asyncIterator]();
   const problems = (): ArchiveItem[] => memberProblems(opened, ctx, memberName);
@@ -502,7 +537,7 @@ async function* member(
         return problems().map((i) => (i as { problem: Problem }).problem);
       });
     } else if (headLen > 0 || !opened.result().problems.some((p) => p.code === 'unsupported-compression')) {
-      yield { type: 'member', member: { name: memberName, size, chunks: { [Symbol.asyncIterator]: () => chain(head, it) } } };
+      yield { type: 'member', member: { name: memberName, size, stored, chunks: { [Symbol.asyncIterator]: () => chain(head, it) } } };
     }
   } finally {
     await it.return?.(undefined);
@@ -552,7 +587,7 @@ async function* nested(
 }
 
 async function readHead(absPath: string): Promise<Buffer> {
-  const fh = await fsp.open(absPath, 'r');
+  const fh = await openReadOnly(absPath);
   try {
     const b = Buffer.alloc(HEAD_BYTES);
     const { bytesRead } = await fh.read(b, 0, HEAD_BYTES, 0);

@@ -38,6 +38,12 @@ export interface OpenedInput {
 export interface OpenOptions {
   /** Stop after delivering this many (decompressed) bytes, with a 'too-large' problem. */
   maxBytes?: number;
+  /**
+   * Chain of custody for a whole input: when the consumer stops early (a binary file, an evidence
+   * cap, a zip read by its own reader), the rest of the raw bytes is still read (not decompressed)
+   * so that `rawBytes` and `sha256` cover all of the input.
+   */
+  hashAll?: boolean;
 }
 
 const READ_BYTES = 1 << 20;
@@ -73,7 +79,8 @@ function errnoReason(err: unknown): { code: string; reason: string } {
   return { code, reason: `${code}: ${words ?? msg}` };
 }
 
-async function openReadOnly(absPath: string): Promise<fsp.FileHandle> {
+/** Opens a file read-only, with O_NOATIME when the kernel allows it (reading evidence never changes its atime). */
+export async function openReadOnly(absPath: string): Promise<fsp.FileHandle> {
   const noAtime = fsConstants.O_NOATIME ?? 0;
   if (noAtime !== 0) {
     try {
@@ -190,6 +197,7 @@ async function* deliver(
   const maxBytes = opts.maxBytes ?? Infinity;
   let source: AsyncGenerator<Buffer> | null = null;
   let inflater: Inflater | null = null;
+  let failed = false;
   const problem = (code: Problem['code'], args: Problem['args']): void => {
     st.problems.push({ code, file, args });
   };
@@ -221,6 +229,7 @@ async function* deliver(
     }
     const kind = detectCompression(head.length === 1 ? (head[0] as Buffer) : Buffer.concat(head));
 
+    // Manual loops (not for-await) so that stopping early leaves `source` open for the custody drain.
     if (kind === 'plain') {
       for (const b of head) {
         take(b);
@@ -228,7 +237,8 @@ async function* deliver(
         if (c.b.length > 0) yield c.b;
         if (!c.more) return;
       }
-      for await (const b of source) {
+      for (let r = await source.next(); !r.done; r = await source.next()) {
+        const b = r.value;
         take(b);
         const c = capped(b);
         if (c.b.length > 0) yield c.b;
@@ -266,7 +276,8 @@ async function* deliver(
     for (const b of head) {
       if (!(yield* feed(b))) return;
     }
-    for await (const b of source) {
+    for (let r = await source.next(); !r.done; r = await source.next()) {
+      const b = r.value;
       if (inf.error) {
         take(b);
         continue;
@@ -284,10 +295,18 @@ async function* deliver(
       }
     }
   } catch (err) {
+    failed = true;
     const { code, reason } = errnoReason(err);
     problem(code === 'ENOENT' ? 'input-not-found' : 'unreadable', { reason });
   } finally {
     inflater?.destroy();
+    if (source && opts.hashAll && !failed) {
+      try {
+        for (let r = await source.next(); !r.done; r = await source.next()) take(r.value);
+      } catch (err) {
+        problem('unreadable', { reason: `${errnoReason(err).reason} while hashing the rest of the file` });
+      }
+    }
     if (source) await source.return(undefined);
     st.digest = st.hash.digest('hex');
   }

@@ -1,6 +1,7 @@
-// Binary sniffing on the first bytes of a (decompressed) input: NUL bytes or too many bytes
-// that are neither printable ASCII, common whitespace/ANSI control, nor valid UTF-8 sequences.
-// UTF-8 text (Korean, µs) is text; the answer is a reason string, or null for text.
+// Binary sniffing on the first bytes of a (decompressed) input: too many bytes that are neither
+// printable ASCII, common whitespace/ANSI control, nor valid UTF-8 sequences (a NUL is one such
+// byte: a log with a stray NUL is still text). UTF-8 text (Korean, µs) is text; the answer is a
+// reason string, or null for text. UTF-16 and leading NUL runs are handled before (io/decode.ts).
 
 const SNIFF_BYTES = 8 << 10;
 const MAX_NON_TEXT = 0.3;
@@ -34,7 +35,6 @@ function isTextControl(c: number): boolean {
 export function looksBinary(head: Buffer): string | null {
   const end = Math.min(head.length, SNIFF_BYTES);
   if (end === 0) return null;
-  if (head.subarray(0, end).indexOf(0) !== -1) return 'NUL bytes in the first 8 KiB';
   let nonText = 0;
   let i = 0;
   while (i < end) {

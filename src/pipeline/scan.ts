@@ -2,7 +2,6 @@
 // match → group → correlate → diagnose. Everything else is a stage that knows nothing of
 // the order. Returns the Report that the renderers print.
 
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import picomatch from 'picomatch';
@@ -22,8 +21,11 @@ import { detectEvidence, parseCmdline, parseEvidence } from '../evidence/index.j
 import { looksLikeDataDir, readDataDir } from '../evidence/datadir.js';
 import { assembleRecord, detectFormat } from '../formats/index.js';
 import { openFile, openStream, type OpenedInput } from '../io/open.js';
-import { DEFAULT_ARCHIVE_LIMITS, detectArchive, readArchive, type ArchiveLimits } from '../io/archive.js';
+import { DEFAULT_ARCHIVE_LIMITS, detectArchive, readArchive, type ArchiveLimits, type ArchiveMember } from '../io/archive.js';
 import { looksBinary } from '../io/sniff.js';
+import { fileIdentity } from '../io/write.js';
+import { ownReportFormat } from '../discover/own-report.js';
+import { countNuls, decodeUtf16, detectUtf16, stripLeadingNuls } from '../io/decode.js';
 import { buildPrefilter, matchRecord, rulesApplyingTo } from '../rules/compile.js';
 import { scanChunks } from '../scan/scanner.js';
 import { startPool } from './pool.js';
@@ -50,6 +52,20 @@ export interface ScanRequest {
   /** Called once per input, in input order, as soon as its outcome is known (ndjson streaming). */
   readonly onFile?: (out: FileOutcome) => void;
   readonly onProgress?: (p: ScanProgress) => void;
+  /** Absolute path the report will be written to: the scan stops before reading anything if it is an input. */
+  readonly output?: string;
+  /** The output path as the user gave it (for the message). */
+  readonly outputShown?: string;
+}
+
+/** The report's output path is one of the inputs (inputs are evidence: never overwritten). */
+export class OutputIsInput extends Error {
+  constructor(
+    readonly output: string,
+    readonly input: string,
+  ) {
+    super(`the output ${output} is an input of this scan (${input}); nothing was read or written: choose another -o path`);
+  }
 }
 
 /** Findings listed per file and rule; beyond this they are counted only. */
@@ -101,18 +117,33 @@ function headLines(buf: Buffer): string[] {
   return lines.map((l) => l.replace(/\r$/, ''));
 }
 
-async function collect(first: Buffer | undefined, rest: AsyncIterator<Buffer>, limit: number, file: string, problems: Problem[]): Promise<Buffer> {
+async function collect(
+  first: Buffer | undefined,
+  rest: AsyncIterator<Buffer>,
+  limit: number,
+  file: string,
+  problems: Problem[],
+  opened: Readable1,
+): Promise<Buffer> {
   const parts: Buffer[] = [];
   let size = 0;
-  for await (const chunk of rechain(first, rest)) {
+  let chunk = first;
+  for (;;) {
+    if (chunk === undefined) {
+      const n = await rest.next();
+      if (n.done) break;
+      chunk = n.value;
+    }
     if (size + chunk.length > limit) {
       parts.push(chunk.subarray(0, limit - size));
       size = limit;
       problems.push({ code: 'too-large', file, args: { what: 'evidence file', limit } });
+      await skipRest(opened, rest);
       break;
     }
     parts.push(chunk);
     size += chunk.length;
+    chunk = undefined;
   }
   return Buffer.concat(parts, size);
 }
@@ -216,38 +247,63 @@ export interface MemberPlace {
 
 interface Readable1 {
   readonly chunks: AsyncIterable<Buffer>;
-  result(): { bytes: number; sha256: string; problems: Problem[] };
+  /** bytes: decompressed bytes read; storedBytes and sha256: the input as stored (chain of custody). */
+  result(): { bytes: number; storedBytes: number; sha256: string; problems: Problem[] };
   /** Let the opener reuse its read buffers: only for consumers that copy each chunk (the scanner). */
   recycleChunks?: () => void;
+  /** True when returning the iterator early still hashes the rest (a top-level input); else the rest is read through. */
+  readonly hashesOnReturn: boolean;
 }
 
-/** Hash an archive member's bytes as they stream (chain of custody per member). */
-function hashed(chunks: AsyncIterable<Buffer>): Readable1 {
-  const hash = createHash('sha256');
+function topLevel(o: OpenedInput): Readable1 {
+  return {
+    chunks: o.chunks,
+    result: () => {
+      const r = o.result();
+      return { bytes: r.bytes, storedBytes: r.rawBytes, sha256: r.sha256, problems: r.problems };
+    },
+    recycleChunks: o.recycleChunks,
+    hashesOnReturn: true,
+  };
+}
+
+/** An archive member: counts its decompressed bytes; its custody hash is the archive reader's. */
+function memberInput(m: ArchiveMember): Readable1 {
   let bytes = 0;
-  let digest: string | undefined;
   return {
     chunks: (async function* () {
-      for await (const c of chunks) {
-        hash.update(c);
+      for await (const c of m.chunks) {
         bytes += c.length;
         yield c;
       }
-      digest = hash.digest('hex');
     })(),
-    result: () => ({ bytes, sha256: digest ?? hash.copy().digest('hex'), problems: [] }),
+    result: () => {
+      const st = m.stored();
+      return { bytes, storedBytes: st.bytes, sha256: st.sha256, problems: [] };
+    },
+    hashesOnReturn: false,
   };
+}
+
+/** Stop scanning an input early while its size and hash still cover all of it. */
+async function skipRest(opened: Readable1, it: AsyncIterator<Buffer>): Promise<void> {
+  if (!opened.hashesOnReturn) {
+    // An archive member: read through (bounded by the archive cap) so its hash is complete.
+    for (let r = await it.next(); !r.done; r = await it.next()) void r;
+  }
+  await it.return?.();
 }
 
 /** Scan one file or stdin: expand it when it is an archive, else classify and scan it. */
 export async function scanSource(src: ScannableSource, req: SourceOptions, prefilter: RegExp | null): Promise<FileOutcome[]> {
   const file = src.display;
-  const opened: OpenedInput = src.kind === 'stdin' ? openStream(req.stdin ?? process.stdin, file) : openFile(src.absPath, file);
+  const opened: OpenedInput =
+    src.kind === 'stdin' ? openStream(req.stdin ?? process.stdin, file, { hashAll: true }) : openFile(src.absPath, file, { hashAll: true });
   const it = opened.chunks[Symbol.asyncIterator]();
   const firstRes = await it.next();
   const first = firstRes.done ? undefined : firstRes.value;
   const kind = first ? detectArchive(first.subarray(0, 4096), path.basename(file)) : null;
-  if (!first || !kind) return [await scanOpened(file, opened, it, first, req, prefilter)];
+  if (!first || !kind) return [await scanOpened(file, topLevel(opened), it, first, req, prefilter)];
   // An archive: its members are inputs of their own, named archive!/member.
   const outcomes: FileOutcome[] = [];
   const archiveProblems: Problem[] = [];
@@ -271,13 +327,16 @@ export async function scanSource(src: ScannableSource, req: SourceOptions, prefi
     }
     const firstSeg = rel.split('!')[0]!.split('/')[0] ?? '';
     const place: MemberPlace = { root, unit: rel.includes('/') ? `${root}/${firstSeg}` : root };
-    const member = hashed(m.chunks);
+    const member = memberInput(m);
     const mit = member.chunks[Symbol.asyncIterator]();
     const mfirst = await mit.next();
     const out = await scanOpened(m.name, member, mit, mfirst.done ? undefined : mfirst.value, req, prefilter);
     outcomes.push({ ...out, place });
   }
-  // Stream the archive itself once more only to report it: its own size and digest.
+  // A cap may have stopped the archive reader: the rest of the archive is still hashed (raw, not
+  // decompressed), so its size and digest cover all of it.
+  stream?.destroy();
+  await it.return?.();
   const r = opened.result();
   outcomes.push({
     info: { file, bytes: r.rawBytes, lines: 0, sha256: r.sha256, role: `archive:${kind}` },
@@ -305,6 +364,7 @@ async function scanOpened(
     const info: InputInfo = {
       file,
       bytes: r.bytes,
+      ...(r.storedBytes !== r.bytes ? { storedBytes: r.storedBytes } : {}),
       lines,
       sha256: r.sha256,
       role,
@@ -324,17 +384,41 @@ async function scanOpened(
     if (r.problems.length === 0) problems.push({ code: 'empty', file, args: {} });
     return finish('skipped', 0);
   }
+  const own = ownReportFormat(first);
+  if (own) {
+    // A report mapmortem wrote earlier (under a scanned directory): its quoted lines are not new evidence.
+    await skipRest(opened, it);
+    problems.push({ code: 'own-report', file, args: { format: own } });
+    return finish('skipped', 0);
+  }
   if (path.basename(file) === 'cmdline') {
     // /proc/<pid>/cmdline of a capture bundle: NUL-separated arguments, not a binary log.
-    const buf = await collect(first, it, 1024 * 1024, file, problems);
+    const buf = await collect(first, it, 1024 * 1024, file, problems, opened);
     return finish('evidence:cmdline', 1, { evidence: [parseCmdline(file, buf)] });
+  }
+  // UTF-16 is decoded to UTF-8, a leading NUL run (logrotate copytruncate) dropped; the scanner sees text.
+  const utf16 = detectUtf16(first);
+  if (utf16 || first[0] === 0) {
+    const stripped = utf16 ? null : stripLeadingNuls(rechain(first, it));
+    const gen = stripped ? stripped.chunks : decodeUtf16(utf16!, rechain(first, it));
+    const n = await gen.next();
+    first = n.done ? undefined : n.value;
+    it = gen;
+    if (utf16) problems.push({ code: 'transcoded', file, args: { encoding: utf16 } });
+    else if (first) problems.push({ code: 'nul-bytes', file, args: { count: stripped!.dropped(), where: 'a leading run, as logrotate copytruncate leaves; line 1 starts after it' } });
+    if (!first) {
+      problems.push({ code: 'binary', file, args: { reason: utf16 ? 'no text after the UTF-16 byte-order mark' : 'nothing but NUL bytes' } });
+      return finish('skipped', 0);
+    }
   }
   const binary = looksBinary(first.subarray(0, 8192));
   if (binary) {
-    await it.return?.();
+    await skipRest(opened, it);
     problems.push({ code: 'binary', file, args: { reason: binary } });
     return finish('skipped', 0);
   }
+  const nuls = countNuls(first.subarray(0, 8192));
+  if (nuls > 0) problems.push({ code: 'nul-bytes', file, args: { count: nuls, where: 'in the first 8 KiB' } });
   const head = headLines(first);
   const detected = detectFormat(head);
   const sniffed = detected.format === 'hs-err' ? 'hs-err' : detectEvidence(head, path.basename(file));
@@ -355,7 +439,7 @@ async function scanOpened(
     });
   }
   if (evidenceKind) {
-    const buf = await collect(first, it, MAX_EVIDENCE_BYTES, file, problems);
+    const buf = await collect(first, it, MAX_EVIDENCE_BYTES, file, problems, opened);
     const lines = splitLines(buf);
     const parsed = parseEvidence(evidenceKind, file, lines);
     problems.push(...parsed.problems);
@@ -427,6 +511,11 @@ function filterOutcome(out: FileOutcome, since: Date | undefined, until: Date | 
 export async function runScan(req: ScanRequest): Promise<Report> {
   // A data directory is recognised by a cheap look at its first two levels; it is walked once, below.
   const found = await discover(req.paths, { cwd: req.cwd, include: req.include, exclude: req.exclude, isDataDir: looksLikeDataDir });
+  if (req.output !== undefined) {
+    const out = await fileIdentity(req.output);
+    const clash = out === null ? undefined : found.sources.find((s) => s.kind === 'file' && s.id === out);
+    if (clash) throw new OutputIsInput(req.outputShown ?? req.output, clash.display);
+  }
   const prefilter = buildPrefilter(req.rules);
   const problems: Problem[] = [...found.problems];
   const inputs: InputInfo[] = [];

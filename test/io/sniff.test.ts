@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { looksBinary } from '../../src/io/sniff.js';
 
 describe('looksBinary', () => {
-  it('calls NUL bytes binary', () => {
-    expect(looksBinary(Buffer.from('hello\0world\n'))).toBe('NUL bytes in the first 8 KiB');
+  it('keeps a log with a stray NUL byte as text, and calls mostly-NUL data binary', () => {
+    expect(looksBinary(Buffer.from('hello\0world\n'.repeat(20)))).toBeNull();
+    expect(looksBinary(Buffer.concat([Buffer.from('ab'), Buffer.alloc(4000)]))).toBe('more than 30% non-text bytes');
   });
 
   it('ignores NUL bytes after the first 8 KiB', () => {

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Report } from '../../core/index.js';
 import { mergeReports, validateResult, type NamedReport } from '../../pipeline/merge.js';
 import { formatFromOutput, OUTPUT_FORMATS, outputFormat, type OutputFormatName } from '../../render/outputs.js';
+import { fileIdentity } from '../../io/write.js';
 import { emit, nowFrom, toolVersion, UsageError, type CliIO, type RegisterCommand } from '../context.js';
 
 export interface ReportConfig {
@@ -41,6 +42,12 @@ async function readResult(f: string, io: CliIO): Promise<Report> {
 
 export async function runReport(c: ReportConfig, io: CliIO): Promise<void> {
   const parts: NamedReport[] = [];
+  const outId = c.output && c.output !== '-' ? await fileIdentity(path.resolve(io.cwd, c.output)) : null;
+  for (const f of c.files) {
+    if (outId !== null && (await fileIdentity(path.resolve(io.cwd, f))) === outId) {
+      throw new UsageError(`the output ${c.output} is one of the reports to merge (${f}); nothing was read or written: choose another -o path`);
+    }
+  }
   for (const f of c.files) parts.push({ file: f, report: await readResult(f, io) });
   const merged = parts.length === 1 ? parts[0]!.report : mergeReports(parts, nowFrom(io), toolVersion());
   const color = io.stdoutIsTTY && !c.output && !io.env['NO_COLOR'];

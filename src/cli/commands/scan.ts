@@ -4,6 +4,7 @@
 
 import { Option, type Command } from 'commander';
 import os from 'node:os';
+import path from 'node:path';
 import type { Report, Rule, Severity } from '../../core/index.js';
 import { SEVERITIES } from '../../core/index.js';
 import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from '../../io/archive.js';
@@ -69,9 +70,15 @@ export interface ScanCommandConfig {
   readonly now: Date;
 }
 
+/** Largest --max-line: the scanner holds one buffer of this size per worker (a Buffer cannot pass 4 GiB). */
+const MAX_LINE_CAP = 1024 ** 3;
+
 /** Flags to config; throws UsageError on a bad combination and on an invalid rule file. */
 export async function scanConfig(paths: readonly string[], o: ScanFlags, io: CliIO): Promise<ScanCommandConfig> {
   if (o.maxLine < 4096) throw new UsageError(`--max-line must be at least 4096 bytes, got ${o.maxLine}`);
+  if (o.maxLine > MAX_LINE_CAP) {
+    throw new UsageError(`--max-line must be at most ${MAX_LINE_CAP} bytes (1 GiB): each scan worker holds a buffer of that size; got ${o.maxLine}`);
+  }
   if (paths.filter((p) => p === '-').length > 1) throw new UsageError('stdin (-) can be given once');
   const now = nowFrom(io);
   const since = o.since !== undefined ? parseWhen('--since', o.since, now) : undefined;
@@ -143,6 +150,8 @@ export async function runScanCommand(c: ScanCommandConfig, io: CliIO): Promise<n
   const format = outputFormat(c.format);
   const ndjson = format.streamed ? ndjsonStreamer(c.output && c.output !== '-' ? undefined : io.stdout, c.redact) : undefined;
   const scanned = await runScan({
+    // The scan stops before reading anything when -o names one of its inputs.
+    ...(c.output && c.output !== '-' ? { output: path.resolve(io.cwd, c.output), outputShown: c.output } : {}),
     jobs: c.jobs,
     archiveLimits: c.archiveLimits,
     ...(c.since ? { since: c.since } : {}),
