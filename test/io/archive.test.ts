@@ -224,7 +224,7 @@ describe('readArchive zip', () => {
     expect(got.order).toEqual(['bomb.zip!/a.log', 'bomb.zip!/bomb.log']);
     expect(got.members.get('bomb.zip!/bomb.log')?.length).toBe((4 << 20) - A.length);
     expect(got.problems).toEqual([
-      { code: 'too-large', file: 'bomb.zip', args: { what: 'archive', limit: 4 << 20, member: 'bomb.zip!/bomb.log' } },
+      { code: 'too-large', file: 'bomb.zip', args: { what: 'archive', limit: 4 << 20, member: 'bomb.zip!/bomb.log', read: 4 << 20 } },
     ]);
     const next = await read('outer.zip', { maxTotalBytes: 4 << 20 });
     expect(next.order).toHaveLength(2);
