@@ -22,7 +22,20 @@ export type EvidenceKind =
   | 'kafka-log-dir'
   | 'tsdb-dir'
   | 'prometheus-startup'
-  | 'capture-manifest';
+  | 'capture-manifest'
+  /** Evidence blocks found inside a log or pasted text (free, ulimit -a, sysctl lines, prose counts). */
+  | 'embedded';
+
+/**
+ * Where a fact's value was read, which decides which source wins when two disagree
+ * (the precedence table is src/diagnose/precedence.ts):
+ * - at-failure: written by the failing process at the failure (hs_err sections);
+ * - live: a file or command output captured from the host (/proc files, sysctl -a, free, a maps file);
+ * - transcript: the same kind of output pasted into a log or ticket;
+ * - config: a configuration that may not have been applied (sysctl.conf, docker run, a pod spec);
+ * - prose: a number written in a sentence ("252K maps against the 262144 limit").
+ */
+export type FactOrigin = 'at-failure' | 'live' | 'transcript' | 'config' | 'prose';
 
 /** Numeric facts. Sizes are bytes; counts are plain numbers; `unlimited` is Infinity. */
 export type NumericFactKey =
@@ -51,8 +64,12 @@ export type NumericFactKey =
   | 'cgroup-oom-kills'
   | 'cgroup-pids-max'
   | 'cgroup-pids-current'
+  | 'cgroup-pids-peak'
+  | 'cgroup-pids-events-max'
   | 'threads-max'
   | 'pid-max'
+  /** Every task on the host (`ps -eLf | wc -l`), against kernel.threads-max and pid_max. */
+  | 'host-threads'
   | 'java-threads'
   | 'heap-base'
   | 'native-heap-top'
@@ -71,7 +88,13 @@ export type FlagFactKey =
   | 'compressed-oops-heap-base-limit'
   | 'os-windows'
   | 'os-solaris'
-  | 'thread-creation-failed';
+  | 'thread-creation-failed'
+  /** A 32-bit marker (uname, package name, library path, "32-bit" in text, Go frame pointers); weighed only next to a failure. */
+  | 'arch-32bit-marker'
+  /** The text says vm.max_map_count was already raised. */
+  | 'map-limit-raised'
+  /** The text says the failure persisted after the limit was raised. */
+  | 'failure-persists-after-raise';
 
 /** Facts whose value is text (JSON keeps them as strings; every other fact's "unlimited" is Infinity). */
 export const TEXT_FACT_KEYS = ['process-name', 'hostname', 'command-line', 'os', 'jvm-version', 'compressed-oops-mode'] as const;
@@ -85,6 +108,8 @@ export interface NumericFact {
   readonly complete?: boolean;
   /** How it was obtained ("lines of /proc/pid/maps", "hs_err Dynamic libraries"…). */
   readonly method?: string;
+  /** Where it was read; when absent, the evidence file's kind decides (src/diagnose/precedence.ts). */
+  readonly origin?: FactOrigin;
 }
 
 export interface FlagFact {
@@ -92,12 +117,15 @@ export interface FlagFact {
   readonly value: true;
   readonly source: SourceRef;
   readonly method?: string;
+  readonly origin?: FactOrigin;
 }
 
 export interface TextFact {
   readonly key: TextFactKey;
   readonly value: string;
   readonly source: SourceRef;
+  readonly method?: string;
+  readonly origin?: FactOrigin;
 }
 
 export type Fact = NumericFact | FlagFact | TextFact;

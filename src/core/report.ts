@@ -2,7 +2,7 @@
 // inputs, problems and statistics. This is what the JSON output serialises (schemaVersion 1)
 // and what every renderer reads; docs/json-schema.md documents it.
 
-import type { EvidenceFile, MapsBreakdown, SourceRef } from './facts.js';
+import type { EvidenceFile, FactOrigin, MapsBreakdown, NumericFactKey, SourceRef } from './facts.js';
 import type { Problem } from './problem.js';
 import type { Finding, Severity } from './rules.js';
 import type { SystemName } from './systems.js';
@@ -50,6 +50,61 @@ export interface Remediation {
   readonly capture: readonly string[];
 }
 
+/** One number the verdict used, with the line it came from and the values it won over. */
+export interface UsedNumber {
+  /** Bytes for sizes, a plain number for counts; Infinity ("unlimited" in JSON) for no limit. */
+  readonly value: number;
+  /** Absent only when the value is assumed (the kernel default limit). */
+  readonly source?: SourceRef;
+  readonly origin: FactOrigin | 'assumed';
+  readonly method?: string;
+  /** True when the source was cut short: the value is a lower bound. */
+  readonly lowerBound?: boolean;
+  /** Other values found for the same quantity that lost by precedence (shown as a caveat). */
+  readonly overruled?: readonly { readonly value: number; readonly source: SourceRef; readonly origin: FactOrigin }[];
+}
+
+/** A failed request the rules or the crash header captured. */
+export interface FailedRequest {
+  readonly bytes: number;
+  readonly source: SourceRef;
+  readonly operation: string;
+  readonly ruleId?: string;
+}
+
+/** A number computed from others (headroom), with what it was computed from. */
+export interface DerivedNumber {
+  readonly value: number;
+  readonly basis: string;
+  readonly sources: readonly SourceRef[];
+}
+
+/**
+ * The numbers the verdict used, computed once in diagnose: every renderer (text, md, html, the
+ * gauge) and JSON consumer reads these instead of re-deriving them from raw evidence.
+ */
+export interface IncidentNumbers {
+  /** The map count that was weighed (the chosen maps snapshot or count). */
+  readonly mapCount?: UsedNumber;
+  /** vm.max_map_count: read, or the kernel default with origin 'assumed'. */
+  readonly mapLimit: UsedNumber;
+  /** Map areas the workload needs (data directory, observed count or the limit that was reached). */
+  readonly mapCountNeeded?: DerivedNumber;
+  /** The vm.max_map_count the remediation recommends, when it recommends one. */
+  readonly recommendedMaxMapCount?: number;
+  /** Failed requests, smallest first (the smallest drives the count-versus-memory step). */
+  readonly requests: readonly FailedRequest[];
+  /** Available memory + free swap, when captured. */
+  readonly memoryHeadroom?: DerivedNumber;
+  /** CommitLimit − Committed_AS, when both were captured. */
+  readonly commitHeadroom?: DerivedNumber;
+  /**
+   * Every numeric fact of the incident's evidence, the winning value per key (memory, rlimits,
+   * threads, cgroup and task limits…), keyed by the fact keys of docs/json-schema.md.
+   */
+  readonly facts: Readonly<Partial<Record<NumericFactKey, UsedNumber>>>;
+}
+
 export interface Incident {
   /** Stable id: `<system>:<process key>`. */
   readonly id: string;
@@ -73,6 +128,8 @@ export interface Incident {
   readonly maps?: MapsBreakdown;
   readonly remediation: Remediation;
   readonly caveats: readonly string[];
+  /** The numbers the verdict used (one source of truth for every renderer). */
+  readonly numbers: IncidentNumbers;
 }
 
 export interface InputInfo {

@@ -20,3 +20,52 @@ export const CAUSE_LABEL: Record<Cause, string> = {
 export function systemLabel(s: string): string {
   return systemDef(s)?.label ?? s;
 }
+
+/** Numeric fact keys whose values are bytes (the rest are counts, modes or addresses). */
+export const BYTE_FACT_KEYS: ReadonlySet<string> = new Set([
+  'mem-total',
+  'mem-free',
+  'mem-available',
+  'swap-total',
+  'swap-free',
+  'commit-limit',
+  'committed-as',
+  'rlimit-as',
+  'rlimit-data',
+  'vm-size',
+  'vm-rss',
+  'cgroup-memory-limit',
+  'cgroup-memory-usage',
+  'cgroup-memory-max-usage',
+  'failed-request-bytes',
+]);
+
+const FACT_LABEL: Record<string, string> = {
+  'map-count': 'map count',
+  'max-map-count': 'vm.max_map_count',
+  'overcommit-memory': 'vm.overcommit_memory',
+  'overcommit-ratio': 'vm.overcommit_ratio',
+  'mem-total': 'MemTotal',
+  'mem-free': 'MemFree',
+  'mem-available': 'MemAvailable',
+  'swap-total': 'SwapTotal',
+  'swap-free': 'SwapFree',
+  'commit-limit': 'CommitLimit',
+  'committed-as': 'Committed_AS',
+  'rlimit-as': 'RLIMIT_AS (ulimit -v)',
+  'rlimit-data': 'RLIMIT_DATA (ulimit -d)',
+  'rlimit-nproc': 'RLIMIT_NPROC (ulimit -u)',
+  'rlimit-nofile': 'RLIMIT_NOFILE (ulimit -n)',
+  threads: 'thread count',
+  'threads-max': 'kernel.threads-max',
+  'pid-max': 'kernel.pid_max',
+  'cgroup-memory-limit': 'cgroup memory limit',
+  'cgroup-pids-max': 'pids.max',
+  'cgroup-pids-current': 'pids.current',
+  'cgroup-pids-peak': 'pids.peak',
+};
+
+/** A fact key in words (`max-map-count` → `vm.max_map_count`). */
+export function factLabel(key: string): string {
+  return FACT_LABEL[key] ?? key;
+}

@@ -7,6 +7,7 @@ import { SEVERITIES, SYSTEMS, systemDef, type SystemDef, type SystemFamily } fro
 import { indexFacts } from './facts.js';
 import { remediate } from './remediation.js';
 import { decide } from './verdict.js';
+import { incidentNumbers } from './numbers.js';
 import { fmtCount } from '../core/units.js';
 import { CAUSE_LABEL, systemLabel } from '../core/words.js';
 
@@ -120,6 +121,8 @@ function buildIncident(scope: string, idKey: string, family: Family, findings: r
   const decision = decide({ findings: sorted, facts });
   if (sorted.length === 0 && decision.cause !== 'map-count-limit-low') return undefined;
   const remediation = remediate(decision, system);
+  // The breakdown shown is the snapshot whose count the verdict weighed.
+  const maps = facts.maps();
   const times = sorted.map((f) => f.time?.iso).filter((t): t is string => t !== undefined).sort();
   const pidFact = facts.num('pid');
   const name = facts.text('process-name');
@@ -145,9 +148,10 @@ function buildIncident(scope: string, idKey: string, family: Family, findings: r
     omittedFindings: omittedCount + Math.max(0, sorted.length - MAX_LISTED_FINDINGS),
     trail: decision.trail,
     evidence: why,
-    ...(facts.maps() ? { maps: facts.maps()! } : {}),
+    ...(maps ? { maps } : {}),
     remediation,
     caveats,
+    numbers: incidentNumbers(decision, facts, remediation),
   };
 }
 

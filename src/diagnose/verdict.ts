@@ -1,19 +1,30 @@
 // The verdict engine: a readable decision procedure that weighs an incident's findings
 // against its evidence facts and returns the cause, the confidence and the decision trail,
-// each step naming the fact and the file:line it came from.
+// each step naming the fact and the file:line it came from. Thresholds live in ./policy.ts.
 
-import type { Cause, Confidence, Finding, NumericFact, SourceRef, TrailStep } from '../core/index.js';
-import type { FactIndex } from './facts.js';
+import type { Cause, Confidence, DerivedNumber, FailedRequest, Finding, NumericFact, SourceRef, TrailStep } from '../core/index.js';
+import type { FactIndex, RankedFact } from './facts.js';
 import { fmtBytes, fmtCount, fmtPercent } from '../core/units.js';
+import {
+  AREAS_PER_THREAD,
+  CGROUP_NEAR,
+  COMMIT_RESERVE,
+  DEFAULT_MAX_MAP_COUNT,
+  HEAP_BASE_GAP,
+  LOW_HEADROOM,
+  LOW_RAM_ABSOLUTE,
+  LOW_SWAP_ABSOLUTE,
+  MEMORY_FLOOR,
+  NEAR_LIMIT,
+  PLENTIFUL_ABSOLUTE,
+  PLENTIFUL_REQUEST_FACTOR,
+  PLENTIFUL_SHARE,
+  RLIMIT_NEAR,
+  SMALL_REQUEST,
+  TASK_LIMIT_NEAR,
+} from './policy.js';
 
-/** The kernel's default vm.max_map_count (DEFAULT_MAX_MAP_COUNT = 65530). */
-export const DEFAULT_MAX_MAP_COUNT = 65530;
-/** A count at or above this share of the limit means the limit was hit. */
-export const NEAR_LIMIT = 0.99;
-/** Kernel reserve below the commit limit that ordinary processes cannot use (user + admin reserve). */
-export const COMMIT_RESERVE = 128 * 1024 * 1024;
-/** Native heap pointers closer than this to the compressed-oops heap base mean the base blocked its growth. */
-export const HEAP_BASE_GAP = 512 * 1024 * 1024;
+export { COMMIT_RESERVE, DEFAULT_MAX_MAP_COUNT, HEAP_BASE_GAP, NEAR_LIMIT } from './policy.js';
 
 export interface Decision {
   readonly cause: Cause;
@@ -21,12 +32,17 @@ export interface Decision {
   readonly trail: readonly TrailStep[];
   readonly caveats: readonly string[];
   /** The limit used (read or assumed) and the count, for remediation. */
-  readonly mapLimit: { readonly value: number; readonly assumed: boolean; readonly source?: SourceRef };
+  readonly mapLimit: { readonly value: number; readonly assumed: boolean; readonly source?: SourceRef; readonly fact?: RankedFact };
   readonly mapCount?: NumericFact;
   /** The largest map count the workload needs, from data dirs or threads, when known. */
   readonly needed?: { readonly value: number; readonly basis: string; readonly sources: readonly SourceRef[] };
   /** A one-line statement of the deciding fact. */
   readonly because: string;
+  /** Failed requests, smallest first. */
+  readonly requests: readonly FailedRequest[];
+  /** Available memory + free swap, and CommitLimit − Committed_AS, when captured. */
+  readonly memoryHeadroom?: DerivedNumber;
+  readonly commitHeadroom?: DerivedNumber;
 }
 
 function src(f: { source: SourceRef } | undefined): SourceRef[] {
@@ -38,17 +54,26 @@ function findingRef(f: Finding): SourceRef {
 }
 
 
-/** Largest failed request size in bytes, from the findings' captures or the hs_err header fact. */
-function failedRequest(findings: readonly Finding[], facts: FactIndex): { bytes: number; source: SourceRef } | undefined {
-  let best: { bytes: number; source: SourceRef } | undefined;
+/** Every failed request size in bytes, from the findings' captures and the hs_err header fact, smallest first. */
+export function failedRequests(findings: readonly Finding[], facts: FactIndex): FailedRequest[] {
+  const out: FailedRequest[] = [];
+  const seen = new Set<string>();
   for (const f of findings) {
     if (f.signals.failure !== 'enomem') continue;
     const size = f.captures['size'];
-    if (typeof size === 'number' && size > 0 && (!best || size > best.bytes)) best = { bytes: size, source: findingRef(f) };
+    if (typeof size !== 'number' || size <= 0) continue;
+    const k = `${f.file}:${f.line}:${size}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push({ bytes: size, source: findingRef(f), operation: f.signals.operation, ruleId: f.ruleId });
   }
-  const header = facts.num('failed-request-bytes');
-  if (header && (!best || header.value > best.bytes)) best = { bytes: header.value, source: header.source };
-  return best;
+  for (const h of facts.all('failed-request-bytes')) {
+    const k = `${h.source.file}:${h.source.line}:${h.value}`;
+    if (seen.has(k) || out.some((r) => r.source.file === h.source.file && r.source.line === h.source.line)) continue;
+    seen.add(k);
+    out.push({ bytes: h.value, source: h.source, operation: /malloc/.test(h.method ?? '') ? 'malloc' : 'mmap' });
+  }
+  return out.sort((a, b) => a.bytes - b.bytes || (a.source.file < b.source.file ? -1 : a.source.file > b.source.file ? 1 : a.source.line - b.source.line));
 }
 
 class Trail {
@@ -109,8 +134,8 @@ function memoryView(facts: FactIndex, request: number | undefined): MemoryView |
         strength: 'high',
       };
     }
-    const lowRam = total ? avail.value < total.value * 0.03 : avail.value < 256 * 1024 * 1024;
-    const lowSwap = swapTotal && swapTotal.value > 0 ? swapFree.value < swapTotal.value * 0.03 : swapFree.value < 64 * 1024 * 1024;
+    const lowRam = total ? avail.value < total.value * MEMORY_FLOOR : avail.value < LOW_RAM_ABSOLUTE;
+    const lowSwap = swapTotal && swapTotal.value > 0 ? swapFree.value < swapTotal.value * MEMORY_FLOOR : swapFree.value < LOW_SWAP_ABSOLUTE;
     if (lowRam && lowSwap) {
       return {
         exhausted: true,
@@ -129,7 +154,7 @@ function memoryView(facts: FactIndex, request: number | undefined): MemoryView |
         strength: 'high',
       };
     }
-    const plentiful = usable >= (total ? Math.min(total.value * 0.1, 1024 ** 3) : 1024 ** 3) && usable > req * 2;
+    const plentiful = usable >= (total ? Math.min(total.value * PLENTIFUL_SHARE, PLENTIFUL_ABSOLUTE) : PLENTIFUL_ABSOLUTE) && usable > req * PLENTIFUL_REQUEST_FACTOR;
     return {
       exhausted: false,
       plentiful,
@@ -140,7 +165,7 @@ function memoryView(facts: FactIndex, request: number | undefined): MemoryView |
   }
   if (avail) {
     // Swap unknown: available memory alone cannot prove exhaustion, only rule it out.
-    const roomy = total ? avail.value >= Math.min(total.value * 0.1, 1024 ** 3) : avail.value >= 1024 ** 3;
+    const roomy = total ? avail.value >= Math.min(total.value * PLENTIFUL_SHARE, PLENTIFUL_ABSOLUTE) : avail.value >= PLENTIFUL_ABSOLUTE;
     return {
       exhausted: false,
       plentiful: roomy && avail.value >= req,
@@ -154,7 +179,7 @@ function memoryView(facts: FactIndex, request: number | undefined): MemoryView |
 
 function mapLimitOf(facts: FactIndex): Decision['mapLimit'] {
   const f = facts.num('max-map-count');
-  return f ? { value: f.value, assumed: false, source: f.source } : { value: DEFAULT_MAX_MAP_COUNT, assumed: true };
+  return f ? { value: f.value, assumed: false, source: f.source, fact: f } : { value: DEFAULT_MAX_MAP_COUNT, assumed: true };
 }
 
 /** What the workload needs in map areas, from data directories or threads. */
@@ -171,6 +196,31 @@ function threadCount(facts: FactIndex): NumericFact | undefined {
   return facts.num('threads') ?? facts.num('java-threads');
 }
 
+/** Available memory + free swap (what a new anonymous mapping could still get), when captured. */
+function memoryHeadroomOf(facts: FactIndex): DerivedNumber | undefined {
+  const avail = facts.num('mem-available') ?? facts.num('mem-free');
+  if (!avail) return undefined;
+  const swapFree = facts.num('swap-free');
+  const name = avail.key === 'mem-available' ? 'MemAvailable' : 'MemFree';
+  return {
+    value: avail.value + (swapFree?.value ?? 0),
+    basis: swapFree ? `${name} ${fmtBytes(avail.value)} + SwapFree ${fmtBytes(swapFree.value)}` : `${name} ${fmtBytes(avail.value)} (swap not captured)`,
+    sources: [avail.source, ...src(swapFree)],
+  };
+}
+
+/** CommitLimit − Committed_AS: what strict accounting (overcommit 2) would still grant. */
+function commitHeadroomOf(facts: FactIndex): DerivedNumber | undefined {
+  const limit = facts.num('commit-limit');
+  const committed = facts.num('committed-as');
+  if (!limit || !committed) return undefined;
+  return {
+    value: limit.value - committed.value,
+    basis: `CommitLimit ${fmtBytes(limit.value)} − Committed_AS ${fmtBytes(committed.value)}`,
+    sources: [limit.source, committed.source],
+  };
+}
+
 export interface DecideInput {
   readonly findings: readonly Finding[];
   readonly facts: FactIndex;
@@ -180,7 +230,7 @@ export interface DecideInput {
 export function decide(input: DecideInput): Decision {
   const { findings, facts } = input;
   const trail = new Trail();
-  const caveats: string[] = [...facts.conflicts()];
+  const caveats: string[] = facts.conflicts().map((c) => c.text);
   const failures = findings.filter((f) => f.signals.failure === 'enomem' || f.signals.failure === 'oom-kill');
   const limitWarnings = findings.filter((f) => f.signals.failure === 'limit-warning');
   const nonEnomem = findings.filter((f) => f.signals.failure === 'non-enomem');
@@ -188,7 +238,17 @@ export function decide(input: DecideInput): Decision {
   const mapCount = facts.num('map-count');
   const needed = neededMaps(facts);
   const threads = threadCount(facts);
-  const base = { mapLimit, mapCount, needed };
+  const requests = failedRequests(failures, facts);
+  const memoryHeadroom = memoryHeadroomOf(facts);
+  const commitHeadroom = commitHeadroomOf(facts);
+  const base = {
+    mapLimit,
+    mapCount,
+    needed,
+    requests,
+    ...(memoryHeadroom ? { memoryHeadroom } : {}),
+    ...(commitHeadroom ? { commitHeadroom } : {}),
+  };
 
   if (mapLimit.assumed) caveats.push(`vm.max_map_count was not captured; the kernel default ${fmtCount(DEFAULT_MAX_MAP_COUNT)} is assumed`);
   if (mapCount && mapCount.complete === false) caveats.push(`the maps snapshot at ${mapCount.source.file} is cut short: ${fmtCount(mapCount.value)} regions is a lower bound`);
@@ -208,9 +268,17 @@ export function decide(input: DecideInput): Decision {
     failures.slice(0, 3).map(findingRef),
     'an allocation or mapping was refused; the evidence must say which limit',
   );
-  const request = failedRequest(failures, facts);
+  // The smallest refused request drives the count-versus-memory step: memory that cannot give 49 bytes is gone, a map count refuses any size.
+  const request = requests[0];
+  const largest = requests[requests.length - 1];
   const mem = memoryView(facts, request?.bytes);
-  if (request) trail.add('request size', `largest failed request ${fmtBytes(request.bytes)}`, [request.source], request.bytes <= 1024 * 1024 ? 'a small request: a count limit is more likely than memory' : 'a large request');
+  if (request) {
+    const fact =
+      requests.length === 1 || largest === undefined || largest.bytes === request.bytes
+        ? `failed request ${fmtBytes(request.bytes)}`
+        : `smallest failed request ${fmtBytes(request.bytes)} (largest ${fmtBytes(largest.bytes)}, ${fmtCount(requests.length)} sizes captured)`;
+    trail.add('request size', fact, [request.source], request.bytes <= SMALL_REQUEST ? 'a small request: a count limit is more likely than memory' : 'a large request');
+  }
 
   // Step 2: the map count against the limit.
   if (mapCount) {
@@ -231,8 +299,8 @@ export function decide(input: DecideInput): Decision {
     }
     trail.add('map count vs limit', fact, countSources, mapCount.complete === false ? 'a lower bound below the limit: cannot rule map count out' : 'below the limit: map count ruled out');
   }
-  if (threads && threads.value * 2 >= mapLimit.value * NEAR_LIMIT) {
-    const fact = `${fmtCount(threads.value)} threads × 2 map areas (stack + guard page) = ${fmtCount(threads.value * 2)} against vm.max_map_count ${limitText}`;
+  if (threads && threads.value * AREAS_PER_THREAD >= mapLimit.value * NEAR_LIMIT) {
+    const fact = `${fmtCount(threads.value)} threads × ${AREAS_PER_THREAD} map areas (stack + guard page) = ${fmtCount(threads.value * AREAS_PER_THREAD)} against vm.max_map_count ${limitText}`;
     trail.add('threads vs map limit', fact, [threads.source, ...limitSources], 'thread stacks alone fill the map-area budget');
     return { ...base, cause: 'map-count-exhaustion', confidence: 'medium', trail: trail.steps, caveats, because: fact };
   }
@@ -283,7 +351,7 @@ export function decide(input: DecideInput): Decision {
   // Step 7: the evidence cannot decide.
   const hints = failures.map((f) => f.signals.hint).filter((h) => h !== 'none');
   const mapHints = hints.filter((h) => h === 'map-count').length;
-  const smallWithRoom = request !== undefined && request.bytes <= 1024 * 1024 && mem?.plentiful === true;
+  const smallWithRoom = request !== undefined && request.bytes <= SMALL_REQUEST && mem?.plentiful === true;
   const leanText = smallWithRoom
     ? `likeliest cause: map-count exhaustion — a ${fmtBytes(request.bytes)} request failed with memory to spare, the signature of running out of map areas`
     : mapHints > 0
@@ -331,7 +399,7 @@ function cgroupView(facts: FactIndex, failures: readonly Finding[]): ViewResult 
       confidence: 'high',
     };
   }
-  if (usage && usage.value >= limit.value * 0.97) {
+  if (usage && usage.value >= limit.value * CGROUP_NEAR) {
     return {
       hit: true,
       fact: `cgroup memory usage ${fmtBytes(usage.value)} against its limit ${fmtBytes(limit.value)} (${fmtPercent(usage.value, limit.value)})`,
@@ -373,7 +441,7 @@ function addressSpaceView(facts: FactIndex, request: number | undefined, finding
     const vm = facts.num('vm-size');
     const name = key === 'rlimit-as' ? 'RLIMIT_AS (ulimit -v)' : 'RLIMIT_DATA (ulimit -d)';
     if (vm) {
-      const near = vm.value >= lim.value * 0.9 || (request !== undefined && vm.value + request > lim.value);
+      const near = vm.value >= lim.value * RLIMIT_NEAR || (request !== undefined && vm.value + request > lim.value);
       return {
         hit: near,
         fact: `${name} ${fmtBytes(lim.value)} against a virtual size (VmSize) of ${fmtBytes(vm.value)} (${fmtPercent(vm.value, lim.value)})` + (request ? `, request ${fmtBytes(request)}` : ''),
@@ -428,7 +496,7 @@ function threadView(facts: FactIndex, findings: readonly Finding[], mem: MemoryV
   for (const { name, fact } of limits) {
     if (!fact || !Number.isFinite(fact.value)) continue;
     const used = name === 'pids.max' && pidsCurrent ? pidsCurrent : threads;
-    if (used && used.value >= fact.value * 0.95) {
+    if (used && used.value >= fact.value * TASK_LIMIT_NEAR) {
       return {
         hit: true,
         fact: `${fmtCount(used.value)} threads against ${name} ${fmtCount(fact.value)} (${fmtPercent(used.value, fact.value)})`,
@@ -457,7 +525,7 @@ function threadView(facts: FactIndex, findings: readonly Finding[], mem: MemoryV
 interface NoFailureInput {
   trail: Trail;
   caveats: string[];
-  base: Pick<Decision, 'mapLimit' | 'mapCount' | 'needed'>;
+  base: Pick<Decision, 'mapLimit' | 'mapCount' | 'needed' | 'requests' | 'memoryHeadroom' | 'commitHeadroom'>;
   limitWarnings: readonly Finding[];
   nonEnomem: readonly Finding[];
   facts: FactIndex;
@@ -480,13 +548,13 @@ function decideWithoutFailure(x: NoFailureInput): Decision {
     return { ...base, cause: 'map-count-limit-low', confidence: 'high', trail: trail.steps, caveats, because: fact };
   }
   const { needed, mapCount, mapLimit } = base;
-  if (needed && needed.value >= mapLimit.value * 0.9) {
+  if (needed && needed.value >= mapLimit.value * LOW_HEADROOM) {
     const fact = `the data directory needs ${fmtCount(needed.value)} map areas (${needed.basis}) against vm.max_map_count ${limitText}`;
     trail.add('data directory vs map limit', fact, [...needed.sources, ...limitSources], 'the next restart that opens every segment will run out of map areas');
     if (mapCount) trail.add('current map count', `${fmtCount(mapCount.value)} map areas now (${fmtPercent(mapCount.value, mapLimit.value)} of the limit)`, [mapCount.source], 'the running process is close too');
     return { ...base, cause: 'map-count-limit-low', confidence: mapLimit.assumed ? 'medium' : 'high', trail: trail.steps, caveats, because: fact };
   }
-  if (mapCount && mapCount.value >= mapLimit.value * 0.9) {
+  if (mapCount && mapCount.value >= mapLimit.value * LOW_HEADROOM) {
     const fact = `${fmtCount(mapCount.value)} map areas against vm.max_map_count ${limitText} (${fmtPercent(mapCount.value, mapLimit.value)})`;
     trail.add('map count vs limit', fact, [mapCount.source, ...limitSources], 'no failure yet, but less than 10% headroom');
     return { ...base, cause: 'map-count-limit-low', confidence: mapLimit.assumed ? 'medium' : 'high', trail: trail.steps, caveats, because: fact };

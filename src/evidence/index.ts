@@ -95,5 +95,7 @@ export function parseEvidence(kind: EvidenceKind, file: string, lines: readonly 
       return simple(kind, file, parsePrometheusStartup(file, lines));
     case 'capture-manifest':
       return { evidence: parseCaptureManifest(file, lines), problems: [] };
+    case 'embedded':
+      throw new Error('embedded evidence is harvested from a log, never detected as a file kind');
   }
 }

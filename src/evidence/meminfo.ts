@@ -59,14 +59,19 @@ function freeUnit(name: string, total: number): { mult: number; why: string } {
   return { mult: 1024, why: 'KiB (free default, guessed)' };
 }
 
-export function parseFree(file: string, lines: readonly string[]): Fact[] {
+/**
+ * `free` output: the current layout (an `available` column) and the old one, whose
+ * `-/+ buffers/cache:` row gives used and free without the page cache (the old "available").
+ * `firstLineNo` is the 1-based line of lines[0] in the file.
+ */
+export function parseFree(file: string, lines: readonly string[], firstLineNo = 1, methodName = 'free output'): Fact[] {
   const h = lines.findIndex((l) => FREE_HEADER.test(l));
   if (h < 0) return [];
   const cols = (lines[h] ?? '').trim().split(/\s+/);
   const rows: { label: string; values: string[]; line: number }[] = [];
   for (let i = h + 1; i < lines.length; i++) {
-    const m = /^\s*(Mem|Swap|Low|High|Total):\s+(.*)$/.exec((lines[i] ?? '').trimEnd());
-    if (m) rows.push({ label: m[1] ?? '', values: (m[2] ?? '').trim().split(/\s+/), line: i + 1 });
+    const m = /^\s*(Mem|Swap|Low|High|Total|-\/\+ buffers\/cache):\s+(.*)$/.exec((lines[i] ?? '').trimEnd());
+    if (m) rows.push({ label: m[1] ?? '', values: (m[2] ?? '').trim().split(/\s+/), line: firstLineNo + i });
   }
   const mem = rows.find((r) => r.label === 'Mem');
   if (mem === undefined) return [];
@@ -78,7 +83,7 @@ export function parseFree(file: string, lines: readonly string[]): Fact[] {
     if (suffixed) return parseSize(v.replace(/i$/i, ''), 1) ?? parseSize(v, 1);
     return /^\d+$/.test(v) ? Number(v) * unit.mult : null;
   };
-  const method = `free output, unit ${unit.why}`;
+  const method = `${methodName}, unit ${unit.why}`;
   const facts: Fact[] = [];
   const col = (name: string): number => cols.indexOf(name);
   const push = (key: NumericFactKey, row: { values: string[]; line: number }, idx: number): void => {
@@ -89,6 +94,12 @@ export function parseFree(file: string, lines: readonly string[]): Fact[] {
   push('mem-total', mem, col('total'));
   push('mem-free', mem, col('free'));
   push('mem-available', mem, col('available'));
+  const oldCache = rows.find((r) => r.label === '-/+ buffers/cache');
+  // Old layout: the -/+ buffers/cache row is [used, free] without buffers and cache.
+  if (oldCache !== undefined && col('available') < 0) {
+    const v = value(oldCache.values[1]);
+    if (v !== null && Number.isFinite(v)) facts.push(num('mem-available', v, file, oldCache.line, { method: `${method}, -/+ buffers/cache free (old layout)` }));
+  }
   const swap = rows.find((r) => r.label === 'Swap');
   if (swap !== undefined) {
     push('swap-total', swap, col('total'));

@@ -52,8 +52,12 @@ export function detectSysctl(head: readonly string[], name: string): boolean {
   return (known > 0 || settings >= 3) && settings * 2 >= lines.length;
 }
 
+/** sysctl.conf, /etc/sysctl.d/*.conf: what is configured, which may not be what the kernel runs with. */
+const CONFIG_FILE = /(?:^|[\\/])(?:sysctl\.d[\\/][^\\/]+|[^\\/]*\.conf)$/;
+
 export function parseSysctl(file: string, lines: readonly string[]): Fact[] {
   const bare = bareSysctlKey(file);
+  const config = CONFIG_FILE.test(file);
   const found = new Map<NumericFactKey, Fact>();
   lines.forEach((line, i) => {
     const t = line.trim();
@@ -68,7 +72,7 @@ export function parseSysctl(file: string, lines: readonly string[]): Fact[] {
     const value = (m[2] ?? '').replace(/^["']|["']$/g, '');
     if (key === undefined || !/^\d+$/.test(value)) return;
     // sysctl.conf semantics: a later line overrides an earlier one.
-    found.set(key, num(key, Number(value), file, i + 1, { method: 'sysctl setting' }));
+    found.set(key, num(key, Number(value), file, i + 1, config ? { method: 'sysctl configuration file', origin: 'config' } : { method: 'sysctl setting' }));
   });
   return [...found.values()].sort((a, b) => a.source.line - b.source.line);
 }

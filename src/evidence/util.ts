@@ -1,17 +1,19 @@
 // Shared helpers for the evidence parsers: fact constructors, size and limit parsing, and the
 // small text utilities (base name, blank-line tests) every parser needs. No parser logic here.
 
-import type { FlagFact, FlagFactKey, NumericFact, NumericFactKey, TextFact, TextFactKey } from '../core/index.js';
+import type { FactOrigin, FlagFact, FlagFactKey, NumericFact, NumericFactKey, TextFact, TextFactKey } from '../core/index.js';
 
 export interface NumOpts {
   readonly complete?: boolean;
   readonly method?: string;
+  readonly origin?: FactOrigin;
 }
 
 export function num(key: NumericFactKey, value: number, file: string, line: number, opts: NumOpts = {}): NumericFact {
   const fact: { -readonly [K in keyof NumericFact]: NumericFact[K] } = { key, value, source: { file, line } };
   if (opts.complete !== undefined) fact.complete = opts.complete;
   if (opts.method !== undefined) fact.method = opts.method;
+  if (opts.origin !== undefined) fact.origin = opts.origin;
   return fact;
 }
 

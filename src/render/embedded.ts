@@ -21,6 +21,8 @@ function revive(_key: string, value: unknown): unknown {
   if (value && typeof value === 'object' && !Array.isArray(value)) {
     const o = value as Record<string, unknown>;
     if (o.value === 'unlimited' && typeof o.key === 'string' && 'source' in o && !TEXT_KEYS.has(o.key)) return { ...o, value: Infinity };
+    // An incident's used numbers (numbers.facts, mapLimit, overruled values) carry an origin instead of a key.
+    if (o.value === 'unlimited' && typeof o.origin === 'string') return { ...o, value: Infinity };
   }
   return value;
 }

@@ -3,7 +3,7 @@
 // templates only loop and branch. The Markdown renderer reads the same model.
 
 import { createHash } from 'node:crypto';
-import type { Cause, Finding, Incident, NumericFact, Report, SourceRef } from '../core/index.js';
+import type { Cause, Finding, Incident, Report, SourceRef } from '../core/index.js';
 import { CAUSE_LABEL, systemLabel } from '../core/words.js';
 import { fmtBytes, fmtCount, fmtPercent } from '../core/units.js';
 
@@ -209,8 +209,6 @@ export interface ViewOptions {
 }
 
 export const DEFAULT_MAX_EXCERPTS = 20;
-/** The kernel default of vm.max_map_count, assumed when no limit was captured. */
-export const DEFAULT_MAX_MAP_COUNT = 65530;
 const MAX_SHOWN_LINE = 1000;
 const VISIBLE_AFTER_HIT = 4;
 const MAX_LOCATIONS = 12;
@@ -339,26 +337,17 @@ function buildExcerpt(f: Finding, id: string, anchors: Anchors): ExcerptView {
   };
 }
 
-function numericFacts(report: Report, files: ReadonlySet<string>, key: NumericFact['key']): NumericFact[] {
-  const out: NumericFact[] = [];
-  for (const e of report.evidence) {
-    if (!files.has(e.file)) continue;
-    for (const f of e.facts) if (f.key === key && typeof f.value === 'number') out.push(f as NumericFact);
-  }
-  return out;
-}
-
 const MAP_CAUSES: ReadonlySet<Cause> = new Set(['map-count-exhaustion', 'map-count-limit-low', 'unknown']);
 
-function buildGauge(report: Report, inc: Incident): GaugeView | undefined {
-  const files = new Set(inc.evidence.map((e) => e.file));
-  const limitFact = numericFacts(report, files, 'max-map-count')[0];
-  const countFact = numericFacts(report, files, 'map-count')[0];
-  const count = inc.maps?.regions ?? countFact?.value;
-  const needed = inc.remediation.neededMapCount?.value;
+/** The gauge reads only the incident's numbers (computed once in diagnose), never raw evidence. */
+function buildGauge(inc: Incident): GaugeView | undefined {
+  const n = inc.numbers;
+  const count = n.mapCount?.value;
+  const needed = n.mapCountNeeded?.value;
+  const assumed = n.mapLimit.origin === 'assumed';
   if (count === undefined && needed === undefined) return undefined;
-  if (!limitFact && !MAP_CAUSES.has(inc.cause)) return undefined;
-  const limit = limitFact?.value ?? DEFAULT_MAX_MAP_COUNT;
+  if (assumed && !MAP_CAUSES.has(inc.cause)) return undefined;
+  const limit = n.mapLimit.value;
   if (!Number.isFinite(limit) || limit <= 0) return undefined;
   const observed = count ?? 0;
   const scaleMax = Math.max(limit, observed, needed ?? 0) * 1.12;
@@ -380,10 +369,10 @@ function buildGauge(report: Report, inc: Incident): GaugeView | undefined {
     limitAnchor: anchor(x(limit)),
     ...(usedNeeded ? { neededX: x(needed), neededAnchor: anchor(x(needed)), neededLabel: `needed ${fmtCount(needed)}` } : {}),
     tone,
-    countLabel: count !== undefined ? `${fmtCount(count)} map areas${inc.maps && !inc.maps.complete ? ' (at least)' : ''}` : `${fmtCount(needed ?? 0)} map areas needed (predicted)`,
-    limitLabel: `vm.max_map_count ${fmtCount(limit)}${limitFact ? '' : ' (assumed default)'}`,
+    countLabel: count !== undefined ? `${fmtCount(count)} map areas${n.mapCount?.lowerBound ? ' (at least)' : ''}` : `${fmtCount(needed ?? 0)} map areas needed (predicted)`,
+    limitLabel: `vm.max_map_count ${fmtCount(limit)}${assumed ? ' (assumed default)' : ''}`,
     percent: fmtPercent(ratio, 1),
-    assumed: !limitFact,
+    assumed,
     caption: count !== undefined ? 'map areas in use against the limit' : 'map areas the data needs against the limit',
   };
 }
@@ -576,7 +565,7 @@ export function buildViewModel(report: Report, opts: ViewOptions = {}): ReportVi
       text: visible(cut(f.text.trim(), 240)),
     }));
     const locLeft = inc.count - locations.length;
-    const gauge = buildGauge(report, inc);
+    const gauge = buildGauge(inc);
     const maps = buildMaps(inc, anchors);
     const r = inc.remediation;
     return {

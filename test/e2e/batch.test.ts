@@ -2,7 +2,7 @@ import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO, runCli, scanJson } from '../helpers/cli.js';
+import { assertSchemaValid, REPO, runCli, scanJson } from '../helpers/cli.js';
 
 function essentials(report: any) {
   return report.incidents.map((i: any) => ({
@@ -37,6 +37,7 @@ describe('batch scanning', () => {
     expect(merged.code).toBe(0);
     const whole = await scanJson(['samples']);
     const m = JSON.parse(merged.stdout);
+    assertSchemaValid(m);
     expect(essentials(m)).toEqual(essentials(whole.report));
     expect(m.verdict).toBe(whole.report.verdict);
     expect(m.mergedFrom).toHaveLength(folders.length);

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { REPO, runCli, scanJson } from '../helpers/cli.js';
+import { assertSchemaValid, REPO, runCli, scanJson } from '../helpers/cli.js';
 
 const KAFKA_FAIL = [
   '[2024-05-01 12:00:00,123] INFO Loading logs from log dirs ArrayBuffer(/var/lib/kafka/data) (kafka.log.LogManager)',
@@ -146,6 +146,7 @@ describe('scan from the CLI', () => {
     expect(r.stderr).toContain('verdict unknown');
     const { readFile } = await import('node:fs/promises');
     const report = JSON.parse(await readFile(out, 'utf8'));
+    assertSchemaValid(report);
     expect(report.schemaVersion).toBe(1);
     expect(report.tool.name).toBe('mapmortem');
     expect(report.generatedAt).toBe('2026-01-01T00:00:00.000Z');

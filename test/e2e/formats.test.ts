@@ -2,7 +2,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { assertSchemaValid, runCli } from '../helpers/cli.js';
 
 describe('report formats from the CLI', () => {
   it('-o report.html writes one self-contained page that `report` turns back into the same data', async () => {
@@ -18,6 +18,7 @@ describe('report formats from the CLI', () => {
     const back = await runCli(['report', html, '--format', 'json']);
     expect(back.code).toBe(0);
     expect(JSON.parse(back.stdout)).toEqual(JSON.parse(json.stdout));
+    assertSchemaValid(JSON.parse(back.stdout));
   });
 
   it('--format md gives a Markdown ticket comment with the verdict and the fix', async () => {
@@ -36,6 +37,7 @@ describe('report formats from the CLI', () => {
       expect(r.stdout, format).not.toContain('10.40.2.18');
     }
     const red = JSON.parse((await runCli(['scan', 'samples/overcommit-strict', '--format', 'json', '--redact'])).stdout);
+    assertSchemaValid(red);
     // The same address gets the same placeholder in every finding.
     const texts: string[] = red.incidents[0].findings.map((f: any) => f.text);
     const clients = new Set(texts.map((t) => /\(from (ip-\d+):\d+\)/.exec(t)?.[1]).filter(Boolean));

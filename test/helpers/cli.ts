@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../src/cli/main.js';
+import { validateReportDocument } from '../../src/core/schema.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const SHARED = path.resolve(REPO, '../shared');
@@ -35,5 +36,13 @@ export async function runCli(args: string[], opts: { cwd?: string; stdin?: strin
 
 export async function scanJson(args: string[], opts: { cwd?: string; stdin?: string | Buffer } = {}): Promise<{ code: number; report: any; stderr: string }> {
   const r = await runCli(['scan', ...args, '--format', 'json'], opts);
-  return { code: r.code, report: r.stdout ? JSON.parse(r.stdout) : undefined, stderr: r.stderr };
+  const report = r.stdout ? JSON.parse(r.stdout) : undefined;
+  if (report !== undefined) assertSchemaValid(report);
+  return { code: r.code, report, stderr: r.stderr };
+}
+
+/** Every report a test produces must match the shipped JSON Schema (schema/report.schema.json). */
+export function assertSchemaValid(doc: unknown): void {
+  const v = validateReportDocument(doc);
+  if (!v.ok) throw new Error(`report does not match schema/report.schema.json:\n${v.errors.slice(0, 20).join('\n')}`);
 }

@@ -6,6 +6,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Report, Rule } from '../../src/core/index.js';
 import { runScan } from '../../src/pipeline/scan.js';
+import { renderJson } from '../../src/render/json.js';
+import { assertSchemaValid } from '../helpers/cli.js';
 import { defaultRulesDir, loadRuleDirs } from '../../src/rules/load.js';
 
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -36,7 +38,7 @@ export function expectedVerdict(name: string): string | undefined {
 }
 
 export async function scanPaths(paths: readonly string[], cwd: string): Promise<Report> {
-  return runScan({
+  const report = await runScan({
     paths,
     cwd,
     include: [],
@@ -47,6 +49,8 @@ export async function scanPaths(paths: readonly string[], cwd: string): Promise<
     now: NOW,
     version: '0.0.0-test',
   });
+  assertSchemaValid(JSON.parse(renderJson(report)));
+  return report;
 }
 
 export function scanSample(name: string): Promise<Report> {

@@ -1,0 +1,353 @@
+// Evidence blocks embedded in logs and pasted text: meminfo, `free` (both layouts), `ulimit -a`,
+// /proc/<pid>/limits, sysctl lines, `cat /proc/sys/vm/max_map_count` + its number, `wc -l`
+// of a maps file, `ps -eLf | wc -l`, a status block's Threads:, maps excerpts (elisions make the
+// count a lower bound), uname, 32-bit markers, `docker run --memory=`, Kubernetes
+// resources.limits.memory, and counts written in prose (lower weight, cited to their sentence).
+
+import type { Fact, FlagFactKey, NumericFactKey } from '../core/index.js';
+import { parseLimits } from './limits.js';
+import { parseFree, parseMeminfoLines } from './meminfo.js';
+import { flag, num, parseSize } from './util.js';
+
+/** Only the first this many bytes of a big log are searched for embedded evidence (start-up banners sit at the head). */
+export const HARVEST_MAX_BYTES = 16 * 1024 * 1024;
+
+const MEMINFO_ROW = /\b(MemTotal|MemFree|MemAvailable|SwapTotal|SwapFree|CommitLimit|Committed_AS|Buffers|Cached):\s+\d+\s*kB\b/;
+const FREE_HEADER = /\btotal\s+used\s+free\s+shared\s+(?:buff\/cache|buffers)/;
+const FREE_ROW = /\b(Mem|Swap|-\/\+ buffers\/cache):/;
+const ULIMIT_ROW = /\((?:[^,()]+,\s*)?-\w\)\s+\S+\s*$/;
+const LIMITS_HEADER = /\bLimit\s+Soft Limit\s+Hard Limit/;
+const LIMITS_ROW = /\bMax [a-z ]+?\s{2,}\S+\s+\S+/;
+const SYSCTL_KEYS: Record<string, NumericFactKey> = {
+  'vm.max_map_count': 'max-map-count',
+  'vm.overcommit_memory': 'overcommit-memory',
+  'vm.overcommit_ratio': 'overcommit-ratio',
+  'kernel.threads-max': 'threads-max',
+  'kernel.pid_max': 'pid-max',
+};
+const SYSCTL_LINE = /\b(vm\.max_map_count|vm\.overcommit_memory|vm\.overcommit_ratio|kernel\.threads-max|kernel\.pid_max)\s*[=:]\s*(\d+)\b/;
+/** Only a prompt, `sysctl` or `sudo` may precede a transcript setting; anything else makes it prose. */
+const SYSCTL_TRANSCRIPT = /^[\s>|]*(?:[$#]\s*)?(?:sudo\s+)?(?:sysctl\s+)?(?:vm|kernel)\.[\w-]+\s*[=:]\s*\d+\s*$/;
+const SYSCTL_SET = /\bsysctl\s+(?:-\w+\s+)*-w\b|\bsysctl\.conf\b|\bsysctl\.d\b|>>?\s*\/etc\//;
+const PROC_SYS_CMD = /\/proc\/sys\/(vm|kernel)\/(max_map_count|overcommit_memory|overcommit_ratio|threads-max|pid_max)\b/;
+const PROC_SYS_KEYS: Record<string, NumericFactKey> = {
+  max_map_count: 'max-map-count',
+  overcommit_memory: 'overcommit-memory',
+  overcommit_ratio: 'overcommit-ratio',
+  'threads-max': 'threads-max',
+  pid_max: 'pid-max',
+};
+const PROC_SYS_INLINE = /\/proc\/sys\/(?:vm|kernel)\/([\w-]+)\s*[:=]\s*(\d+)\s*$/;
+const BARE_NUMBER = /^[\s>|]*(\d+)\s*$/;
+const WC_OUTPUT = /(?:^|\s)(\d+)\s+(\S*\/proc\/([\w$(){}]+)\/(?:task\/\d+\/)?maps)\s*$/;
+const WC_COMMAND = /\bwc\s+-l\b.*\/proc\/([\w$(){}-]+)\/maps|\/proc\/([\w$(){}-]+)\/maps\b.*\|\s*wc\s+-l/;
+const PS_HOST = /\bps\s+(?:-eLf|-eL|-efL|-Lef|axms|-e\s+-L\s*\S*|-eT)\b[^|]*\|\s*wc\s+-l/;
+const PS_PROCESS = /\bps\s+(?:-T|-L|huH|-Lf|-o\s+nlwp=?)\b.*\bp(?:id)?\b|\bls\s+\/proc\/\S+\/task\s*\|\s*wc\s+-l/;
+const NO_HEADER = /--no-headers?|\bh\w*H\b|nlwp=/;
+const STATUS_THREADS = /^[\s>|]*Threads:\s+(\d+)\s*$/;
+const STATUS_VMSIZE = /^[\s>|]*VmSize:\s+(\d+)\s*kB\s*$/;
+const STATUS_NEIGHBOUR = /^[\s>|]*(Name|Umask|State|Tgid|Ngid|Pid|PPid|VmPeak|VmSize|VmRSS|voluntary_ctxt_switches):\s/;
+const MAPS_LINE = /^[\s>|]*[0-9a-f]{8,16}-[0-9a-f]{8,16}\s+[r-][w-][x-][psS-]\s+[0-9a-f]+\s+[0-9a-f]+:[0-9a-f]+\s+\d+/;
+const ELISION = /^[\s>|]*(?:\.{3,}|…|<snip(?:ped)?>|\[snip(?:ped)?\]|\[\.\.\.\]|\(\.\.\.\)|-+\s*snip\s*-+|\.\.\.\s*\(?\d+ (?:more )?(?:lines?|entries|mappings)|\(?\d+ (?:more )?(?:lines?|entries|mappings) (?:omitted|removed|skipped|elided)\)?)\s*$/i;
+const SELF_MAPS = /\/proc\/(?:self|thread-self)\/maps/;
+const UNAME_CMD = /\buname\s+-[a-z]*m[a-z]*\s*$/;
+const UNAME_A = /\bLinux\s+\S+\s+\d+\.\d+\S*\s.*?\b(i[3-6]86|armv[5-7]\w*|armhf|x86_64|aarch64|ppc64le|s390x)\b/;
+const ARCH_32 = /^(i[3-6]86|armv[5-7]\w*|armhf|arm|mips|mipsel|ppc)$/;
+const ARCH_WORD = /^[\s>|]*(i[3-6]86|armv[5-7]\w*|armhf|x86_64|aarch64|ppc64le|s390x|mips\w*)\s*$/;
+const PKG_32 = /\b[\w.+-]+:(?:i386|armhf|armel)\b|[_.-](?:i386|i686|armhf|armv7l|armv7hl)\.(?:deb|rpm)\b|\/(?:usr\/)?lib\/(?:i386-linux-gnu|arm-linux-gnueabihf)\/|\/lib\/ld-linux(?:-armhf)?\.so\.[23]\b/;
+const TEXT_32 = /\b32-bit\s+(?:userland|user ?space|process|binary|build|JVM|JRE|JDK|java|OS|system|Raspbian|Raspberry|ARM|arm|x86|Linux|kernel|Windows|version)\b|\b(?:userland|user ?space|binary|process|build|JVM|JDK|OS|java)\s+is\s+32-bit\b/i;
+const GO_FRAME_PTR = /\b(?:sp|fp)=0x([0-9a-f]+)\b/g;
+const DOCKER_MEMORY = /\bdocker\s+(?:container\s+)?(?:run|create|update)\b.*?(?:--memory(?:=|\s+)|\s-m\s*)"?(\d+(?:\.\d+)?)([bkmg])?\b/i;
+const COMPOSE_MEMORY = /^\s*mem_limit:\s*["']?(\d+(?:\.\d+)?)([bkmg])?b?["']?\s*$/i;
+const K8S_LIMITS = /^(\s*)(?:-\s*)?limits:\s*$/;
+const K8S_RESOURCES = /^(\s*)(?:-\s*)?resources:\s*$/;
+const K8S_MEMORY = /^(\s*)memory:\s*["']?(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|K|M|G|T|k|E|Ei)?["']?\s*$/;
+const K8S_JSON = /"limits"\s*:\s*\{[^}]*"memory"\s*:\s*"(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|K|M|G|T|k)?"/;
+const PROSE_MAPS = /(?<![\w.-])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*([kK]\b)?\s*(?:memory[- ]map(?:ped|ping)?\s+(?:areas|regions)|(?:memory[- ])?map(?:ping)?\s+areas|mappings|mmaps|memory maps|mmap(?:ped)? regions|vmas|VMAs|maps)\b/;
+const PROSE_LIMIT = /max_map_count\)?\s*(?:\(|,|is|was|of|=|:|to|at|set to|limit|limit of|value|of only|the)?[\s(]*(?:\w+\s){0,2}?(\d{1,3}(?:,\d{3})+|\d{4,})\b/i;
+const PROSE_LIMIT_NEAR = /\b(?:the\s+)?(\d{1,3}(?:,\d{3})+|\d{4,})\s+(?:map(?:s|ping)?\s+)?limit\b|\blimit\s+(?:of\s+|is\s+|=\s*)?(\d{1,3}(?:,\d{3})+|\d{4,})\b/i;
+const PROSE_THREADS = /(?<![\w.-])(\d{1,3}(?:,\d{3})+|\d+)\s*([kK]\b)?\s+(?:live\s+|java\s+|native\s+|os\s+)?threads\b/i;
+const PROSE_ULIMIT_V = /\bulimit\s+-v\s+(unlimited|\d+)\b/;
+const RAISED = /\b(?:raised|increased|bumped|set|changed|upped)\b.*\bmax_map_count\b|\bmax_map_count\b.*\b(?:raised|increased|bumped|already)\b/i;
+const PERSISTS = /\b(?:still|again|persists?|same (?:error|issue|problem)|keeps? (?:failing|crashing)|didn'?t help|did not help|no effect|not help)/i;
+
+/** Minimum values read from prose: smaller numbers in a sentence rarely are map or thread counts. */
+const PROSE_MIN_MAPS = 1000;
+const PROSE_MIN_THREADS = 50;
+
+function proseNumber(raw: string, k: string | undefined): number {
+  const n = Number(raw.replace(/,/g, ''));
+  return Math.round(k ? n * 1000 : n);
+}
+
+/** Kubernetes quantities: K/M/G are decimal, Ki/Mi/Gi binary. */
+function k8sQuantity(n: string, unit: string | undefined): number {
+  const mult: Record<string, number> = { '': 1, k: 1e3, K: 1e3, M: 1e6, G: 1e9, T: 1e12, E: 1e18, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, Ei: 1024 ** 6 };
+  return Math.round(Number(n) * (mult[unit ?? ''] ?? 1));
+}
+
+/** The 0-based end (exclusive) of a run of lines satisfying `accept`, starting at i. */
+function runEnd(lines: readonly string[], i: number, accept: (l: string) => boolean, maxGap = 0): number {
+  let j = i;
+  let gap = 0;
+  let end = i;
+  while (j < lines.length) {
+    if (accept(lines[j] ?? '')) {
+      end = j + 1;
+      gap = 0;
+    } else if (++gap > maxGap) break;
+    j++;
+  }
+  return end;
+}
+
+/** The next non-blank line after i, within `within` lines. */
+function nextValue(lines: readonly string[], i: number, within = 2): number {
+  for (let j = i + 1; j < lines.length && j <= i + within; j++) if ((lines[j] ?? '').trim() !== '') return j;
+  return -1;
+}
+
+/**
+ * Facts from evidence embedded in text. `lines` are the file's lines (lines[0] is line
+ * `firstLineNo`). Transcripts get origin 'transcript', configuration 'config', sentences 'prose'.
+ */
+export function harvestEmbedded(file: string, lines: readonly string[], firstLineNo = 1): Fact[] {
+  const facts: Fact[] = [];
+  const at = (i: number): number => firstLineNo + i;
+  const n = (key: NumericFactKey, value: number, i: number, method: string, origin: 'transcript' | 'config' | 'prose', complete?: boolean): void => {
+    facts.push(num(key, value, file, at(i), { method, origin, ...(complete !== undefined ? { complete } : {}) }));
+  };
+  const f = (key: FlagFactKey, i: number, method: string): void => {
+    facts.push({ ...flag(key, file, at(i), method), origin: 'transcript' });
+  };
+  const taken = new Set<number>();
+  const take = (from: number, to: number): void => {
+    for (let k = from; k < to; k++) taken.add(k);
+  };
+  let goSmall = 0;
+  let goLarge = 0;
+  let goFirst = -1;
+  let k8sLimits: { indent: number; line: number } | undefined;
+  let k8sResources: { indent: number; line: number } | undefined;
+
+  for (let i = 0; i < lines.length; i++) {
+    if (taken.has(i)) continue;
+    const line = lines[i] ?? '';
+
+    // meminfo block: two or more rows close together.
+    if (MEMINFO_ROW.test(line)) {
+      const end = runEnd(lines, i, (l) => MEMINFO_ROW.test(l) || /^\s*[\w()]+:\s+\d+(?:\s*kB)?\s*$/.test(l.replace(/^.*?(?=\b[A-Z][\w()]*:\s+\d)/, '')), 1);
+      const block = lines.slice(i, end).map((l) => l.replace(/^.*?(?=\b[A-Z][\w()]*:\s+\d)/, ''));
+      const got = parseMeminfoLines(file, block, at(i), 'meminfo block in text');
+      if (got.length >= 2) {
+        for (const g of got) facts.push({ ...g, origin: 'transcript' });
+        take(i, end);
+        i = end - 1;
+        continue;
+      }
+    }
+
+    // free: the header and its Mem:/Swap:/-/+ rows.
+    if (FREE_HEADER.test(line)) {
+      const end = runEnd(lines, i + 1, (l) => FREE_ROW.test(l));
+      const block = [line.slice(Math.max(0, line.search(/\btotal\s+used/))), ...lines.slice(i + 1, end).map((l) => l.slice(Math.max(0, l.search(FREE_ROW))))];
+      const got = parseFree(file, block, at(i), 'free output in text');
+      if (got.length > 0) {
+        for (const g of got) facts.push({ ...g, origin: 'transcript' });
+        take(i, end);
+        i = end - 1;
+        continue;
+      }
+    }
+
+    // ulimit -a (bash rows with "(kbytes, -v)") and the /proc/<pid>/limits table.
+    if (ULIMIT_ROW.test(line) || LIMITS_HEADER.test(line)) {
+      const table = LIMITS_HEADER.test(line);
+      const end = runEnd(lines, i + (table ? 1 : 0), (l) => (table ? LIMITS_ROW.test(l) : ULIMIT_ROW.test(l)));
+      if (table || end - i >= 3) {
+        const strip = (l: string): string => (table ? l.slice(Math.max(0, l.search(/\b(?:Limit|Max )/))) : l.replace(/^.*?(?=\b[a-z][a-z ]+\s+\()/, ''));
+        const block = lines.slice(i, end).map(strip);
+        const got = parseLimits(file, block);
+        for (const g of got) facts.push({ ...g, source: { file, line: at(i) + g.source.line - 1 }, method: table ? '/proc/pid/limits table in text' : 'ulimit -a in text', origin: 'transcript' });
+        take(i, end);
+        i = end - 1;
+        continue;
+      }
+    }
+
+    // `cat /proc/sys/vm/max_map_count` then its number; `/proc/sys/vm/x: N` (grep . output).
+    const ps = PROC_SYS_CMD.exec(line);
+    if (ps) {
+      const inline = PROC_SYS_INLINE.exec(line);
+      const key = PROC_SYS_KEYS[ps[2] ?? ''];
+      if (inline && key) {
+        n(key, Number(inline[2]), i, `/proc/sys/${ps[1] ?? ''}/${ps[2] ?? ''} in text`, 'transcript');
+        continue;
+      }
+      const j = nextValue(lines, i);
+      const v = j >= 0 ? BARE_NUMBER.exec(lines[j] ?? '') : null;
+      if (key && v && !/>\s*\/proc\//.test(line) && !/\becho\b/.test(line)) {
+        n(key, Number(v[1]), j, `cat /proc/sys/${ps[1] ?? ''}/${ps[2] ?? ''} in text`, 'transcript');
+        take(j, j + 1);
+        continue;
+      }
+    }
+
+    // sysctl lines: output (transcript), a command that sets it or a config file line (config), or in a sentence (prose).
+    const sc = SYSCTL_LINE.exec(line);
+    if (sc) {
+      const key = SYSCTL_KEYS[sc[1] ?? ''];
+      if (key) {
+        const origin = SYSCTL_SET.test(line) ? 'config' : SYSCTL_TRANSCRIPT.test(line) ? 'transcript' : 'prose';
+        n(key, Number(sc[2]), i, origin === 'config' ? 'sysctl setting in text (a command or config line)' : origin === 'transcript' ? 'sysctl output in text' : 'sysctl setting written in a sentence', origin);
+        if (key === 'max-map-count' && RAISED.test(line)) f('map-limit-raised', i, 'text says vm.max_map_count was raised');
+        continue;
+      }
+    }
+
+    // `wc -l /proc/<pid>/maps` output: the count of that process's maps (never /proc/self: that counts wc).
+    const wc = WC_OUTPUT.exec(line);
+    if (wc && !SELF_MAPS.test(wc[2] ?? '')) {
+      n('map-count', Number(wc[1]), i, `wc -l ${wc[2] ?? ''} in text`, 'transcript', true);
+      continue;
+    }
+    const wcc = WC_COMMAND.exec(line);
+    if (wcc) {
+      const j = nextValue(lines, i);
+      const v = j >= 0 ? BARE_NUMBER.exec(lines[j] ?? '') : null;
+      if (v) {
+        take(j, j + 1);
+        if (!SELF_MAPS.test(line)) n('map-count', Number(v[1]), j, `map count of /proc/${wcc[1] ?? wcc[2] ?? ''}/maps in text`, 'transcript', true);
+        continue;
+      }
+    }
+
+    // Thread counts: `ps -eLf | wc -l` (every task on the host, minus the header) and per-process forms.
+    if (PS_HOST.test(line) || PS_PROCESS.test(line)) {
+      const j = nextValue(lines, i);
+      const v = j >= 0 ? BARE_NUMBER.exec(lines[j] ?? '') : null;
+      if (v) {
+        const header = NO_HEADER.test(line) || /\bls\s+\/proc/.test(line) ? 0 : 1;
+        const value = Math.max(0, Number(v[1]) - header);
+        if (PS_HOST.test(line)) n('host-threads', value, j, `ps thread count of the whole host in text${header ? ' (minus the header line)' : ''}`, 'transcript');
+        else n('threads', value, j, `thread count of one process in text${header ? ' (minus the header line)' : ''}`, 'transcript');
+        take(j, j + 1);
+        continue;
+      }
+    }
+
+    // A status block: Threads: and VmSize: count only beside other status rows.
+    const th = STATUS_THREADS.exec(line) ?? STATUS_VMSIZE.exec(line);
+    if (th) {
+      const near = lines.slice(Math.max(0, i - 30), i + 30).filter((l) => STATUS_NEIGHBOUR.test(l)).length;
+      if (near >= 2) {
+        if (STATUS_THREADS.test(line)) n('threads', Number(th[1]), i, 'Threads: of a /proc/pid/status block in text', 'transcript');
+        else n('vm-size', Number(th[1]) * 1024, i, 'VmSize: of a /proc/pid/status block in text', 'transcript');
+        continue;
+      }
+    }
+
+    // Maps excerpts: a run of maps lines, elisions allowed (the count is then a lower bound).
+    if (MAPS_LINE.test(line)) {
+      let end = i;
+      let count = 0;
+      let elided = false;
+      let heapStack = 0;
+      for (let j = i; j < lines.length; j++) {
+        const l = lines[j] ?? '';
+        if (MAPS_LINE.test(l)) {
+          count++;
+          end = j + 1;
+          if (/\[(?:heap|stack)\]\s*$/.test(l)) heapStack++;
+        } else if (ELISION.test(l)) {
+          elided = true;
+          end = j + 1;
+        } else break;
+      }
+      const before = lines.slice(Math.max(0, i - 3), i).join('\n');
+      if (count >= 2 && !SELF_MAPS.test(before)) {
+        const complete = !elided && heapStack >= 2;
+        n('map-count', count, i, `maps excerpt in text (${count} line${count === 1 ? '' : 's'}${elided ? ', elided: at least this many' : complete ? '' : ', no [heap]/[stack]: probably trimmed, at least this many'})`, 'transcript', complete);
+      }
+      take(i, end);
+      i = end - 1;
+      continue;
+    }
+
+    // uname and 32-bit markers (weighed only next to an allocation failure).
+    if (UNAME_CMD.test(line)) {
+      const j = nextValue(lines, i);
+      const a = j >= 0 ? ARCH_WORD.exec(lines[j] ?? '') : null;
+      if (a && ARCH_32.test(a[1] ?? '')) f('arch-32bit-marker', j, `uname -m says ${a[1] ?? ''} (a 32-bit kernel runs only 32-bit processes)`);
+      if (a) take(j, j + 1);
+      continue;
+    }
+    const ua = UNAME_A.exec(line);
+    if (ua && ARCH_32.test(ua[1] ?? '')) {
+      f('arch-32bit-marker', i, `uname says ${ua[1] ?? ''} (a 32-bit kernel runs only 32-bit processes)`);
+      continue;
+    }
+    if (PKG_32.test(line)) f('arch-32bit-marker', i, '32-bit package or library path');
+    else if (TEXT_32.test(line)) f('arch-32bit-marker', i, 'the text says 32-bit');
+    for (const m of line.matchAll(GO_FRAME_PTR)) {
+      if (goFirst < 0) goFirst = i;
+      if ((m[1] ?? '').length <= 8) goSmall++;
+      else goLarge++;
+    }
+
+    // Container memory limits as configured: docker run --memory, compose mem_limit, a pod spec.
+    const dm = DOCKER_MEMORY.exec(line) ?? COMPOSE_MEMORY.exec(line);
+    if (dm) {
+      const v = parseSize(`${dm[1] ?? ''}${(dm[2] ?? '').toLowerCase()}`);
+      if (v !== null && v > 0) n('cgroup-memory-limit', v, i, DOCKER_MEMORY.test(line) ? 'docker --memory in text' : 'compose mem_limit in text', 'config');
+      continue;
+    }
+    const kr = K8S_RESOURCES.exec(line);
+    if (kr) k8sResources = { indent: (kr[1] ?? '').length, line: i };
+    const kl = K8S_LIMITS.exec(line);
+    if (kl) {
+      const indent = (kl[1] ?? '').length;
+      k8sLimits = k8sResources && k8sResources.indent < indent && i - k8sResources.line <= 8 ? { indent, line: i } : undefined;
+      continue;
+    }
+    const km = K8S_MEMORY.exec(line);
+    if (km && k8sLimits && (km[1] ?? '').length > k8sLimits.indent && i - k8sLimits.line <= 4) {
+      n('cgroup-memory-limit', k8sQuantity(km[2] ?? '0', km[3]), i, 'Kubernetes resources.limits.memory in text', 'config');
+      k8sLimits = undefined;
+      continue;
+    }
+    const kj = K8S_JSON.exec(line);
+    if (kj) {
+      n('cgroup-memory-limit', k8sQuantity(kj[1] ?? '0', kj[2]), i, 'Kubernetes resources.limits.memory in text', 'config');
+      continue;
+    }
+
+    // Prose: counts and limits written in a sentence.
+    const pl = /max_map_count/i.test(line) ? PROSE_LIMIT.exec(line) : null;
+    if (pl) {
+      n('max-map-count', proseNumber(pl[1] ?? '0', undefined), i, 'vm.max_map_count written in a sentence', 'prose');
+      if (RAISED.test(line)) f('map-limit-raised', i, 'text says vm.max_map_count was raised');
+    }
+    const pm = PROSE_MAPS.exec(line);
+    if (pm && !SELF_MAPS.test(line)) {
+      const v = proseNumber(pm[1] ?? '0', pm[2]);
+      if (v >= PROSE_MIN_MAPS) {
+        n('map-count', v, i, 'map count written in a sentence', 'prose', false);
+        const near = !pl ? PROSE_LIMIT_NEAR.exec(line.slice((pm.index ?? 0) + pm[0].length)) : null;
+        const lv = near ? proseNumber(near[1] ?? near[2] ?? '0', undefined) : 0;
+        if (near && lv >= PROSE_MIN_MAPS) n('max-map-count', lv, i, 'map limit written in a sentence', 'prose');
+      }
+    }
+    const pt = PROSE_THREADS.exec(line);
+    if (pt) {
+      const v = proseNumber(pt[1] ?? '0', pt[2]);
+      if (v >= PROSE_MIN_THREADS) n('threads', v, i, 'thread count written in a sentence', 'prose');
+    }
+    const pu = PROSE_ULIMIT_V.exec(line);
+    if (pu) n('rlimit-as', pu[1] === 'unlimited' ? Infinity : Number(pu[1]) * 1024, i, 'ulimit -v written in text', 'prose');
+    if (PERSISTS.test(line) && /max_map_count/i.test(line) && RAISED.test(line)) f('failure-persists-after-raise', i, 'text says the failure persisted after the limit was raised');
+  }
+  // Go stack traces whose frame pointers all fit in 8 hex digits come from a 32-bit process.
+  if (goSmall >= 3 && goLarge === 0) f('arch-32bit-marker', goFirst, 'Go stack trace frame pointers all fit in 32 bits');
+  return facts;
+}
