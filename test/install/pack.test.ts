@@ -70,12 +70,13 @@ async function mapmortem(args: string[]): Promise<{ code: number; stdout: string
 }
 
 describe('npm pack, npm install -g, run outside the repository', { timeout: 300_000 }, () => {
-  it('packs the built CLI, every rule and template, and nothing of the development tree', () => {
+  it('packs the built CLI, every rule and template, the sh capture script, and nothing of the development tree', () => {
     const files = pack!.files.map((f) => f.path).sort();
     expect(files).toContain('dist/src/cli/bin.js');
     expect(files).toContain('dist/src/pipeline/worker.js');
     expect(files).toContain('templates/report.hbs');
     expect(files).toContain('templates/report.css');
+    expect(files).toContain('scripts/mapmortem-capture.sh');
     const rules = readdirSync(path.join(REPO, 'rules')).filter((f) => /\.ya?ml$/.test(f));
     expect(files.filter((f) => f.startsWith('rules/'))).toEqual(rules.map((r) => `rules/${r}`).sort());
     const templates = readdirSync(path.join(REPO, 'templates'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
