@@ -3,15 +3,6 @@
 // with its code. Everything testable lives in main.ts.
 
 import { main } from './main.js';
+import { processIO } from './process-io.js';
 
-const code = await main(process.argv.slice(2), {
-  stdout: (s) => process.stdout.write(s),
-  stderr: (s) => process.stderr.write(s),
-  cwd: process.cwd(),
-  env: process.env,
-  stdin: process.stdin,
-  stdoutIsTTY: process.stdout.isTTY === true,
-  stderrIsTTY: process.stderr.isTTY === true,
-  now: () => new Date(),
-});
-process.exitCode = code;
+process.exitCode = await main(process.argv.slice(2), processIO());

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FileSource } from '../discover/discover.js';
-import { packageRoot } from '../core/package.js';
+import { embeddedFiles, packageRoot } from '../core/package.js';
 import type { FileOutcome, SourceOptions } from './scan.js';
 
 export interface Pool {
@@ -16,9 +16,16 @@ export interface Pool {
   close(): Promise<void>;
 }
 
-/** The compiled worker script: beside this module in dist/, or dist/ when running from sources (tests). */
-export function workerScript(): URL | undefined {
-  if (fileURLToPath(import.meta.url).endsWith('.js')) return new URL('./worker.js', import.meta.url);
+/**
+ * The worker script: the source built into the single executable, worker.cjs beside a CommonJS
+ * bundle, worker.js beside this module in dist/, or dist/ when running from sources (tests).
+ */
+export function workerScript(): URL | { readonly source: string } | undefined {
+  const source = embeddedFiles()?.workerSource;
+  if (source !== undefined) return { source };
+  const self = fileURLToPath(import.meta.url);
+  if (self.endsWith('.cjs')) return new URL('./worker.cjs', import.meta.url);
+  if (self.endsWith('.js')) return new URL('./worker.js', import.meta.url);
   const built = path.join(packageRoot(), 'dist', 'src', 'pipeline', 'worker.js');
   return existsSync(built) ? pathToFileURL(built) : undefined;
 }
@@ -51,9 +58,8 @@ export async function startPool(size: number, opts: SourceOptions): Promise<Pool
   // stdin is never scanned in a worker (a stream cannot cross threads).
   const { stdin: _stdin, ...shared } = opts;
   for (let i = 0; i < size; i++) {
-    const w = new Worker(script, {
-      workerData: shared,
-    });
+    const w =
+      script instanceof URL ? new Worker(script, { workerData: shared }) : new Worker(script.source, { eval: true, workerData: shared });
     w.on('message', (msg: { id: number; outcome?: FileOutcome[]; error?: string }) => {
       const t = busy.get(w);
       busy.delete(w);

@@ -2,20 +2,19 @@
 // per section, report.css inlined) over the view model. Templates only loop and branch;
 // Handlebars escapes every value, and the full JSON result rides along for `mapmortem report`.
 
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import type { Report } from '../core/index.js';
 import { embedJson } from './embedded.js';
 import { buildViewModel, type ReportView, type ViewOptions } from './view-model.js';
-import { packageRoot } from '../core/package.js';
+import { listPackageDir, packageRoot, readPackageFile } from '../core/package.js';
 
 export interface HtmlOptions extends ViewOptions {
   /** Another templates directory (same layout: report.hbs, layouts/, partials/, report.css). */
   readonly templatesDir?: string;
 }
 
-/** The repository's `templates/` directory, found by walking up to mapmortem's package.json. */
+/** The package's `templates/` directory (found by walking up to mapmortem's package.json), or the executable's built-in copy. */
 export function templatesDir(): string {
   return join(packageRoot(), 'templates');
 }
@@ -28,7 +27,7 @@ interface Compiled {
 const cache = new Map<string, Compiled>();
 
 function hbsFiles(dir: string): string[] {
-  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.hbs')).sort() : [];
+  return (listPackageDir(dir) ?? []).filter((f) => f.endsWith('.hbs'));
 }
 
 function compile(dir: string): Compiled {
@@ -38,14 +37,14 @@ function compile(dir: string): Compiled {
   for (const sub of ['layouts', 'partials']) {
     for (const f of hbsFiles(join(dir, sub))) {
       const name = f.slice(0, -'.hbs'.length);
-      hb.registerPartial(sub === 'layouts' ? `layouts/${name}` : name, readFileSync(join(dir, sub, f), 'utf8'));
+      hb.registerPartial(sub === 'layouts' ? `layouts/${name}` : name, readPackageFile(join(dir, sub, f)));
     }
   }
-  const render = hb.compile<{ view: ReportView; css: string; embedded: string }>(readFileSync(join(dir, 'report.hbs'), 'utf8'), {
+  const render = hb.compile<{ view: ReportView; css: string; embedded: string }>(readPackageFile(join(dir, 'report.hbs')), {
     strict: false,
     noEscape: false,
   });
-  const css = readFileSync(join(dir, 'report.css'), 'utf8').replace(/<\//g, '<\\/');
+  const css = readPackageFile(join(dir, 'report.css')).replace(/<\//g, '<\\/');
   const compiled = { render, css };
   cache.set(dir, compiled);
   return compiled;

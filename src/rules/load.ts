@@ -26,7 +26,7 @@ import {
   type CauseHint,
   type MatchScope,
 } from '../core/index.js';
-import { packageRoot } from '../core/package.js';
+import { isEmbedded, listPackageDir, packageRoot, readPackageFile } from '../core/package.js';
 
 export interface RuleError {
   readonly file: string;
@@ -440,11 +440,14 @@ export async function loadRuleDirs(dirs: readonly string[]): Promise<LoadRulesRe
   for (const dir of dirs) {
     let names: string[];
     try {
-      const entries = await readdir(dir, { withFileTypes: true });
-      names = entries
-        .filter((e) => (e.isFile() || e.isSymbolicLink()) && /\.ya?ml$/i.test(e.name))
-        .map((e) => e.name)
-        .sort();
+      if (isEmbedded(dir)) names = (listPackageDir(dir) ?? []).filter((n) => /\.ya?ml$/i.test(n));
+      else {
+        const entries = await readdir(dir, { withFileTypes: true });
+        names = entries
+          .filter((e) => (e.isFile() || e.isSymbolicLink()) && /\.ya?ml$/i.test(e.name))
+          .map((e) => e.name)
+          .sort();
+      }
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code ?? 'error';
       errors.push({ file: dir, field: '(dir)', message: `cannot read the rules directory (${code}); check the --rules path` });
@@ -454,7 +457,7 @@ export async function loadRuleDirs(dirs: readonly string[]): Promise<LoadRulesRe
       const file = join(dir, name);
       let text: string;
       try {
-        text = await readFile(file, 'utf8');
+        text = isEmbedded(file) ? readPackageFile(file) : await readFile(file, 'utf8');
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code ?? 'error';
         errors.push({ file, field: '(file)', message: `cannot be read (${code}); check its permissions` });
@@ -476,7 +479,7 @@ export async function loadRuleDirs(dirs: readonly string[]): Promise<LoadRulesRe
   return { ok: true, rules };
 }
 
-/** The repository's `rules/` directory, found by walking up from this module to mapmortem's package.json. */
+/** The package's `rules/` directory (found by walking up to mapmortem's package.json), or the executable's built-in copy. */
 export function defaultRulesDir(): string {
   return join(packageRoot(), 'rules');
 }
