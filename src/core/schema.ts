@@ -2,12 +2,11 @@
 // and a validator over a parsed JSON document, for `report` input checks and the tests. The
 // errors are worded as `<json pointer>: <reason>` so a caller can show which field is wrong.
 
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
-import { packageRoot } from './package.js';
+import { packageRoot, readPackageFile } from './package.js';
 
-/** Absolute path of the shipped report schema. */
+/** Path of the shipped report schema (built into the single executable there). */
 export function reportSchemaPath(): string {
   return join(packageRoot(), 'schema', 'report.schema.json');
 }
@@ -17,7 +16,7 @@ let validator: ValidateFunction | undefined;
 /** Validates a parsed report document (the JSON form: "unlimited" for no limit). */
 export function validateReportDocument(doc: unknown): { ok: true } | { ok: false; errors: string[] } {
   if (!validator) {
-    const schema = JSON.parse(readFileSync(reportSchemaPath(), 'utf8')) as object;
+    const schema = JSON.parse(readPackageFile(reportSchemaPath())) as object;
     validator = new Ajv({ allErrors: true, strict: false }).compile(schema);
   }
   if (validator(doc)) return { ok: true };

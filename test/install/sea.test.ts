@@ -1,11 +1,11 @@
 // The single executable (`npm run sea`): built once here into a temp dir, copied alone into an
 // empty directory with no node_modules above it and no node on PATH, then run as a user on a
 // host without Node would: scan a sample (HTML report, worker threads), rules test, capture a
-// live process and scan that bundle. Skips when this Node cannot make one (no SEA fuse).
+// live process, scan that bundle and merge the result with `report`. Skips when this Node cannot make one (no SEA fuse).
 
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { copyFile, cp, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -100,5 +100,10 @@ describe.skipIf(why !== '')('the single executable, alone in an empty directory'
     const maps = report.evidence.find((e: any) => e.kind === 'maps');
     expect(maps.file).toBe(`bundle/proc/${child!.pid}/maps`);
     expect(maps.facts.find((f: any) => f.key === 'map-count').value).toBe(manifest.mapCount);
+    // `report` checks its input against the built-in JSON Schema.
+    await writeFile(path.join(alone, 'bundle.json'), s.stdout);
+    const merged = await mapmortem(['report', 'bundle.json', '--format', 'json']);
+    expect(merged.code).toBe(0);
+    expect(JSON.parse(merged.stdout).verdict).toBe('none');
   });
 });
