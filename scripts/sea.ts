@@ -32,6 +32,9 @@ export async function bundleCli(outdir: string): Promise<{ cli: string; worker: 
     // CommonJS has no import.meta: give the modules that locate the package their own file URL.
     define: { 'import.meta.url': 'import_meta_url' },
     banner: { js: "var import_meta_url = typeof __filename === 'string' ? require('node:url').pathToFileURL(__filename).href : 'file:///';" },
+    // recheck (proving user rules' regexes linear at load) runs a native binary or a worker file
+    // of its own: left out, its import fails in the executable and such a rule runs on re2js.
+    external: ['recheck', 'recheck-*'],
     logLevel: 'warning' as const,
     legalComments: 'none' as const,
   };
