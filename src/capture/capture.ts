@@ -28,9 +28,12 @@ export interface CaptureOptions {
   procRoot?: string;
   now: () => Date;
   version: string;
+  /** Test seam: runs after the process files are read, before they are checked (a process exiting or exec'ing then). */
+  afterProcessRead?: () => Promise<void>;
 }
 
-export type ManifestFileStatus = 'ok' | 'truncated' | 'missing' | 'unreadable';
+/** 'changed': read while the process exited, was replaced or changed; the data is kept but not trusted whole. */
+export type ManifestFileStatus = 'ok' | 'truncated' | 'changed' | 'missing' | 'unreadable';
 
 export interface ManifestFile {
   /** Path inside the bundle ('/'-separated). */
@@ -56,6 +59,8 @@ export interface Manifest {
   mapCount?: number;
   maxMapCount?: number;
   files: ManifestFile[];
+  /** Whether the process stayed the same process while it was read; when not, why (the maps count is then a lower bound). */
+  integrity?: { stable: boolean; reasons: string[] };
   dataDirs: { dir: string; path: string; entries: number; complete: boolean; reason?: string }[];
   warnings: string[];
 }
@@ -232,12 +237,24 @@ export async function capture(opts: CaptureOptions): Promise<CaptureResult> {
   const c: Collected = { entries: new Map(), files: [] };
   let commandLine: string | undefined;
   let uid: number | undefined;
+  let integrity: Manifest['integrity'];
   if (pid !== undefined) {
     const pidDir = path.join(procRoot, String(pid));
     if (haveProc && !(await exists(pidDir))) {
       warnings.push(`process ${pid} does not exist (it has exited, or the pid is wrong): the bundle holds the host files only`);
     }
+    const startBefore = await startTime(pidDir);
     for (const f of PROCESS_FILES) record(c, `proc/${pid}/${f}`, path.join(pidDir, f), await readWhole(path.join(pidDir, f)));
+    await opts.afterProcessRead?.();
+    integrity = await checkStable(pidDir, startBefore, c.entries.get(`proc/${pid}/maps`));
+    if (!integrity.stable) {
+      const maps = c.files.find((f) => f.path === `proc/${pid}/maps`);
+      if (maps && maps.status === 'ok') {
+        maps.status = 'changed';
+        maps.reason = integrity.reasons.join('; ');
+      }
+      warnings.push(`process ${pid} changed while it was captured (${integrity.reasons.join('; ')}): its map count is a lower bound, not a trusted snapshot`);
+    }
     const cmd = c.entries.get(`proc/${pid}/cmdline`);
     if (cmd) commandLine = cmdlineText(cmd);
     const status = c.entries.get(`proc/${pid}/status`);
@@ -306,6 +323,7 @@ export async function capture(opts: CaptureOptions): Promise<CaptureResult> {
     ...(mapsBuf === undefined ? {} : { mapCount: countNewlines(mapsBuf) }),
     ...(maxMap !== undefined && /^\d+$/.test(maxMap) ? { maxMapCount: Number(maxMap) } : {}),
     files: c.files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+    ...(integrity === undefined ? {} : { integrity }),
     dataDirs,
     warnings,
   };
@@ -316,6 +334,25 @@ export async function capture(opts: CaptureOptions): Promise<CaptureResult> {
   } catch (err) {
     return { ok: false, message: `cannot write the bundle to ${opts.output}: ${err instanceof Error ? err.message : String(err)}` };
   }
+}
+
+/** Field 22 of /proc/<pid>/stat (start time in clock ticks since boot): a recycled pid has another. */
+async function startTime(pidDir: string): Promise<string | undefined> {
+  const r = await readWhole(path.join(pidDir, 'stat'), 64 * 1024);
+  if (!r.ok) return undefined;
+  const text = r.data.toString('utf8');
+  const fields = text.slice(text.lastIndexOf(')') + 2).trim().split(/\s+/);
+  return fields[19];
+}
+
+/** Did the process stay the same while its files were read: still there, same start time, maps read to a line end. */
+async function checkStable(pidDir: string, before: string | undefined, maps: Buffer | undefined): Promise<{ stable: boolean; reasons: string[] }> {
+  const reasons: string[] = [];
+  const after = await startTime(pidDir);
+  if (before !== undefined && after === undefined) reasons.push('the process exited during the capture');
+  else if (before !== undefined && after !== before) reasons.push(`its start time changed (${before} → ${after}): the pid was reused by another process`);
+  if (maps && maps.length > 0 && maps[maps.length - 1] !== 10) reasons.push('the maps read ended mid-line (a short read)');
+  return { stable: reasons.length === 0, reasons };
 }
 
 function countNewlines(buf: Buffer): number {

@@ -179,4 +179,6 @@ export interface EvidenceFile {
   readonly kind: EvidenceKind;
   readonly facts: readonly Fact[];
   readonly maps?: MapsBreakdown;
+  /** A capture manifest's word on files of its bundle that were not read whole or stable: their counts are lower bounds. */
+  readonly distrusts?: readonly { readonly file: string; readonly reason: string }[];
 }

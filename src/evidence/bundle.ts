@@ -29,7 +29,13 @@ export function parseCaptureManifest(file: string, lines: readonly string[]): Ev
   if (typeof m['hostname'] === 'string') facts.push(text('hostname', m['hostname'], file, lineOf(lines, 'hostname')));
   if (typeof m['commandLine'] === 'string') facts.push(text('command-line', m['commandLine'], file, lineOf(lines, 'commandLine')));
   if (typeof m['kernel'] === 'string') facts.push(text('os', `Linux ${m['kernel']}`, file, lineOf(lines, 'kernel')));
-  return { file, kind: 'capture-manifest', facts };
+  // Files the capture read while the process changed (or cut at the size cap): not trusted whole.
+  const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/') + 1) : '';
+  const distrusts = (Array.isArray(m['files']) ? (m['files'] as unknown[]) : [])
+    .filter((f): f is { path: string; status: string; reason?: unknown } => !!f && typeof f === 'object' && typeof (f as { path?: unknown }).path === 'string')
+    .filter((f) => f.status === 'changed' || f.status === 'truncated')
+    .map((f) => ({ file: `${dir}${f.path}`, reason: typeof f.reason === 'string' ? f.reason : f.status }));
+  return distrusts.length > 0 ? { file, kind: 'capture-manifest', facts, distrusts } : { file, kind: 'capture-manifest', facts };
 }
 
 /** /proc/<pid>/cmdline: arguments separated by NUL bytes. */

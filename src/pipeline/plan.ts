@@ -7,6 +7,7 @@ import type { PlanResult, Problem } from '../core/index.js';
 import { formatProblem } from '../core/index.js';
 import { detectListing, parseListing, planFromEvidence, readDataDir, type DataDirPlan } from '../evidence/datadir.js';
 import { recommendMaxMapCount } from '../diagnose/remediation.js';
+import { openReadOnly } from '../io/open.js';
 
 export interface PlanRequest {
   readonly path: string;
@@ -24,6 +25,19 @@ async function currentLimit(req: PlanRequest): Promise<PlanResult['maxMapCount']
   }
 }
 
+/** A find / ls -R listing is read whole up to this size (a listing of 1M files is about 100 MB). */
+export const MAX_LISTING_BYTES = 256 * 1024 * 1024;
+
+/** A listing file read without touching its access time (it is evidence too). */
+async function readListing(abs: string): Promise<string> {
+  const fh = await openReadOnly(abs);
+  try {
+    return await fh.readFile('utf8');
+  } finally {
+    await fh.close();
+  }
+}
+
 export async function runPlan(req: PlanRequest): Promise<{ ok: true; plan: PlanResult } | { ok: false; message: string }> {
   const abs = path.resolve(req.cwd, req.path);
   let st;
@@ -38,8 +52,16 @@ export async function runPlan(req: PlanRequest): Promise<{ ok: true; plan: PlanR
     const res = await readDataDir(abs, req.path);
     problems = res.problems;
     plan = res.evidence ? planFromEvidence(res.evidence) : null;
+  } else if (!st.isFile()) {
+    const kind = st.isFIFO() ? 'a FIFO' : st.isSocket() ? 'a socket' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : 'not a regular file';
+    return { ok: false, message: `${req.path}: ${kind}, not a data directory or a listing file; nothing was read (save the listing to a file first: find DIR > listing.txt)` };
+  } else if (st.size > MAX_LISTING_BYTES) {
+    return {
+      ok: false,
+      message: `${req.path}: ${st.size} bytes, larger than a listing plan reads (${MAX_LISTING_BYTES} bytes); nothing was read: give the data directory itself, or a find listing of it`,
+    };
   } else {
-    const lines = (await readFile(abs, 'utf8')).split('\n');
+    const lines = (await readListing(abs)).split('\n');
     if (detectListing(lines.slice(0, 200))) plan = planFromEvidence(parseListing(req.path, lines));
   }
   if (!plan) {

@@ -466,6 +466,26 @@ async function scanOpened(
 }
 
 
+/**
+ * A capture manifest that says a file was read while its process changed (or was cut) makes that
+ * file's counts lower bounds: its map count is marked incomplete, so the verdict says "at least".
+ */
+function distrust(evidence: EvidenceFile[], problems: Problem[]): void {
+  const why = new Map<string, string>();
+  for (const e of evidence) for (const d of e.distrusts ?? []) why.set(d.file, d.reason);
+  if (why.size === 0) return;
+  evidence.forEach((e, i) => {
+    const reason = why.get(e.file);
+    if (reason === undefined || e.kind === 'capture-manifest') return;
+    evidence[i] = {
+      ...e,
+      facts: e.facts.map((f) => (f.key === 'map-count' ? { ...f, complete: false } : f)),
+      ...(e.maps ? { maps: { ...e.maps, complete: false } } : {}),
+    };
+    problems.push({ code: 'evidence-cut', file: e.file, args: { what: 'the captured memory map', reason: `capture manifest: ${reason}` } });
+  });
+}
+
 /** The same problem reported twice (an archive cap met by a member and by the archive) is listed once. */
 function dedupe(problems: readonly Problem[]): Problem[] {
   const seen = new Set<string>();
@@ -604,6 +624,7 @@ export async function runScan(req: ScanRequest): Promise<Report> {
       sc.evidence.push(...d.outcome.evidence);
     }
   }
+  for (const s of scopes.values()) distrust(s.evidence, problems);
   const incidents = sortIncidents(
     [...scopes.keys()].sort().flatMap((scope) => {
       const s = scopes.get(scope)!;

@@ -14,8 +14,25 @@ export interface TextOptions {
 
 type Paint = (code: string, s: string) => string;
 
+/** Colour is marked with private-use characters and turned into SGR codes only after every line is made safe. */
+const SGR_OPEN = '\uE000';
+const SGR_CLOSE = '\uE001';
+
 function painter(color: boolean): Paint {
-  return color ? (code, s) => `\u001b[${code}m${s}\u001b[0m` : (_code, s) => s;
+  return color ? (code, s) => `${SGR_OPEN}${code}${SGR_CLOSE}${s}${SGR_OPEN}0${SGR_CLOSE}` : (_code, s) => s;
+}
+
+/**
+ * The last pass over every output line: no control character or escape sequence from a file
+ * name, a log line or a report read back reaches the terminal raw (newlines in a name included);
+ * then our own colour markers become SGR codes.
+ */
+function terminalSafe(lines: readonly string[]): string {
+  return lines
+    .map((l) => l.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`))
+    .join('\n')
+    .replace(/\uE000([0-9;]{1,8})\uE001/g, '\u001b[$1m')
+    .replace(/[\uE000\uE001]/g, '\uFFFD');
 }
 
 /** Strip control characters from log-derived text so it cannot drive the terminal. */
@@ -124,5 +141,5 @@ export function renderText(report: Report, opts: TextOptions): string {
   const roles = new Map<string, number>();
   for (const i of report.inputs) roles.set(i.role, (roles.get(i.role) ?? 0) + 1);
   out.push('', `Inputs: ${[...roles.entries()].sort().map(([r, n]) => `${r} ×${n}`).join(', ') || 'none'}`);
-  return `${out.join('\n')}\n`;
+  return `${terminalSafe(out)}\n`;
 }

@@ -2,11 +2,12 @@
 // a user would, and checks the exit code, the problem code, the words naming the file, and that
 // the good log's finding is still in the report (nothing lost). docs/reliability.md lists the rows.
 
-import { linkSync, mkdirSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, linkSync, mkdirSync, readdirSync, readFileSync, statSync, truncateSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { REPO, runCli } from '../helpers/cli.js';
 import { GOOD_LOG, findingRefs, sha256sum, tmpDir } from './helpers.js';
 import { tarBuffer } from '../../src/capture/tar.js';
 
@@ -322,7 +323,145 @@ export const ROWS: Row[] = [
     problem: null,
     names: '',
   },
+  {
+    id: 'M20',
+    input: 'escape sequences and BEL in a file name and in log text (text output)',
+    make: (d) => {
+      good(d);
+      writeFileSync(path.join(d, 'evil\u001b]0;pwned\u0007\u001b[31m.log'), GOOD_LOG.replace('Map failed', 'Map failed \u001b[2J\u001b]8;;http://x\u0007'));
+      return { args: [d] };
+    },
+    exit: 0,
+    problem: null,
+    names: '',
+  },
+  {
+    id: 'M21',
+    input: '-o a report over a report the run merges (`report a.json -o a.json`)',
+    make: () => ({ args: [] }),
+    exit: 2,
+    names: 'is one of the reports to merge',
+  },
+  {
+    id: 'M22',
+    input: '`report` of a result whose trail step has sources: null',
+    make: () => ({ args: [] }),
+    exit: 2,
+    names: 'incidents[0].trail[0].sources: must be array',
+  },
+  {
+    id: 'M23',
+    input: '`plan` on a FIFO (nothing writes to it)',
+    make: (d) => {
+      execFileSync('mkfifo', [path.join(d, 'pipe')]);
+      return { args: [path.join(d, 'pipe')] };
+    },
+    exit: 2,
+    names: 'pipe: a FIFO, not a data directory',
+  },
+  {
+    id: 'M24',
+    input: '`plan` on /dev/zero',
+    make: () => ({ args: ['/dev/zero'] }),
+    exit: 2,
+    names: '/dev/zero: a device',
+  },
+  {
+    id: 'M25',
+    input: '`plan` on a 300 MB (sparse) file',
+    make: (d) => {
+      const f = path.join(d, 'huge.txt');
+      writeFileSync(f, '');
+      truncateSync(f, 300 * 1024 * 1024);
+      return { args: [f] };
+    },
+    exit: 2,
+    names: 'huge.txt: 314572800 bytes, larger than a listing plan reads',
+  },
+  {
+    id: 'M26',
+    input: 'an unreadable subdirectory under a scanned root (mode 000; run as nobody when root)',
+    make: () => ({ args: [] }),
+    exit: 0,
+    problem: 'unreadable',
+    names: '/locked: cannot be read (directory cannot be listed (EACCES',
+  },
+  {
+    id: 'M27',
+    input: '-o on a full disk (a 64 KiB tmpfs; skipped where mounting is not allowed)',
+    make: () => ({ args: [] }),
+    exit: 2,
+    names: 'no space left on the device; nothing was written there (an earlier file at that path is unchanged)',
+  },
 ];
+
+/** -o onto a full file system: one line naming the path, the earlier report intact, no temp file left. */
+async function fullDisk(dir: string): Promise<{ code: number; stdout: string; stderr: string } | undefined> {
+  const mnt = path.join(dir, 'small');
+  mkdirSync(mnt);
+  if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mnt]).status !== 0) return undefined;
+  try {
+    const g = good(dir);
+    const out = path.join(mnt, 'report.html');
+    writeFileSync(out, 'earlier report\n');
+    writeFileSync(path.join(mnt, 'filler'), Buffer.alloc(52 * 1024));
+    const r = await runCli(['scan', g, '-j', '1', '-q', '-o', out], { cwd: dir });
+    expect(readFileSync(out, 'utf8')).toBe('earlier report\n');
+    expect(readdirSync(mnt).sort()).toEqual(['filler', 'report.html']);
+    return r;
+  } finally {
+    spawnSync('umount', [mnt]);
+  }
+}
+
+/** Rows run through another command than scan (report, plan): their own argv. */
+
+/** An unreadable subdirectory: as root, the CLI runs as nobody (root reads every directory). */
+async function unreadableSubdir(dir: string): Promise<{ code: number; stdout: string; stderr: string; report?: any }> {
+  good(dir);
+  const locked = path.join(dir, 'locked');
+  mkdirSync(locked);
+  writeFileSync(path.join(locked, 'hidden.log'), GOOD_LOG);
+  chmodSync(locked, 0o000);
+  chmodSync(dir, 0o755);
+  const bin = path.join(REPO, 'dist', 'src', 'cli', 'bin.js');
+  const asRoot = process.getuid?.() === 0;
+  const r = spawnSync(process.execPath, [bin, 'scan', dir, '-j', '1', '--format', 'json'], {
+    encoding: 'utf8',
+    cwd: dir,
+    ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+  });
+  chmodSync(locked, 0o755);
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, report: r.stdout ? JSON.parse(r.stdout) : undefined };
+}
+
+/** Rows run through another command than scan (report, plan): their own argv. */
+async function otherCommand(row: Row, dir: string): Promise<{ code: number; stdout: string; stderr: string; report?: any } | undefined> {
+  if (row.id === 'M21' || row.id === 'M22') {
+    good(dir);
+    const a = path.join(dir, 'a.json');
+    expect((await runCli(['scan', dir, '-j', '1', '-q', '-o', a], { cwd: dir })).code).toBe(0);
+    if (row.id === 'M21') {
+      const before = sha256sum(a);
+      const r = await runCli(['report', a, '-o', a], { cwd: dir });
+      expect(sha256sum(a)).toBe(before);
+      return r;
+    }
+    const broken = JSON.parse(readFileSync(a, 'utf8'));
+    broken.incidents[0].trail[0].sources = null;
+    writeFileSync(path.join(dir, 'broken.json'), JSON.stringify(broken));
+    const r = await runCli(['report', a, 'broken.json'], { cwd: dir });
+    expect(r.stderr).toContain('broken.json');
+    return r;
+  }
+  if (row.id === 'M26') return unreadableSubdir(dir);
+  if (row.id === 'M27') return (await fullDisk(dir)) ?? { code: 2, stdout: '', stderr: `(mount not allowed here) ${row.names}` };
+  if (['M23', 'M24', 'M25'].includes(row.id)) {
+    const made = row.make(dir);
+    return runCli(['plan', ...made.args], { cwd: dir });
+  }
+  return undefined;
+}
 
 async function scanRow(row: Row, dir: string): Promise<{ code: number; stdout: string; stderr: string; report?: any }> {
   const made = row.make(dir);
@@ -350,8 +489,15 @@ describe('bad-input matrix', () => {
         expect(findingRefs(again.report)).toContain(`${dir}/good.log:3`);
         return;
       }
-      const r = await scanRow(row, dir);
+      const r = (await otherCommand(row, dir)) ?? (await scanRow(row, dir));
       expect(r.code, r.stderr).toBe(row.exit);
+      if (row.id === 'M20') {
+        const text = await runCli(['scan', dir, '-j', '1', '--color'], { cwd: dir });
+        expect(text.stdout).toContain('evil\\x1b]0;pwned\\x07\\x1b[31m.log');
+        // Only our own SGR colour codes remain: ESC followed by [digits;m.
+        expect(text.stdout.replace(/\u001b\[[0-9;]*m/g, '')).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+        expect(text.stdout).not.toContain('\u001b[2J');
+      }
       if (row.exit === 2) {
         expect(r.stderr).toContain(row.names);
         expect(r.stderr.trim().split('\n')).toHaveLength(1);

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Report } from '../../core/index.js';
 import { mergeReports, validateResult, type NamedReport } from '../../pipeline/merge.js';
+import { reportShapeError } from '../../pipeline/report-shape.js';
 import { formatFromOutput, OUTPUT_FORMATS, outputFormat, type OutputFormatName } from '../../render/outputs.js';
 import { fileIdentity } from '../../io/write.js';
 import { emit, nowFrom, toolVersion, UsageError, type CliIO, type RegisterCommand } from '../context.js';
@@ -37,6 +38,8 @@ async function readResult(f: string, io: CliIO): Promise<Report> {
   }
   const bad = validateResult(value);
   if (bad) throw new UsageError(`${f}: ${bad}`);
+  const shape = reportShapeError(value);
+  if (shape) throw new UsageError(`${f}: not a usable mapmortem report (${shape}); nothing was merged or written`);
   return value as Report;
 }
 
