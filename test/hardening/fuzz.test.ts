@@ -18,6 +18,7 @@ import { looksBinary } from '../../src/io/sniff.js';
 import { ownReportFormat } from '../../src/discover/own-report.js';
 import { tarBuffer } from '../../src/capture/tar.js';
 import { reportShapeError } from '../../src/pipeline/report-shape.js';
+import { validateReportDocument } from '../../src/core/schema.js';
 import { renderJson } from '../../src/render/json.js';
 import { renderMarkdown } from '../../src/render/markdown.js';
 import { renderText } from '../../src/render/text.js';
@@ -198,7 +199,8 @@ describe('fuzz: the report reader', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.nat(), { minLength: 1, maxLength: 7 }), hostile, async (sel, v) => {
         const damaged = JSON.parse(JSON.stringify(mutate(base, sel, v)) ?? 'null');
-        const bad = reportShapeError(damaged);
+        const shipped = validateReportDocument(damaged);
+        const bad = shipped.ok ? reportShapeError(damaged) : shipped.errors[0];
         if (bad !== undefined) {
           expect(bad).toMatch(/\S/);
           return;

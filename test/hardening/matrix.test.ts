@@ -347,7 +347,7 @@ export const ROWS: Row[] = [
     input: '`report` of a result whose trail step has sources: null',
     make: () => ({ args: [] }),
     exit: 2,
-    names: 'incidents[0].trail[0].sources: must be array',
+    names: 'broken.json: not a usable mapmortem report (/incidents/0/trail/0/sources: must be array)',
   },
   {
     id: 'M23',

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Report } from '../../core/index.js';
 import { mergeReports, validateResult, type NamedReport } from '../../pipeline/merge.js';
 import { reportShapeError } from '../../pipeline/report-shape.js';
+import { validateReportDocument } from '../../core/schema.js';
 import { formatFromOutput, OUTPUT_FORMATS, outputFormat, type OutputFormatName } from '../../render/outputs.js';
 import { fileIdentity } from '../../io/write.js';
 import { emit, nowFrom, toolVersion, UsageError, type CliIO, type RegisterCommand } from '../context.js';
@@ -38,7 +39,9 @@ async function readResult(f: string, io: CliIO): Promise<Report> {
   }
   const bad = validateResult(value);
   if (bad) throw new UsageError(`${f}: ${bad}`);
-  const shape = reportShapeError(value);
+  // The shipped JSON Schema (schema/report.schema.json) first; then the renderers' own needs.
+  const checked = validateReportDocument(value);
+  const shape = checked.ok ? reportShapeError(value) : checked.errors[0];
   if (shape) throw new UsageError(`${f}: not a usable mapmortem report (${shape}); nothing was merged or written`);
   return value as Report;
 }
