@@ -4,6 +4,7 @@
 
 import type { EvidenceFile, Fact } from '../core/index.js';
 import { num, text } from './util.js';
+import type { EvidenceParserDef } from './parser.js';
 
 /** A capture manifest: JSON written by mapmortem capture. */
 export function detectCaptureManifest(head: readonly string[], name: string): boolean {
@@ -43,3 +44,20 @@ export function parseCmdline(file: string, raw: Buffer): EvidenceFile {
   const args = raw.toString('utf8').split('\0').filter((a) => a.length > 0);
   return { file, kind: 'capture-manifest', facts: args.length > 0 ? [text('command-line', args.join(' '), file, 1)] : [] };
 }
+
+export const captureManifestEvidence: EvidenceParserDef = {
+  name: 'capture-manifest',
+  kinds: ['capture-manifest'],
+  description: 'the manifest.json of a mapmortem capture bundle',
+  detect: (head, name) => (detectCaptureManifest(head, name) ? 'capture-manifest' : null),
+  parse: (_kind, file, lines) => ({ evidence: parseCaptureManifest(file, lines), problems: [] }),
+  facts: ['pid', 'hostname', 'command-line', 'os'],
+  samples: [
+    {
+      name: 'manifest.json',
+      lines: ['{', '  "tool": { "name": "mapmortem", "version": "0.1.0" },', '  "pid": 4242,', '  "hostname": "kafka-1"', '}'],
+      kind: 'capture-manifest',
+      facts: { pid: 4242, hostname: 'kafka-1' },
+    },
+  ],
+};

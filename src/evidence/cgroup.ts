@@ -5,6 +5,7 @@
 
 import type { Fact, NumericFactKey } from '../core/index.js';
 import { baseName, num, parseSize } from './util.js';
+import { factsOnly, type EvidenceParserDef } from './parser.js';
 
 /** Bare-value cgroup files: the fact each holds. 'max' means unlimited. */
 const BARE: Record<string, NumericFactKey> = {
@@ -103,3 +104,17 @@ export function parseCgroup(file: string, lines: readonly string[]): Fact[] {
   });
   return facts;
 }
+
+export const cgroupEvidence: EvidenceParserDef = {
+  name: 'cgroup',
+  kinds: ['cgroup'],
+  description: 'a cgroup file',
+  detect: (head, name) => (detectCgroup(head, name) ? 'cgroup' : null),
+  detectBare: (value, name) => (detectCgroup([value], name) ? 'cgroup' : null),
+  parse: (kind, file, lines) => factsOnly(kind, file, parseCgroup(file, lines), cgroupEvidence.description),
+  facts: ['cgroup-memory-limit', 'cgroup-memory-usage', 'cgroup-memory-max-usage', 'cgroup-memory-failcnt', 'cgroup-oom-kills', 'cgroup-pids-max', 'cgroup-pids-current'],
+  samples: [
+    { name: 'sys/fs/cgroup/memory.max', lines: ['4294967296'], kind: 'cgroup', facts: { 'cgroup-memory-limit': 4294967296 } },
+    { name: 'sys/fs/cgroup/pids.max', lines: ['max'], kind: 'cgroup', facts: {} },
+  ],
+};

@@ -7,6 +7,7 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import type { EvidenceFile, Fact, NumericFactKey, Problem, SourceRef } from '../core/index.js';
 import { patterns } from './classify.js';
+import type { EvidenceParserDef } from './parser.js';
 
 export type DataDirKind = 'kafka-log-dir' | 'tsdb-dir';
 
@@ -396,3 +397,27 @@ export async function readDataDir(
   const complete = !problems.some((p) => p.code === 'evidence-cut');
   return { evidence: evidenceOf(tally.plan(kind, { file: display, line: 0 }), display, 'directory walk', complete), problems };
 }
+
+export const listingEvidence: EvidenceParserDef = {
+  name: 'data-dir-listing',
+  kinds: ['kafka-log-dir', 'tsdb-dir'],
+  description: 'a `find` or `ls -R` listing of a Kafka log dir or a TSDB data dir',
+  detect: detectListing,
+  parse: (_kind, file, lines) => ({ evidence: parseListing(file, lines), problems: [] }),
+  facts: ['kafka-partitions', 'kafka-segments', 'kafka-index-files', 'tsdb-blocks', 'tsdb-mmap-files', 'tsdb-tenants'],
+  samples: [
+    {
+      name: 'kafka-logs.find.txt',
+      lines: [
+        '/var/lib/kafka/orders-0/00000000000000000000.log',
+        '/var/lib/kafka/orders-0/00000000000000000000.index',
+        '/var/lib/kafka/orders-0/00000000000000000000.timeindex',
+        '/var/lib/kafka/orders-1/00000000000000000000.log',
+        '/var/lib/kafka/orders-1/00000000000000000000.index',
+        '/var/lib/kafka/orders-1/00000000000000000000.timeindex',
+      ],
+      kind: 'kafka-log-dir',
+      facts: { 'kafka-partitions': 2 },
+    },
+  ],
+};

@@ -8,6 +8,7 @@ import { parseContainerSection } from './cgroup.js';
 import { parseMaps, summarizeRegions } from './maps.js';
 import { parseMeminfoLines } from './meminfo.js';
 import { FactPicker, flag, isBlank, num, parseSize, text } from './util.js';
+import type { EvidenceParserDef } from './parser.js';
 
 export interface HsErrEvidence {
   readonly facts: Fact[];
@@ -374,3 +375,29 @@ function nativeHeapTop(lines: readonly string[], heapBase: bigint): { value: big
   });
   return best;
 }
+
+export const hsErrEvidence: EvidenceParserDef = {
+  name: 'hs-err',
+  kinds: ['hs-err'],
+  description: 'a JVM hs_err crash file',
+  detect: (head) => (detectHsErr(head) ? 'hs-err' : null),
+  parse: (kind, file, lines) => {
+    const parsed = parseHsErr(file, lines);
+    const evidence = parsed.maps === undefined ? { file, kind, facts: parsed.facts } : { file, kind, facts: parsed.facts, maps: parsed.maps };
+    return { evidence, problems: parsed.problems };
+  },
+  facts: ['map-count', 'max-map-count', 'rlimit-as', 'rlimit-data', 'rlimit-nproc', 'threads', 'java-threads', 'mem-total', 'commit-limit', 'committed-as', 'failed-request-bytes', 'heap-base', 'jvm-32bit', 'thread-creation-failed', 'jvm-version', 'os'],
+  samples: [
+    {
+      name: 'hs_err_pid4242.log',
+      lines: [
+        '#',
+        '# There is insufficient memory for the Java Runtime Environment to continue.',
+        '# Native memory allocation (mmap) failed to map 12288 bytes for committing reserved memory.',
+        '#',
+      ],
+      kind: 'hs-err',
+      facts: { 'failed-request-bytes': 12288 },
+    },
+  ],
+};

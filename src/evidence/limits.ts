@@ -4,6 +4,7 @@
 
 import type { Fact, NumericFactKey } from '../core/index.js';
 import { num, parseSize } from './util.js';
+import { factsOnly, type EvidenceParserDef } from './parser.js';
 
 const TABLE_HEADER = /^Limit\s+Soft Limit\s+Hard Limit/;
 const TABLE_ROW = /^(Max [A-Za-z ]+?)\s{2,}(\S+)\s+(\S+)(?:\s+(\S+))?\s*$/;
@@ -72,3 +73,25 @@ export function parseLimits(file: string, lines: readonly string[]): Fact[] {
   });
   return [...facts.values()].sort((a, b) => a.source.line - b.source.line);
 }
+
+export const limitsEvidence: EvidenceParserDef = {
+  name: 'limits',
+  kinds: ['limits'],
+  description: '/proc/<pid>/limits or ulimit -a output',
+  detect: (head) => (detectLimits(head) ? 'limits' : null),
+  parse: (kind, file, lines) => factsOnly(kind, file, parseLimits(file, lines), limitsEvidence.description),
+  facts: ['rlimit-as', 'rlimit-data', 'rlimit-nproc', 'rlimit-nofile'],
+  samples: [
+    {
+      name: 'proc/4242/limits',
+      lines: [
+        'Limit                     Soft Limit           Hard Limit           Units',
+        'Max processes             4096                 4096                 processes',
+        'Max open files            1048576              1048576              files',
+        'Max address space         unlimited            unlimited            bytes',
+      ],
+      kind: 'limits',
+      facts: { 'rlimit-nproc': 4096, 'rlimit-nofile': 1048576 },
+    },
+  ],
+};

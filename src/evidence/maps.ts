@@ -5,6 +5,7 @@
 
 import type { Fact, MapsBreakdown, Problem, RegionClass, TopEntry } from '../core/index.js';
 import { classifyRegion, groupKey } from './classify.js';
+import type { EvidenceParserDef } from './parser.js';
 
 export interface MapRegion {
   start: bigint;
@@ -452,3 +453,32 @@ export function summarizeRegions(
     top: pool.slice(0, TOP),
   };
 }
+
+export const mapsEvidence: EvidenceParserDef = {
+  name: 'maps',
+  kinds: ['maps', 'smaps', 'pmap', 'maps-count'],
+  description: 'a memory-map snapshot (/proc/<pid>/maps, smaps, pmap) or a count of its lines',
+  detect: (head) => {
+    const flavor = detectMaps(head);
+    return flavor === null ? null : flavor === 'pmap-x' || flavor === 'pmap-X' ? 'pmap' : flavor;
+  },
+  detectBare: (value, name) => (/^\d+$/.test(value) && isMapsCountName(name) ? 'maps-count' : null),
+  parse: (kind, file, lines) => {
+    const parsed = parseMaps(file, lines);
+    return { evidence: { file, kind, facts: parsed.facts, maps: parsed.breakdown }, problems: parsed.problems };
+  },
+  facts: ['map-count', 'pid', 'process-name', 'command-line'],
+  samples: [
+    {
+      name: 'proc/4242/maps',
+      lines: [
+        '00400000-00401000 r-xp 00000000 08:01 131090 /usr/bin/java',
+        '7f0000000000-7f0000021000 rw-p 00000000 00:00 0',
+        '7ffd1c000000-7ffd1c021000 rw-p 00000000 00:00 0 [stack]',
+      ],
+      kind: 'maps',
+      facts: { 'map-count': 3 },
+    },
+    { name: 'maps-count.txt', lines: ['65530'], kind: 'maps-count', facts: { 'map-count': 65530 } },
+  ],
+};

@@ -3,6 +3,7 @@
 
 import type { Fact, NumericFactKey } from '../core/index.js';
 import { baseName, num, parseSize } from './util.js';
+import { factsOnly, type EvidenceParserDef } from './parser.js';
 
 const MEMINFO: Record<string, NumericFactKey> = {
   MemTotal: 'mem-total',
@@ -112,3 +113,20 @@ export function parseMeminfo(file: string, lines: readonly string[]): Fact[] {
   if (lines.some((l) => FREE_HEADER.test(l))) return parseFree(file, lines);
   return parseMeminfoLines(file, lines);
 }
+
+export const meminfoEvidence: EvidenceParserDef = {
+  name: 'meminfo',
+  kinds: ['meminfo'],
+  description: '/proc/meminfo or free output',
+  detect: (head) => (detectMeminfo(head) ? 'meminfo' : null),
+  parse: (kind, file, lines) => factsOnly(kind, file, parseMeminfo(file, lines), meminfoEvidence.description),
+  facts: ['mem-total', 'mem-free', 'mem-available', 'swap-total', 'swap-free', 'commit-limit', 'committed-as'],
+  samples: [
+    {
+      name: 'proc/meminfo',
+      lines: ['MemTotal:       16384000 kB', 'MemFree:         8192000 kB', 'MemAvailable:   12288000 kB', 'SwapTotal:             0 kB', 'SwapFree:              0 kB'],
+      kind: 'meminfo',
+      facts: { 'mem-total': 16384000 * 1024 },
+    },
+  ],
+};

@@ -2,6 +2,7 @@
 
 import type { Fact } from '../core/index.js';
 import { num, text } from './util.js';
+import { factsOnly, type EvidenceParserDef } from './parser.js';
 
 const ROW = /^([A-Za-z_]+):\s*(.*?)\s*$/;
 
@@ -49,3 +50,20 @@ export function parseStatus(file: string, lines: readonly string[]): Fact[] {
   });
   return facts;
 }
+
+export const statusEvidence: EvidenceParserDef = {
+  name: 'status',
+  kinds: ['status'],
+  description: '/proc/<pid>/status',
+  detect: (head) => (detectStatus(head) ? 'status' : null),
+  parse: (kind, file, lines) => factsOnly(kind, file, parseStatus(file, lines), statusEvidence.description),
+  facts: ['pid', 'process-name', 'threads', 'vm-size', 'vm-rss'],
+  samples: [
+    {
+      name: 'proc/4242/status',
+      lines: ['Name:\tjava', 'State:\tS (sleeping)', 'Pid:\t4242', 'VmSize:\t 8388608 kB', 'VmRSS:\t 1048576 kB', 'Threads:\t312'],
+      kind: 'status',
+      facts: { pid: 4242, threads: 312, 'process-name': 'java' },
+    },
+  ],
+};

@@ -4,6 +4,7 @@
 
 import type { Fact, NumericFactKey } from '../core/index.js';
 import { baseName, num } from './util.js';
+import { factsOnly, type EvidenceParserDef } from './parser.js';
 
 const KEYS: Record<string, NumericFactKey> = {
   'vm.max_map_count': 'max-map-count',
@@ -76,3 +77,17 @@ export function parseSysctl(file: string, lines: readonly string[]): Fact[] {
   });
   return [...found.values()].sort((a, b) => a.source.line - b.source.line);
 }
+
+export const sysctlEvidence: EvidenceParserDef = {
+  name: 'sysctl',
+  kinds: ['sysctl'],
+  description: 'sysctl settings',
+  detect: (head, name) => (detectSysctl(head, name) ? 'sysctl' : null),
+  detectBare: (value, name) => (detectSysctl([value], name) ? 'sysctl' : null),
+  parse: (kind, file, lines) => factsOnly(kind, file, parseSysctl(file, lines), sysctlEvidence.description),
+  facts: ['max-map-count', 'overcommit-memory', 'overcommit-ratio', 'threads-max', 'pid-max'],
+  samples: [
+    { name: 'sysctl.txt', lines: ['vm.max_map_count = 65530', 'vm.overcommit_memory = 0'], kind: 'sysctl', facts: { 'max-map-count': 65530, 'overcommit-memory': 0 } },
+    { name: 'proc/sys/vm/max_map_count', lines: ['262144'], kind: 'sysctl', facts: { 'max-map-count': 262144 } },
+  ],
+};

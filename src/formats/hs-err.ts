@@ -1,7 +1,7 @@
 // JVM fatal error logs (hs_err_pid*.log): recognised by the `#` banner at the top. Every
 // line is its own record (the header has no timestamps), so a rule sees each line alone.
 
-import { makeEvent, type ParsedEvent } from './events.js';
+import { makeEvent, type LogFormatDef, type ParsedEvent } from './events.js';
 
 const BANNERS = [
   /^#\s*A fatal error has been detected by the Java Runtime Environment/,
@@ -26,3 +26,20 @@ export function looksLikeHsErr(lines: readonly string[]): boolean {
 export function parseHsErrLine(text: string): ParsedEvent {
   return makeEvent(text);
 }
+
+export const hsErrFormat: LogFormatDef = {
+  name: 'hs-err',
+  description: 'JVM fatal error log (hs_err_pid*.log): every line is its own record',
+  claims: looksLikeHsErr,
+  parse: parseHsErrLine,
+  samples: [
+    {
+      lines: [
+        '#',
+        '# There is insufficient memory for the Java Runtime Environment to continue.',
+        '# Native memory allocation (mmap) failed to map 12288 bytes for committing reserved memory.',
+      ],
+      event: { message: '#' },
+    },
+  ],
+};

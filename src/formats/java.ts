@@ -2,9 +2,10 @@
 // log4j / logback / Spring Boot / Elasticsearch / ZooKeeper / Cassandra layouts. A line
 // starting with a timestamp starts a record; anything else continues it (stack traces).
 
-import { makeEvent, type ParsedEvent } from './events.js';
+import { makeEvent, type LogFormatDef, type ParsedEvent } from './events.js';
 import { ISO_TS, parseIsoTime } from './time.js';
 import { LEVEL_WORDS, normaliseLevel } from './shapes.js';
+import { parsePlainTimestamped } from './plain.js';
 
 const KAFKA_RE = new RegExp(
   String.raw`^\[(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:,\d{1,3})?)?\] (TRACE|DEBUG|INFO|WARN|ERROR|FATAL) (.*?)(?: \(([\w.$\-]+)\))?$`,
@@ -75,3 +76,29 @@ export function fitsJavaLine(text: string): boolean {
   const ev = parseJavaLine(text);
   return ev !== null && ev.level !== undefined;
 }
+
+export const kafkaFormat: LogFormatDef = {
+  name: 'kafka-log4j',
+  description: "Kafka's log4j layout: `[time] LEVEL message (logger)`",
+  fits: (l) => parseKafkaLine(l) !== null,
+  parse: (l) => parseKafkaLine(l) ?? parseJavaLine(l) ?? parsePlainTimestamped(l),
+  samples: [
+    {
+      lines: ['[2024-05-01 12:00:00,123] ERROR Error while flushing log (kafka.log.LogManager)'],
+      event: { level: 'ERROR', logger: 'kafka.log.LogManager', message: 'Error while flushing log' },
+    },
+  ],
+};
+
+export const javaLogFormat: LogFormatDef = {
+  name: 'java-log',
+  description: 'log4j, logback, Spring Boot, Elasticsearch, ZooKeeper and Cassandra layouts',
+  fits: fitsJavaLine,
+  parse: (l) => parseJavaLine(l) ?? parseKafkaLine(l) ?? parsePlainTimestamped(l),
+  samples: [
+    {
+      lines: ['2024-05-01 12:00:00,123 ERROR [main] org.apache.zookeeper.server.ZooKeeperServerMain - Unexpected exception'],
+      event: { level: 'ERROR', logger: 'org.apache.zookeeper.server.ZooKeeperServerMain', message: 'Unexpected exception' },
+    },
+  ],
+};

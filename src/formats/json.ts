@@ -2,9 +2,10 @@
 // time, level, logger and message from the usual field names, and the text the rules match:
 // message, then `: error`, then the stack trace on the following lines.
 
-import { makeEvent, type ParsedEvent } from './events.js';
+import { makeEvent, type LogFormatDef, type ParsedEvent } from './events.js';
 import { parseTimeValue } from './time.js';
 import { normaliseLevel } from './shapes.js';
+import { parsePlainLine } from './plain.js';
 
 type Obj = Readonly<Record<string, unknown>>;
 
@@ -90,3 +91,17 @@ export function jsonRuleText(text: string): string {
   if (stack !== undefined) out += (out === '' ? '' : '\n') + stack;
   return out === '' ? text : out;
 }
+
+export const jsonFormat: LogFormatDef = {
+  name: 'json',
+  description: 'JSON lines (zap, logrus, slog, ECS, logstash): message, error and stack fields',
+  fits: (l) => parseJsonLine(l) !== null,
+  parse: (l) => parseJsonLine(l) ?? parsePlainLine(l),
+  ruleText: jsonRuleText,
+  samples: [
+    {
+      lines: ['{"level":"error","ts":"2024-05-01T12:00:00Z","logger":"tsdb","msg":"compaction failed","error":"mmap: cannot allocate memory"}'],
+      event: { level: 'ERROR', logger: 'tsdb', message: 'compaction failed' },
+    },
+  ],
+};

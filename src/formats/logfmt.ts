@@ -2,9 +2,10 @@
 // `level=error ts=… caller=… msg="…" err="…"` and Prometheus 3.x `time=… level=ERROR
 // source=… msg=…`, in any key order, with quoted values and backslash escapes.
 
-import { makeEvent, type ParsedEvent } from './events.js';
+import { makeEvent, type LogFormatDef, type ParsedEvent } from './events.js';
 import { parseTimeValue } from './time.js';
 import { normaliseLevel } from './shapes.js';
+import { parsePlainLine } from './plain.js';
 
 const ESCAPES: Readonly<Record<string, string>> = { n: '\n', t: '\t', r: '\r', '"': '"', '\\': '\\' };
 
@@ -89,3 +90,16 @@ export function parseLogfmtLine(text: string): ParsedEvent | null {
     first(map, LOGGER_KEYS),
   );
 }
+
+export const logfmtFormat: LogFormatDef = {
+  name: 'logfmt',
+  description: 'logfmt (go-kit, slog TextHandler): Prometheus, Cortex, Mimir, Loki',
+  fits: (l) => parseLogfmtLine(l) !== null,
+  parse: (l) => parseLogfmtLine(l) ?? parsePlainLine(l),
+  samples: [
+    {
+      lines: ['level=error ts=2024-05-01T12:00:00.000Z caller=head.go:123 msg="mmap failed" err="cannot allocate memory"'],
+      event: { level: 'ERROR', logger: 'head.go:123', message: 'mmap failed' },
+    },
+  ],
+};

@@ -1,13 +1,10 @@
-// Per-format dispatch: parseEvent decides whether an unwrapped line starts a record (and
-// what its time, level, logger and message are); ruleText gives the text rules match.
+// Per-format dispatch through the registry: parseEvent decides whether an unwrapped line
+// starts a record (and what its time, level, logger and message are); ruleText gives the
+// text rules match.
 
 import type { LogFormat } from '../core/index.js';
 import type { ParsedEvent } from './events.js';
-import { parseHsErrLine } from './hs-err.js';
-import { parseJavaLine, parseKafkaLine } from './java.js';
-import { jsonRuleText, parseJsonLine } from './json.js';
-import { parseLogfmtLine } from './logfmt.js';
-import { parsePlainLine, parsePlainTimestamped } from './plain.js';
+import { formatDef } from './registry.js';
 
 /**
  * Parses an unwrapped line as `format`. Returns null when the line is not a record start
@@ -15,20 +12,7 @@ import { parsePlainLine, parsePlainTimestamped } from './plain.js';
  * Java logs any line not starting with a timestamp).
  */
 export function parseEvent(text: string, format: LogFormat): ParsedEvent | null {
-  switch (format) {
-    case 'kafka-log4j':
-      return parseKafkaLine(text) ?? parseJavaLine(text) ?? parsePlainTimestamped(text);
-    case 'java-log':
-      return parseJavaLine(text) ?? parseKafkaLine(text) ?? parsePlainTimestamped(text);
-    case 'logfmt':
-      return parseLogfmtLine(text) ?? parsePlainLine(text);
-    case 'json':
-      return parseJsonLine(text) ?? parsePlainLine(text);
-    case 'hs-err':
-      return parseHsErrLine(text);
-    case 'plain':
-      return parsePlainLine(text);
-  }
+  return formatDef(format).parse(text);
 }
 
 /**
@@ -36,5 +20,6 @@ export function parseEvent(text: string, format: LogFormat): ParsedEvent | null 
  * the whole line for every other format (logfmt rules see `err="…"` as written).
  */
 export function ruleText(text: string, format: LogFormat): string {
-  return format === 'json' ? jsonRuleText(text) : text;
+  const def = formatDef(format);
+  return def.ruleText ? def.ruleText(text) : text;
 }

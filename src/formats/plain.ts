@@ -2,7 +2,7 @@
 // else. A line starting with a recognisable timestamp starts a record, and so does any line
 // that is not shaped like a continuation (stack frame, goroutine dump, indentation, blank).
 
-import { makeEvent, type ParsedEvent } from './events.js';
+import { makeEvent, type LogFormatDef, type ParsedEvent } from './events.js';
 import { ISO_TS, parseIsoTime, syslogTime, timeFromParts, monthNumber } from './time.js';
 import { LEVEL_WORDS, isContinuationShape, normaliseLevel } from './shapes.js';
 
@@ -65,3 +65,16 @@ export function parsePlainLine(text: string): ParsedEvent | null {
   if (isContinuationShape(text)) return null;
   return withLevel(text, undefined);
 }
+
+export const plainFormat: LogFormatDef = {
+  name: 'plain',
+  description: 'anything else: JVM stdout, dmesg, journal and syslog lines, Go panics',
+  parse: parsePlainLine,
+  fallback: true,
+  samples: [
+    {
+      lines: ['fatal error: runtime: cannot allocate memory'],
+      event: { message: 'fatal error: runtime: cannot allocate memory' },
+    },
+  ],
+};
