@@ -6,6 +6,7 @@ export * from './records.js';
 export * from './rules.js';
 export * from './systems.js';
 export * from './facts.js';
+export * from './inputs.js';
 export * from './report.js';
 export * from './live.js';
 export * from './units.js';

@@ -2,7 +2,7 @@
 // the scope's evidence (saying why), runs the verdict engine and the remediation, and orders
 // incidents by severity as DESIGN.md defines.
 
-import type { Cause, Confidence, EvidenceFile, Finding, Incident, Severity, SystemName } from '../core/index.js';
+import type { Cause, Confidence, EvidenceFile, Finding, Incident, ScopeInput, Severity, SystemName } from '../core/index.js';
 import { SEVERITIES, SYSTEMS, systemDef, type SystemDef, type SystemFamily } from '../core/index.js';
 import { indexFacts } from './facts.js';
 import { remediate } from './remediation.js';
@@ -10,15 +10,6 @@ import { decide } from './verdict.js';
 import { incidentNumbers } from './numbers.js';
 import { fmtCount } from '../core/units.js';
 import { CAUSE_LABEL, systemLabel } from '../core/words.js';
-
-export interface ScopeInput {
-  readonly scope: string;
-  /** Listed findings of the scope. */
-  readonly findings: readonly Finding[];
-  /** Findings counted but not listed (caps), per file and rule. */
-  readonly omitted: readonly { readonly file: string; readonly ruleId: string; readonly systems: readonly SystemName[]; readonly count: number }[];
-  readonly evidence: readonly EvidenceFile[];
-}
 
 export const MAX_LISTED_FINDINGS = 200;
 

@@ -6,55 +6,10 @@ import fg from 'fast-glob';
 import { constants as fsConstants, readdir as readdirCb } from 'node:fs';
 import { lstat, open, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { Problem } from '../core/index.js';
+import { COMMAND_LINE_SCOPE, type FileSource, type Problem, type Source } from '../core/index.js';
 
-export interface FileSource {
-  readonly kind: 'file';
-  /** Absolute path on disk. */
-  readonly absPath: string;
-  /** Path shown in reports: the root as given joined with the path below it, '/'-separated. */
-  readonly display: string;
-  /** Evidence scope: files in the same scope are taken to come from the same host/process group. */
-  readonly scope: string;
-  readonly size: number;
-  /** Where the scope may be narrowed to: the root as given, and the root's first-level folder holding this file. */
-  readonly root: string;
-  readonly unit: string;
-  /** Set when the file lies in a capture bundle: that bundle is its scope, whatever else is scanned. */
-  readonly bundle?: string;
-  /** Device and inode ('dev:ino'): the same file named twice (a path, ./path, a symlink, a hard link) is read once. */
-  readonly id: string;
-}
-
-export interface StdinSource {
-  readonly kind: 'stdin';
-  readonly display: '-';
-  readonly scope: string;
-  readonly root: string;
-  readonly unit: string;
-}
-
-export interface DirSource {
-  readonly kind: 'dir';
-  readonly absPath: string;
-  readonly display: string;
-  readonly scope: string;
-  readonly root: string;
-  readonly unit: string;
-}
-
-/** A member of an archive, known only once the archive is read (the archive is its root). */
-export interface MemberSource {
-  readonly kind: 'member';
-  readonly display: string;
-  readonly scope: string;
-  readonly root: string;
-  readonly unit: string;
-}
-
-export type Source = FileSource | StdinSource | DirSource | MemberSource;
-/** What the scanner opens: a file on disk or stdin. */
-export type ScannableSource = FileSource | StdinSource;
+export type { DirSource, FileSource, MemberSource, ScannableSource, Source, StdinSource } from '../core/index.js';
+export { COMMAND_LINE_SCOPE } from '../core/index.js';
 
 export interface DiscoverOptions {
   readonly cwd: string;
@@ -69,8 +24,6 @@ export interface Discovered {
   readonly problems: readonly Problem[];
 }
 
-/** Scope shared by files named one by one on the command line and stdin. */
-export const COMMAND_LINE_SCOPE = '(command line)';
 
 function toPosix(p: string): string {
   return p.split(path.sep).join('/');
@@ -283,37 +236,3 @@ export async function discover(paths: readonly string[], opts: DiscoverOptions):
   return { sources: kept, problems };
 }
 
-/**
- * Final evidence scopes, once each input's role is known. A capture bundle is one scope. Under a
- * directory root, first-level folders are separate scopes only when two or more of them hold
- * logs (a folder per host or scenario); otherwise the whole root is one host (a support bundle
- * with logs/ and proc/). With exactly one capture bundle, unsplit roots join the bundle's host;
- * inputs named one by one join the other inputs' scope when there is exactly one.
- */
-export function assignScopes(entries: readonly { readonly source: Source; readonly isLog: boolean }[]): Map<string, string> {
-  const logUnits = new Map<string, Set<string>>();
-  for (const { source, isLog } of entries) {
-    if (!isLog || source.root === COMMAND_LINE_SCOPE || source.unit === source.root) continue;
-    const set = logUnits.get(source.root) ?? new Set<string>();
-    set.add(source.unit);
-    logUnits.set(source.root, set);
-  }
-  const out = new Map<string, string>();
-  const bundles = new Set<string>();
-  for (const { source } of entries) if ('bundle' in source && source.bundle !== undefined) bundles.add(source.bundle);
-  // With exactly one capture bundle, every root that is one host on its own (not split into
-  // per-host folders) belongs to the host the bundle describes (`scan logs/ bundle/`, --capture-pid).
-  const onlyBundle = bundles.size === 1 ? [...bundles][0]! : undefined;
-  const others = new Set<string>();
-  for (const { source } of entries) {
-    if (source.root === COMMAND_LINE_SCOPE) continue;
-    const bundle = 'bundle' in source ? source.bundle : undefined;
-    const split = (logUnits.get(source.root)?.size ?? 0) >= 2;
-    const scope = bundle ?? (split ? source.unit : (onlyBundle ?? source.root));
-    out.set(source.display, scope);
-    others.add(scope);
-  }
-  const joined = others.size === 1 ? [...others][0]! : COMMAND_LINE_SCOPE;
-  for (const { source } of entries) if (source.root === COMMAND_LINE_SCOPE) out.set(source.display, joined);
-  return out;
-}

@@ -3,7 +3,18 @@
 // and its neighbours, and the group it is counted under in a breakdown's top list.
 
 import type { RegionClass } from '../core/index.js';
-import type { MapRegion } from './maps.js';
+
+/** One mapping of a snapshot, as maps.ts parses it. */
+export interface MapRegion {
+  start: bigint;
+  end: bigint;
+  perms: string;
+  offset: bigint;
+  dev: string;
+  inode: string;
+  path: string;
+  lineNo: number;
+}
 
 const KIB = 1024n;
 const MIB = 1024n * KIB;

@@ -4,19 +4,10 @@
 // `lines` is the text split on '\n': a final '' element means the file ended with a newline.
 
 import type { Fact, MapsBreakdown, Problem, RegionClass, TopEntry } from '../core/index.js';
-import { classifyRegion, groupKey } from './classify.js';
+import { classifyRegion, groupKey, type MapRegion } from './classify.js';
 import type { EvidenceParserDef } from './parser.js';
 
-export interface MapRegion {
-  start: bigint;
-  end: bigint;
-  perms: string;
-  offset: bigint;
-  dev: string;
-  inode: string;
-  path: string;
-  lineNo: number;
-}
+export type { MapRegion } from './classify.js';
 
 export type MapsFlavor = 'maps' | 'smaps' | 'pmap' | 'pmap-x' | 'pmap-X' | 'maps-count';
 

@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FileSource } from '../discover/discover.js';
 import { embeddedFiles, packageRoot } from '../core/package.js';
-import type { FileOutcome, SourceOptions } from './scan.js';
+import type { FileOutcome, SourceOptions } from './outcome.js';
 
 export interface Pool {
   readonly size: number;

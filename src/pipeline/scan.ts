@@ -15,7 +15,8 @@ import type {
   SystemName,
 } from '../core/index.js';
 import { formatProblem, problemSeverity } from '../core/index.js';
-import { assignScopes, discover, type FileSource, type ScannableSource, type Source } from '../discover/discover.js';
+import { correlate } from '../correlate/correlate.js';
+import { discover, type FileSource, type ScannableSource, type Source } from '../discover/discover.js';
 import { diagnoseScope, sortIncidents } from '../diagnose/incidents.js';
 import { detectEvidence, parseCmdline, parseEvidence } from '../evidence/index.js';
 import { looksLikeDataDir, readDataDir } from '../evidence/datadir.js';
@@ -29,6 +30,9 @@ import { countNuls, decodeUtf16, detectUtf16, stripLeadingNuls } from '../io/dec
 import { buildPrefilter, matchRecord, rulesApplyingTo } from '../rules/compile.js';
 import { scanChunks } from '../scan/scanner.js';
 import { startPool } from './pool.js';
+import type { FileOutcome, MemberPlace, SourceOptions } from './outcome.js';
+
+export type { FileOutcome, MemberPlace, SourceOptions } from './outcome.js';
 
 export interface ScanRequest {
   readonly paths: readonly string[];
@@ -76,16 +80,7 @@ const LOOK_BEHIND = 64;
 const LOOK_AHEAD = 200;
 const HEAD_LINES = 64;
 
-export interface FileOutcome {
-  /** For archive members: the archive is the root of their evidence scope. */
-  readonly place?: MemberPlace;
-  readonly info: InputInfo;
-  readonly findings: Finding[];
-  readonly omitted: { file: string; ruleId: string; systems: readonly SystemName[]; count: number }[];
-  readonly evidence: EvidenceFile[];
-  readonly problems: Problem[];
-  readonly candidates: number;
-}
+
 
 async function* fromArray(bufs: readonly Buffer[]): AsyncGenerator<Buffer> {
   for (const b of bufs) yield b;
@@ -226,23 +221,6 @@ export async function scanLog(
   }
   for (const o of omittedBy.values()) problems.push({ code: 'findings-capped', file, args: { count: o.count, rule: o.ruleId } });
   return { findings, omitted: [...omittedBy.values()], problems, lines, candidates, format: detected.format, wrapper: detected.wrapper };
-}
-
-export interface SourceOptions {
-  readonly rules: readonly Rule[];
-  readonly context: number;
-  readonly maxLineBytes: number;
-  readonly stdin?: NodeJS.ReadableStream;
-  readonly archiveLimits?: ArchiveLimits;
-  /** --include / --exclude globs, applied to archive members as to files under directories. */
-  readonly include?: readonly string[];
-  readonly exclude?: readonly string[];
-}
-
-/** Where an archive member sits, for evidence scopes: the archive is its root. */
-export interface MemberPlace {
-  readonly root: string;
-  readonly unit: string;
 }
 
 interface Readable1 {
@@ -539,15 +517,6 @@ export async function runScan(req: ScanRequest): Promise<Report> {
   const prefilter = buildPrefilter(req.rules);
   const problems: Problem[] = [...found.problems];
   const inputs: InputInfo[] = [];
-  const scopes = new Map<string, { findings: Finding[]; omitted: FileOutcome['omitted']; evidence: EvidenceFile[] }>();
-  const scopeOf = (s: string) => {
-    let v = scopes.get(s);
-    if (!v) {
-      v = { findings: [], omitted: [], evidence: [] };
-      scopes.set(s, v);
-    }
-    return v;
-  };
   let bytes = 0;
   let lines = 0;
   let candidates = 0;
@@ -614,24 +583,20 @@ export async function runScan(req: ScanRequest): Promise<Report> {
   } finally {
     await pool?.close();
   }
-  const scopeOfSource = assignScopes(done.map((d) => ({ source: d.source, isLog: d.outcome?.info.role.startsWith('log:') ?? false })));
-  for (const d of done) {
-    const sc = scopeOf(scopeOfSource.get(d.source.display) ?? d.source.scope);
-    if (d.evidence) sc.evidence.push(d.evidence);
-    if (d.outcome) {
-      sc.findings.push(...d.outcome.findings);
-      sc.omitted.push(...d.outcome.omitted);
-      sc.evidence.push(...d.outcome.evidence);
-    }
-  }
-  for (const s of scopes.values()) distrust(s.evidence, problems);
-  const incidents = sortIncidents(
-    [...scopes.keys()].sort().flatMap((scope) => {
-      const s = scopes.get(scope)!;
-      return diagnoseScope({ scope, findings: s.findings, omitted: s.omitted, evidence: s.evidence });
-    }),
-  );
-  const evidence = [...scopes.values()].flatMap((s) => s.evidence).sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  const scopes = correlate(
+    done.map((d) => ({
+      source: d.source,
+      isLog: d.outcome?.info.role.startsWith('log:') ?? false,
+      ...(d.outcome ? { findings: d.outcome.findings, omitted: d.outcome.omitted, evidence: d.outcome.evidence } : {}),
+      ...(d.evidence ? { evidence: [d.evidence] } : {}),
+    })),
+  ).map((s) => {
+    const evidence = [...s.evidence];
+    distrust(evidence, problems);
+    return { ...s, evidence };
+  });
+  const incidents = sortIncidents(scopes.flatMap((s) => diagnoseScope(s)));
+  const evidence = scopes.flatMap((s) => s.evidence).sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   return {
     schemaVersion: 1,
     tool: { name: 'mapmortem', version: req.version },

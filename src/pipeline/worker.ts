@@ -5,7 +5,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Rule } from '../core/index.js';
 import type { FileSource } from '../discover/discover.js';
 import { buildPrefilter } from '../rules/compile.js';
-import { scanSource, type SourceOptions } from './scan.js';
+import type { SourceOptions } from './outcome.js';
+import { scanSource } from './scan.js';
 
 const init = workerData as SourceOptions & { readonly rules: Rule[] };
 const prefilter = buildPrefilter(init.rules);

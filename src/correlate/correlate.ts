@@ -1,0 +1,69 @@
+// The correlate stage: which inputs describe one host (its evidence scope), decided once every
+// input's role is known, and the grouping of each scope's findings and evidence for diagnose.
+// Its rules are written down in docs/ARCHITECTURE.md ("Correlate"); diagnose then splits a
+// scope into incidents per process.
+
+import { COMMAND_LINE_SCOPE, type EvidenceFile, type OmittedFindings, type ScopeInput, type Source } from '../core/index.js';
+
+/** One input as correlate sees it: where it was found, and what scanning it yielded. */
+export interface CorrelateEntry {
+  readonly source: Source;
+  /** True when the input was read as a log (its findings make incidents). */
+  readonly isLog: boolean;
+  readonly findings?: ScopeInput['findings'];
+  readonly omitted?: readonly OmittedFindings[];
+  readonly evidence?: readonly EvidenceFile[];
+}
+
+/**
+ * Final evidence scopes, once each input's role is known. A capture bundle is one scope. Under a
+ * directory root, first-level folders are separate scopes only when two or more of them hold
+ * logs (a folder per host or scenario); otherwise the whole root is one host (a support bundle
+ * with logs/ and proc/). With exactly one capture bundle, unsplit roots join the bundle's host;
+ * inputs named one by one join the other inputs' scope when there is exactly one.
+ */
+export function assignScopes(entries: readonly Pick<CorrelateEntry, 'source' | 'isLog'>[]): Map<string, string> {
+  const logUnits = new Map<string, Set<string>>();
+  for (const { source, isLog } of entries) {
+    if (!isLog || source.root === COMMAND_LINE_SCOPE || source.unit === source.root) continue;
+    const set = logUnits.get(source.root) ?? new Set<string>();
+    set.add(source.unit);
+    logUnits.set(source.root, set);
+  }
+  const out = new Map<string, string>();
+  const bundles = new Set<string>();
+  for (const { source } of entries) if ('bundle' in source && source.bundle !== undefined) bundles.add(source.bundle);
+  // With exactly one capture bundle, every root that is one host on its own (not split into
+  // per-host folders) belongs to the host the bundle describes (`scan logs/ bundle/`, --capture-pid).
+  const onlyBundle = bundles.size === 1 ? [...bundles][0]! : undefined;
+  const others = new Set<string>();
+  for (const { source } of entries) {
+    if (source.root === COMMAND_LINE_SCOPE) continue;
+    const bundle = 'bundle' in source ? source.bundle : undefined;
+    const split = (logUnits.get(source.root)?.size ?? 0) >= 2;
+    const scope = bundle ?? (split ? source.unit : (onlyBundle ?? source.root));
+    out.set(source.display, scope);
+    others.add(scope);
+  }
+  const joined = others.size === 1 ? [...others][0]! : COMMAND_LINE_SCOPE;
+  for (const { source } of entries) if (source.root === COMMAND_LINE_SCOPE) out.set(source.display, joined);
+  return out;
+}
+
+/** The inputs grouped into scopes (sorted by scope name), each ready for diagnose. */
+export function correlate(entries: readonly CorrelateEntry[]): ScopeInput[] {
+  const scopeOf = assignScopes(entries);
+  const scopes = new Map<string, { findings: ScopeInput['findings'][number][]; omitted: OmittedFindings[]; evidence: EvidenceFile[] }>();
+  for (const e of entries) {
+    const name = scopeOf.get(e.source.display) ?? e.source.scope;
+    let sc = scopes.get(name);
+    if (!sc) {
+      sc = { findings: [], omitted: [], evidence: [] };
+      scopes.set(name, sc);
+    }
+    sc.findings.push(...(e.findings ?? []));
+    sc.omitted.push(...(e.omitted ?? []));
+    sc.evidence.push(...(e.evidence ?? []));
+  }
+  return [...scopes.keys()].sort().map((scope) => ({ scope, ...scopes.get(scope)! }));
+}
