@@ -1,6 +1,6 @@
 // Incidents: groups a scope's findings into one incident per failing process family, attaches
 // the scope's evidence (saying why), runs the verdict engine and the remediation, and orders
-// incidents by severity as DESIGN.md defines.
+// incidents by severity as docs/ARCHITECTURE.md defines.
 
 import type { Cause, Confidence, EvidenceFile, Finding, Incident, ScopeInput, Severity, SystemName } from '../core/index.js';
 import { SEVERITIES, SYSTEMS, systemDef, type SystemDef, type SystemFamily } from '../core/index.js';
@@ -241,7 +241,7 @@ function causeRank(c: Cause): number {
   return 0;
 }
 
-/** DESIGN.md order: ENOMEM failures, then limit-low, then other mmap errors; higher confidence, more findings first. */
+/** docs/ARCHITECTURE.md order: ENOMEM failures, then limit-low, then other mmap errors; higher confidence, more findings first. */
 export function sortIncidents(incidents: readonly Incident[]): Incident[] {
   return [...incidents].sort((a, b) => {
     const r = causeRank(a.cause) - causeRank(b.cause);

@@ -25,14 +25,14 @@ const LEADING_TS_RE = new RegExp(String.raw`^\[?(${ISO_TS})\]?\s*`);
 const LEVEL_FIRST_RE = new RegExp(String.raw`^(${LEVEL_WORDS})\s+\[([^\]]*)\]\s+(${ISO_TS})\s+(.*)$`, 's');
 const LOGBACK_CLOCK_RE = new RegExp(String.raw`^\d{2}:\d{2}:\d{2}[.,]\d{3}\s+\[([^\]]*)\]\s+(${LEVEL_WORDS})\s+(.*)$`, 's');
 const LEVEL_TOKEN_RE = new RegExp(String.raw`(^|[\s\[-])(${LEVEL_WORDS})(?=[\s\]]|$)`);
-const LOGGER_MSG_RE = /^([A-Za-z_$][\w$.\-]*(?:[@:#][\w$.\-]+)*)\s+(?:-|:)\s?(.*)$/s;
+const LOGGER_MSG_RE = /^([A-Za-z_$][\w$.-]*(?:[@:#][\w$.-]+)*)\s+(?:-|:)\s?(.*)$/s;
 
 /** Splits what follows the level into logger and message. */
 function loggerAndMessage(afterLevel: string, bracketedLevel: boolean): { logger?: string; message: string } {
   let rest = afterLevel.replace(/^\s*\]?\s*/, '');
   // Elasticsearch: `[LEVEL][logger] [node] msg`
   if (bracketedLevel) {
-    const es = /^\[\s*([\w.$\-]+)\s*\]\s*(?:\[[^\]]*\]\s*)?(.*)$/s.exec(rest);
+    const es = /^\[\s*([\w.$-]+)\s*\]\s*(?:\[[^\]]*\]\s*)?(.*)$/s.exec(rest);
     if (es !== null) return { logger: es[1] ?? '', message: es[2] ?? '' };
   }
   // Spring Boot: `1234 --- [app] [main] logger : msg`

@@ -149,7 +149,7 @@ interface State {
 class Inflater {
   private readonly gz: Gunzip = createGunzip({ chunkSize: 1 << 20 });
   readonly out: Buffer[] = [];
-  error: Error | null = null;
+  error: NodeJS.ErrnoException | null = null;
   private ended = false;
 
   constructor() {
@@ -286,7 +286,7 @@ async function* deliver(
     }
     await inf.end();
     if (!(yield* drain())) return;
-    const err = inf.error as (Error & { code?: string }) | null;
+    const err = inf.error;
     if (err) {
       if (err.code === 'Z_BUF_ERROR' || /unexpected end/i.test(err.message)) {
         problem('truncated-gzip', { bytes: st.bytes });

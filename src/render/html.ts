@@ -41,7 +41,7 @@ function compile(dir: string): Compiled {
     }
   }
   const render = hb.compile<{ view: ReportView; css: string; embedded: string }>(readPackageFile(join(dir, 'report.hbs')), {
-    strict: false,
+    strict: true,
     noEscape: false,
   });
   const css = readPackageFile(join(dir, 'report.css')).replace(/<\//g, '<\\/');

@@ -103,7 +103,7 @@ export function convertCapture(raw: string, kind: ExtractKind | undefined): Capt
     case 'errno':
       return parseErrno(raw) ?? raw;
     case 'path':
-      return raw.trim().replace(/^["'`(\[]+/, '').replace(/["'`),;:\].]+$/, '');
+      return raw.trim().replace(/^["'`([]+/, '').replace(/["'`),;:\].]+$/, '');
     case 'string':
       return raw.trim();
     case undefined:

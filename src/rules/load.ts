@@ -125,7 +125,7 @@ class RuleValidator {
       return undefined;
     }
     if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
-      this.err(field, `unknown value '${String(v)}'; ${oneOf(allowed)}`);
+      this.err(field, `unknown value '${typeof v === 'string' ? v : JSON.stringify(v)}'; ${oneOf(allowed)}`);
       return undefined;
     }
     return v as T;
@@ -261,7 +261,7 @@ class RuleValidator {
     const scope = this.enumValue<MatchScope>(v, 'scope', 'match.scope', MATCH_SCOPES);
     let flags = '';
     if (v.flags !== undefined && v.flags !== null && v.flags !== '') {
-      if (v.flags !== 'i') this.err('match.flags', `'${String(v.flags)}' is not allowed; only 'i' (ignore case) is, or leave it out`);
+      if (v.flags !== 'i') this.err('match.flags', `'${typeof v.flags === 'string' ? v.flags : JSON.stringify(v.flags)}' is not allowed; only 'i' (ignore case) is, or leave it out`);
       else flags = 'i';
     }
     const all = this.regexList(v, 'all', flags);

@@ -17,6 +17,13 @@ interface RulesFlags {
   defaultRules?: boolean;
 }
 
+/** --rules DIR (repeatable) and --no-default-rules, as list and test take them. */
+function withRuleDirs(cmd: Command): Command {
+  return cmd
+    .option('--rules <dir>', 'extra rule directory (repeatable)', collectList, [] as string[])
+    .option('--no-default-rules', 'do not load the bundled rule pack');
+}
+
 function rulesConfig(o: RulesFlags): RulesConfig {
   return { extraDirs: o.rules, noDefaultRules: o.defaultRules === false };
 }
@@ -49,20 +56,12 @@ function showRule(r: Rule): string {
 
 export const registerRules: RegisterCommand = (program: Command, { io, exit }) => {
   const rules = program.command('rules').description('the rule pack: list, test, show');
-  rules
-    .command('list')
-    .description('list the rules')
-    .option('--rules <dir>', 'extra rule directory (repeatable)', collectList, [] as string[])
-    .option('--no-default-rules', 'do not load the bundled rule pack')
+  withRuleDirs(rules.command('list').description('list the rules'))
     .action(async (o: RulesFlags) => {
       const c = rulesConfig(o);
       io.stdout(listRules(await loadRules(c.extraDirs, c.noDefaultRules, io)));
     });
-  rules
-    .command('test')
-    .description("run every rule's tests.match / tests.noMatch samples through the real scanner")
-    .option('--rules <dir>', 'extra rule directory (repeatable)', collectList, [] as string[])
-    .option('--no-default-rules', 'do not load the bundled rule pack')
+  withRuleDirs(rules.command('test').description("run every rule's tests.match / tests.noMatch samples through the real scanner"))
     .action(async (o: RulesFlags) => {
       const c = rulesConfig(o);
       const results = await runRuleSamples(await loadRules(c.extraDirs, c.noDefaultRules, io));
