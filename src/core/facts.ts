@@ -94,7 +94,9 @@ export type FlagFactKey =
   /** The text says vm.max_map_count was already raised. */
   | 'map-limit-raised'
   /** The text says the failure persisted after the limit was raised. */
-  | 'failure-persists-after-raise';
+  | 'failure-persists-after-raise'
+  /** The text says the map-count limit was reached (a person's conclusion, weighed only beside a failure). */
+  | 'text-says-map-limit-hit';
 
 /** Facts whose value is text (JSON keeps them as strings; every other fact's "unlimited" is Infinity). */
 export const TEXT_FACT_KEYS = ['process-name', 'hostname', 'command-line', 'os', 'jvm-version', 'compressed-oops-mode'] as const;

@@ -33,6 +33,10 @@ export interface FactIndex {
   /** Every value of a key, winner first. */
   all(key: NumericFactKey): readonly RankedFact[];
   flag(key: FlagFactKey): SourceRef | undefined;
+  /** Every source of a flag, in file and line order. */
+  flags(key: FlagFactKey): readonly SourceRef[];
+  /** How a flag at that source was obtained. */
+  flagMethod(key: FlagFactKey, at: SourceRef): string | undefined;
   text(key: TextFactKey): { value: string; source: SourceRef } | undefined;
   /** The maps snapshot whose count is the chosen map count, else the most telling one. */
   maps(): MapsBreakdown | undefined;
@@ -61,6 +65,7 @@ const NO_CONFLICT: ReadonlySet<NumericFactKey> = new Set(['map-count', 'pid', 'f
 export function indexFacts(evidence: readonly EvidenceFile[]): FactIndex {
   const nums = new Map<NumericFactKey, RankedFact[]>();
   const flags = new Map<FlagFactKey, SourceRef>();
+  const allFlags = new Map<FlagFactKey, { source: SourceRef; method?: string }[]>();
   const texts = new Map<TextFactKey, { value: string; source: SourceRef }>();
   const snapshots: MapsBreakdown[] = [];
   const sorted = [...evidence].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
@@ -74,7 +79,11 @@ export function indexFacts(evidence: readonly EvidenceFile[]): FactIndex {
         list.push({ ...nf, origin: originOf(nf, kind) });
         nums.set(nf.key, list);
       } else if (f.value === true) {
-        if (!flags.has(f.key as FlagFactKey)) flags.set(f.key as FlagFactKey, f.source);
+        const key = f.key as FlagFactKey;
+        if (!flags.has(key)) flags.set(key, f.source);
+        const list = allFlags.get(key) ?? [];
+        list.push({ source: f.source, ...(f.method !== undefined ? { method: f.method } : {}) });
+        allFlags.set(key, list);
       } else if (!texts.has(f.key as TextFactKey)) {
         texts.set(f.key as TextFactKey, { value: f.value, source: f.source });
       }
@@ -107,6 +116,8 @@ export function indexFacts(evidence: readonly EvidenceFile[]): FactIndex {
     num: (key) => ranked.get(key)?.[0],
     all: (key) => ranked.get(key) ?? [],
     flag: (key) => flags.get(key),
+    flags: (key) => (allFlags.get(key) ?? []).map((x) => x.source).sort(cmpSource),
+    flagMethod: (key, at) => allFlags.get(key)?.find((x) => x.source.file === at.file && x.source.line === at.line)?.method,
     text: (key) => texts.get(key),
     maps: () => {
       const own = chosenCount ? snapshots.find((m) => m.source.file === chosenCount.source.file && m.regions === chosenCount.value) : undefined;

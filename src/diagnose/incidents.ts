@@ -97,8 +97,12 @@ function buildIncident(scope: string, idKey: string, family: Family, findings: r
       continue;
     }
     used.push(e);
-    const reason = logFiles.has(e.file)
+    const reason = logFiles.has(e.file) && e.kind === 'hs-err'
       ? 'the crash file itself: it carries its own maps, limits and memory sections'
+      : e.kind === 'embedded'
+        ? logFiles.has(e.file)
+          ? 'written inside the failing log itself (command output or numbers in its text)'
+          : `written inside another file of ${scope} (command output or numbers in its text)`
       : pid !== undefined && hsErrPids.has(pid)
         ? `same pid ${pid} as the crash file`
         : scope === '(command line)'
@@ -110,8 +114,14 @@ function buildIncident(scope: string, idKey: string, family: Family, findings: r
   }
   const facts = indexFacts(used);
   const decision = decide({ findings: sorted, facts });
-  if (sorted.length === 0 && decision.cause !== 'map-count-limit-low') return undefined;
-  const remediation = remediate(decision, system);
+  if (sorted.length === 0 && decision.cause !== 'map-count-limit-low' && decision.cause !== 'map-count-exhaustion') return undefined;
+  const pidKnown = facts.num('pid');
+  const overcommit = facts.num('overcommit-memory');
+  const remediation = remediate(decision, system, {
+    ...(pidKnown ? { pid: pidKnown.value } : {}),
+    ...(overcommit ? { overcommitMode: overcommit.value } : {}),
+    failureText: sorted.map((f) => `${f.file} ${f.text}`).join('\n'),
+  });
   // The breakdown shown is the snapshot whose count the verdict weighed.
   const maps = facts.maps();
   const times = sorted.map((f) => f.time?.iso).filter((t): t is string => t !== undefined).sort();

@@ -76,6 +76,9 @@ export const HEAP_COMMIT_MIN = 256 * MiB;
 /** Native heap pointers closer than this to the compressed-oops heap base mean the base blocked its growth. */
 export const HEAP_BASE_GAP = 512 * MiB;
 
+/** A 32-bit marker (package, path, "32-bit" text, Go pointers) counts only within this many lines of an allocation failure in the same file. */
+export const MARKER_NEAR_LINES = 200;
+
 /** Each Java / pthread thread costs this many map areas: its stack and its guard page. */
 export const AREAS_PER_THREAD = 2;
 
@@ -84,6 +87,3 @@ export const MAP_COUNT_HEADROOM = 0.3;
 
 /** The floor that Kafka and Elasticsearch guides recommend, and the Elasticsearch bootstrap check demands (2^18). */
 export const MAP_COUNT_FLOOR = 262144;
-
-/** Weight of a count or limit read from prose ("252K maps against the 262144 limit"): below any captured file. */
-export const PROSE_CONFIDENCE = 'medium';

@@ -17,7 +17,7 @@ export const SOURCE_PRECEDENCE: readonly PrecedenceRow[] = [
   {
     keys: ['map-count'],
     order: ['live', 'at-failure', 'transcript', 'prose'],
-    why: 'a full maps file counts every area; an hs_err Dynamic libraries section is often trimmed; within one kind a complete count beats a cut one, then the larger',
+    why: 'a complete count beats a cut one (a lower bound); among complete counts a full maps file beats an hs_err Dynamic libraries section, then the larger; among lower bounds the largest',
   },
   {
     keys: 'default',
@@ -76,14 +76,16 @@ export function rankFacts(key: NumericFactKey, facts: readonly (NumericFact & { 
   return facts
     .map((f, i) => ({ f, i }))
     .sort((a, b) => {
-      const r = rank(a.f.origin) - rank(b.f.origin);
-      if (r !== 0) return r;
       if (key === 'map-count') {
+        // Complete counts first, by origin; then lower bounds, the largest first whatever their origin.
         const ca = a.f.complete === false ? 1 : 0;
         const cb = b.f.complete === false ? 1 : 0;
         if (ca !== cb) return ca - cb;
-        if (a.f.value !== b.f.value) return b.f.value - a.f.value;
+        if (ca === 1 && a.f.value !== b.f.value) return b.f.value - a.f.value;
       }
+      const r = rank(a.f.origin) - rank(b.f.origin);
+      if (r !== 0) return r;
+      if (key === 'map-count' && a.f.value !== b.f.value) return b.f.value - a.f.value;
       return a.i - b.i;
     })
     .map((x) => x.f);

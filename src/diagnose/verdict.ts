@@ -14,6 +14,9 @@ import {
   LOW_HEADROOM,
   LOW_RAM_ABSOLUTE,
   LOW_SWAP_ABSOLUTE,
+  HEAP_COMMIT_MIN,
+  MAP_COUNT_SPLIT_SLACK,
+  MARKER_NEAR_LINES,
   MEMORY_FLOOR,
   NEAR_LIMIT,
   PLENTIFUL_ABSOLUTE,
@@ -22,6 +25,7 @@ import {
   RLIMIT_NEAR,
   SMALL_REQUEST,
   TASK_LIMIT_NEAR,
+  TINY_REQUEST,
 } from './policy.js';
 
 export { COMMIT_RESERVE, DEFAULT_MAX_MAP_COUNT, HEAP_BASE_GAP, NEAR_LIMIT } from './policy.js';
@@ -43,6 +47,10 @@ export interface Decision {
   /** Available memory + free swap, and CommitLimit − Committed_AS, when captured. */
   readonly memoryHeadroom?: DerivedNumber;
   readonly commitHeadroom?: DerivedNumber;
+  /** The vm.max_map_count the software itself demands (a start-up check's required value). */
+  readonly required?: DerivedNumber;
+  /** The task limit thread creation hit, with the count against it. */
+  readonly hitLimit?: { readonly name: string; readonly limit: number; readonly used: number; readonly sources: readonly SourceRef[] };
 }
 
 function src(f: { source: SourceRef } | undefined): SourceRef[] {
@@ -79,7 +87,14 @@ export function failedRequests(findings: readonly Finding[], facts: FactIndex): 
 class Trail {
   readonly steps: TrailStep[] = [];
   add(step: string, fact: string, sources: readonly SourceRef[], outcome: string): void {
-    this.steps.push({ step, fact, sources: [...sources], outcome });
+    const seen = new Set<string>();
+    const unique = sources.filter((r) => {
+      const k = `${r.file}:${r.line}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+    this.steps.push({ step, fact, sources: unique, outcome });
   }
 }
 
@@ -285,17 +300,26 @@ export function decide(input: DecideInput): Decision {
     const ratio = mapCount.value / mapLimit.value;
     const countSources = [mapCount.source, ...limitSources];
     const fact = `${fmtCount(mapCount.value)} map areas${mapCount.complete === false ? ' (at least)' : ''} against vm.max_map_count ${limitText} (${fmtPercent(mapCount.value, mapLimit.value)})`;
-    if (ratio >= NEAR_LIMIT) {
+    const atLimit = ratio >= NEAR_LIMIT || mapCount.value >= mapLimit.value - MAP_COUNT_SPLIT_SLACK;
+    const prose = mapCount.origin === 'prose' || mapLimit.fact?.origin === 'prose';
+    if (atLimit) {
       trail.add('map count vs limit', fact, countSources, 'at the limit: the next mmap needs a new area and the kernel refuses it with ENOMEM');
       if (mem) trail.add('memory', mem.reason, mem.sources, mem.exhausted ? 'memory was short too' : 'memory was not the limit');
       return {
         ...base,
         cause: 'map-count-exhaustion',
-        confidence: mapLimit.assumed || mem?.exhausted ? 'medium' : 'high',
+        confidence: mapLimit.assumed || mem?.exhausted || prose ? 'medium' : 'high',
         trail: trail.steps,
-        caveats,
+        caveats: prose ? [...caveats, 'the map count or limit comes from prose (a person\'s summary), not from a captured file'] : caveats,
         because: fact,
       };
+    }
+    const saidHit = facts.flag('text-says-map-limit-hit');
+    if (mapCount.complete === false && !mem?.exhausted && (ratio >= LOW_HEADROOM || (saidHit && ratio >= LOW_HEADROOM * 0.9))) {
+      // A lower bound this close to the limit, beside a failure: the real count was at least this, most likely at the limit.
+      trail.add('map count vs limit', fact, [...countSources, ...(saidHit ? [saidHit] : [])], saidHit ? 'at least this many areas, and the text says the limit was reached' : 'at least this many areas: within 10% of the limit, a lower bound cannot rule it out and most likely hit it');
+      if (mem) trail.add('memory', mem.reason, mem.sources, 'memory was not the limit');
+      return { ...base, cause: 'map-count-exhaustion', confidence: 'medium', trail: trail.steps, caveats: [...caveats, `the map count ${fmtCount(mapCount.value)} is a lower bound (${mapCount.method ?? 'cut short'})`], because: fact };
     }
     trail.add('map count vs limit', fact, countSources, mapCount.complete === false ? 'a lower bound below the limit: cannot rule map count out' : 'below the limit: map count ruled out');
   }
@@ -345,17 +369,57 @@ export function decide(input: DecideInput): Decision {
   const th = threadView(facts, findings, mem);
   if (th) {
     trail.add('threads', th.fact, th.sources, th.hit ? 'thread creation hit a task limit' : 'no thread limit reached');
-    if (th.hit) return { ...base, cause: 'thread-limit', confidence: th.confidence, trail: trail.steps, caveats, because: th.fact };
+    if (th.hit) return { ...base, cause: 'thread-limit', confidence: th.confidence, trail: trail.steps, caveats, because: th.fact, ...(th.limit ? { hitLimit: th.limit } : {}) };
   }
 
-  // Step 7: the evidence cannot decide.
+  // Step 7: a whole-heap commit at JVM start-up: hundreds of MiB at an aligned heap base, with few mappings yet.
+  const heapBase = facts.num('heap-base');
+  const heapCommit = failures.find((f) => {
+    const size = f.captures['size'];
+    const addr = f.captures['addr'];
+    if (f.signals.operation !== 'commit' || typeof size !== 'number' || size < HEAP_COMMIT_MIN || typeof addr !== 'string' || !/^0x[0-9a-f]+$/i.test(addr)) return false;
+    const a = BigInt(addr);
+    return heapBase ? a === BigInt(heapBase.value) : a % BigInt(2 * 1024 * 1024) === 0n;
+  });
+  if (heapCommit && !mem?.plentiful && (!mapCount || mapCount.value < mapLimit.value * LOW_HEADROOM)) {
+    const size = heapCommit.captures['size'] as number;
+    const fact = `the JVM failed to commit ${fmtBytes(size)} at its heap base ${String(heapCommit.captures['addr'])}: the whole Java heap at start-up (-Xms / AlwaysPreTouch), when a JVM has few mappings`;
+    trail.add('heap commit', fact, [findingRef(heapCommit), ...src(heapBase)], 'memory (or the commit limit) could not back the heap: not a map count');
+    return { ...base, cause: 'memory-exhaustion', confidence: 'medium', trail: trail.steps, caveats, because: fact };
+  }
+
+  // Step 8: without a count, tiny mprotect/guard-page/stack failures (or several tiny allocations) with memory not short.
+  const tiny = failures.filter((f) => {
+    const size = f.captures['size'];
+    return (typeof size === 'number' && size <= TINY_REQUEST) || f.signals.operation === 'stack-guard' || f.signals.operation === 'mprotect';
+  });
+  const tinyTelling = tiny.some((f) => f.signals.operation === 'stack-guard' || f.signals.operation === 'mprotect') || new Set(tiny.map((f) => `${f.file}:${f.line}`)).size >= 2;
+  const memNotShort = mem !== undefined && !mem.exhausted;
+  const countOpen = !mapCount || mapCount.complete === false;
+  if (countOpen && tinyTelling && memNotShort && (request === undefined || request.bytes <= TINY_REQUEST) && !raisedAndPersists(facts)) {
+    const fact = `${fmtCount(tiny.length)} tiny failure${tiny.length === 1 ? '' : 's'} (${[...new Set(tiny.map((f) => f.signals.operation))].sort().join(', ')}${request ? `, smallest ${fmtBytes(request.bytes)}` : ''}) with memory not short: each mapping or protection change needs a map area, whatever its size`;
+    trail.add('tiny failures', fact, tiny.slice(0, 3).map(findingRef), 'the signature of running out of map areas; no map count was captured to prove it');
+    caveats.push('no map count of the failing process was captured: the verdict rests on the failures being tiny while memory was available');
+    return { ...base, cause: 'map-count-exhaustion', confidence: 'medium', trail: trail.steps, caveats, because: fact };
+  }
+
+  // Step 9: the evidence cannot decide; lean to map count only when nothing argues against it.
   const hints = failures.map((f) => f.signals.hint).filter((h) => h !== 'none');
   const mapHints = hints.filter((h) => h === 'map-count').length;
   const smallWithRoom = request !== undefined && request.bytes <= SMALL_REQUEST && mem?.plentiful === true;
-  const leanText = smallWithRoom
-    ? `likeliest cause: map-count exhaustion — a ${fmtBytes(request.bytes)} request failed with memory to spare, the signature of running out of map areas`
-    : mapHints > 0
-      ? 'likeliest cause: map-count exhaustion (vm.max_map_count) — this failure usually means the process ran out of map areas, but no map count or limit was captured to prove it'
+  const against: string[] = [];
+  if (request && request.bytes > SMALL_REQUEST) against.push(`the smallest failed request is large (${fmtBytes(request.bytes)}), which points to memory or address space more than to a count`);
+  if (raisedAndPersists(facts)) against.push('the text says vm.max_map_count was already raised and the failure persists');
+  const elsewhere = hints.filter((h) => h !== 'map-count');
+  if (elsewhere.length > mapHints) against.push(`the failure lines point to ${[...new Set(elsewhere)].sort().join(', ')}`);
+  if (cg && !cg.hit && cg.confidence !== 'low') against.push('the cgroup evidence points elsewhere');
+  const lean = (smallWithRoom || mapHints > 0) && against.length === 0;
+  const leanText = lean
+    ? smallWithRoom
+      ? `likeliest cause: map-count exhaustion — a ${fmtBytes(request!.bytes)} request failed with memory to spare, the signature of running out of map areas`
+      : 'likeliest cause: map-count exhaustion (vm.max_map_count) — this failure usually means the process ran out of map areas, but no map count or limit was captured to prove it'
+    : against.length > 0
+      ? `no lean to map count: ${against.join('; ')}`
       : hints[0]
         ? `the log points to ${hints[0]} but no evidence confirms it`
         : 'the evidence does not point to one cause yet';
@@ -369,11 +433,17 @@ export function decide(input: DecideInput): Decision {
   return { ...base, cause: 'unknown', confidence: 'low', trail: trail.steps, caveats, because: leanText };
 }
 
+/** The text says the limit was raised and the failure persists: raising it again is not the answer. */
+function raisedAndPersists(facts: FactIndex): boolean {
+  return facts.flag('failure-persists-after-raise') !== undefined;
+}
+
 interface ViewResult {
   readonly hit: boolean;
   readonly fact: string;
   readonly sources: SourceRef[];
   readonly confidence: Confidence;
+  readonly limit?: NonNullable<Decision['hitLimit']>;
 }
 
 function cgroupView(facts: FactIndex, failures: readonly Finding[]): ViewResult | undefined {
@@ -424,13 +494,20 @@ function cgroupView(facts: FactIndex, failures: readonly Finding[]): ViewResult 
 }
 
 function addressSpaceView(facts: FactIndex, request: number | undefined, findings: readonly Finding[], mem: MemoryView | undefined): ViewResult | undefined {
-  const bit32 = facts.flag('jvm-32bit');
+  // A 32-bit marker counts only next to an allocation failure (a 64-bit kernel runs 32-bit userlands, so only the process's own marks tell).
+  const failing = findings.filter((f) => f.signals.failure === 'enomem');
+  const marker = facts
+    .flags('arch-32bit-marker')
+    .find((m) => failing.some((f) => f.file === m.file && Math.abs(f.line - m.line) <= MARKER_NEAR_LINES) || (failing.length > 0 && /^uname/.test(facts.flagMethod('arch-32bit-marker', m) ?? '')));
+  const bit32 = facts.flag('jvm-32bit') ?? marker;
   const sizeFinding = findings.find((f) => f.signals.hint === 'address-space' && f.signals.failure !== 'context');
   const sizeHit = facts.flag('process-size-limit-hit') ?? (sizeFinding ? { file: sizeFinding.file, line: sizeFinding.line } : undefined);
   if (bit32 || sizeHit) {
     return {
       hit: true,
-      fact: bit32 ? 'a 32-bit process: its address space is at most 4 GiB whatever the RAM' : 'the JVM reports that the 32-bit process size limit was hit',
+      fact: bit32
+        ? `a 32-bit process${marker && bit32 === marker ? ` (${facts.flagMethod('arch-32bit-marker', marker) ?? '32-bit marker'})` : ''}: its address space is at most 4 GiB whatever the RAM`
+        : 'the JVM reports that the 32-bit process size limit was hit',
       sources: [...(bit32 ? [bit32] : []), ...(sizeHit ? [sizeHit] : [])],
       confidence: 'high',
     };
@@ -492,16 +569,34 @@ function threadView(facts: FactIndex, findings: readonly Finding[], mem: MemoryV
     { name: 'kernel.pid_max', fact: facts.num('pid-max') },
     { name: 'pids.max', fact: facts.num('cgroup-pids-max') },
   ];
-  const pidsCurrent = facts.num('cgroup-pids-current');
+  // After a crash the cgroup is empty: pids.current 0 says nothing about the moment of the failure.
+  const pidsCurrentRaw = facts.num('cgroup-pids-current');
+  const pidsCurrent = pidsCurrentRaw && pidsCurrentRaw.value > 0 ? pidsCurrentRaw : undefined;
+  const pidsPeak = facts.num('cgroup-pids-peak');
+  const pidsRefused = facts.num('cgroup-pids-events-max');
+  const pidsMax = facts.num('cgroup-pids-max');
+  const hostThreads = facts.num('host-threads');
+  if (pidsRefused && pidsRefused.value > 0 && pidsMax && Number.isFinite(pidsMax.value)) {
+    return {
+      hit: true,
+      fact: `the pids cgroup refused ${fmtCount(pidsRefused.value)} fork/clone call${pidsRefused.value === 1 ? '' : 's'} at pids.max ${fmtCount(pidsMax.value)} (pids.events max)`,
+      sources: [failSource, pidsRefused.source, pidsMax.source],
+      confidence: 'high',
+      limit: { name: 'pids.max', limit: pidsMax.value, used: pidsPeak?.value ?? pidsCurrent?.value ?? pidsMax.value, sources: [pidsRefused.source, pidsMax.source] },
+    };
+  }
   for (const { name, fact } of limits) {
     if (!fact || !Number.isFinite(fact.value)) continue;
-    const used = name === 'pids.max' && pidsCurrent ? pidsCurrent : threads;
+    const candidates: (NumericFact | undefined)[] =
+      name === 'pids.max' ? [pidsCurrent, pidsPeak, threads] : name === 'RLIMIT_NPROC (ulimit -u)' ? [threads] : [hostThreads, threads];
+    const used = candidates.filter((c): c is NumericFact => c !== undefined).sort((a, b) => b.value - a.value)[0];
     if (used && used.value >= fact.value * TASK_LIMIT_NEAR) {
       return {
         hit: true,
-        fact: `${fmtCount(used.value)} threads against ${name} ${fmtCount(fact.value)} (${fmtPercent(used.value, fact.value)})`,
+        fact: `${fmtCount(used.value)} ${used.key === 'cgroup-pids-peak' ? 'tasks at the peak (pids.peak)' : used.key === 'host-threads' ? 'threads on the host' : 'threads'} against ${name} ${fmtCount(fact.value)} (${fmtPercent(used.value, fact.value)})`,
         sources: [failSource, used.source, fact.source],
         confidence: 'high',
+        limit: { name, limit: fact.value, used: used.value, sources: [used.source, fact.source] },
       };
     }
   }
@@ -512,11 +607,17 @@ function threadView(facts: FactIndex, findings: readonly Finding[], mem: MemoryV
       fact: `thread creation failed with memory to spare and RLIMIT_NPROC set to ${fmtCount(nproc.value)} (it counts every thread of the user, not only this process)`,
       sources: [failSource, nproc.source, ...(mem?.sources ?? [])],
       confidence: 'medium',
+      limit: { name: 'RLIMIT_NPROC (ulimit -u)', limit: nproc.value, used: threads?.value ?? nproc.value, sources: [nproc.source] },
     };
   }
+  // glibc reports a failed thread-stack mmap as EAGAIN too: without a task limit near, the map count is as likely.
+  const mapLimit = facts.num('max-map-count')?.value ?? DEFAULT_MAX_MAP_COUNT;
+  const ambiguity = threads
+    ? `; ${fmtCount(threads.value)} threads × ${AREAS_PER_THREAD} = ${fmtCount(threads.value * AREAS_PER_THREAD)} map areas for stacks and guards against vm.max_map_count ${fmtCount(mapLimit)}`
+    : '';
   return {
     hit: false,
-    fact: `thread creation failed; ${threads ? `${fmtCount(threads.value)} threads` : 'thread count not captured'}, no task limit near`,
+    fact: `thread creation failed; ${threads ? `${fmtCount(threads.value)} threads` : 'thread count not captured'}, no task limit near (pthread_create's EAGAIN is ambiguous: glibc also returns it when the stack mmap fails)${ambiguity}`,
     sources: [failSource, ...src(threads)],
     confidence: 'low',
   };
@@ -539,15 +640,29 @@ function decideWithoutFailure(x: NoFailureInput): Decision {
   if (limitWarnings.length > 0) {
     const w = limitWarnings[0]!;
     const current = w.captures['current'];
-    const required = w.captures['required'];
+    const required0 = w.captures['required'];
     const fact =
-      typeof current === 'number' && typeof required === 'number'
-        ? `the software demands vm.max_map_count ≥ ${fmtCount(required)}; the host has ${fmtCount(current)}`
+      typeof current === 'number' && typeof required0 === 'number'
+        ? `the software demands vm.max_map_count ≥ ${fmtCount(required0)}; the host has ${fmtCount(current)}`
         : `a startup check reports vm.max_map_count too low (${w.ruleId})`;
     trail.add('limit check', fact, limitWarnings.slice(0, 3).map(findingRef), 'no failure yet, but the limit is below what the software requires');
-    return { ...base, cause: 'map-count-limit-low', confidence: 'high', trail: trail.steps, caveats, because: fact };
+    const at = findingRef(w);
+    // The check's own numbers are the host's limit and the software's demand, unless a captured limit says otherwise.
+    const mapLimit = base.mapLimit.assumed && typeof current === 'number' ? { value: current, assumed: false, source: at } : base.mapLimit;
+    const required = typeof required0 === 'number' ? { value: required0, basis: `the software demands vm.max_map_count ≥ ${fmtCount(required0)} (${w.ruleId})`, sources: [at] } : undefined;
+    const kept = mapLimit === base.mapLimit ? caveats : caveats.filter((c) => !c.startsWith('vm.max_map_count was not captured'));
+    return { ...base, mapLimit, ...(required ? { required } : {}), cause: 'map-count-limit-low', confidence: 'high', trail: trail.steps, caveats: kept, because: fact };
   }
-  const { needed, mapCount, mapLimit } = base;
+  const { needed, mapLimit } = base;
+  // Without a failure line, numbers from prose alone (a doc, a guide) never make an incident.
+  const mapCount = base.mapCount?.origin === 'prose' || mapLimit.fact?.origin === 'prose' ? undefined : base.mapCount;
+  if (mapCount && mapCount.complete !== false && !mapLimit.assumed && mapCount.value >= mapLimit.value - MAP_COUNT_SPLIT_SLACK) {
+    // At the limit (within the areas an mremap or a VMA split needs), the process has run out of map areas: its next mmap fails.
+    const fact = `${fmtCount(mapCount.value)} map areas against vm.max_map_count ${limitText} (${fmtPercent(mapCount.value, mapLimit.value)}): at the limit`;
+    trail.add('map count vs limit', fact, [mapCount.source, ...limitSources], `within ${MAP_COUNT_SPLIT_SLACK} areas of the limit the kernel refuses new mappings, splits and mremap moves: out of map areas, though no failure line was found`);
+    caveats.push('no failure line was found in the logs scanned: the process is out of map areas by its count, and its next mmap, mprotect or thread start fails');
+    return { ...base, cause: 'map-count-exhaustion', confidence: 'high', trail: trail.steps, caveats, because: fact };
+  }
   if (needed && needed.value >= mapLimit.value * LOW_HEADROOM) {
     const fact = `the data directory needs ${fmtCount(needed.value)} map areas (${needed.basis}) against vm.max_map_count ${limitText}`;
     trail.add('data directory vs map limit', fact, [...needed.sources, ...limitSources], 'the next restart that opens every segment will run out of map areas');

@@ -14,6 +14,7 @@ const BARE: Record<string, NumericFactKey> = {
   'memory.peak': 'cgroup-memory-max-usage',
   'pids.max': 'cgroup-pids-max',
   'pids.current': 'cgroup-pids-current',
+  'pids.peak': 'cgroup-pids-peak',
   'memory.limit_in_bytes': 'cgroup-memory-limit',
   'memory.usage_in_bytes': 'cgroup-memory-usage',
   'memory.max_usage_in_bytes': 'cgroup-memory-max-usage',
@@ -40,6 +41,7 @@ export function detectCgroup(head: readonly string[], name: string): boolean {
   if (first === undefined) return false;
   if (BARE[base] !== undefined && lines.length === 1 && /^(\d+|max|-1)$/.test(first)) return true;
   if (SECTION_HEADER.test(first)) return true;
+  if (base === 'pids.events' && lines.every((l) => /^max\s+\d+$/.test(l))) return true;
   if (lines.every((l) => EVENT_LINE.test(l)) && lines.some((l) => l.startsWith('oom'))) return true;
   if (base === 'memory.events' || base === 'memory.stat') return lines.every((l) => STAT_LINE.test(l));
   // memory.stat by content: v1 or v2 key names.
@@ -87,6 +89,11 @@ export function parseCgroup(file: string, lines: readonly string[]): Fact[] {
   lines.forEach((line, i) => {
     const t = line.trim();
     const ev = EVENT_LINE.exec(t);
+    // pids.events "max N": fork/clone calls the pids controller refused at pids.max.
+    if (ev && ev[1] === 'max' && base === 'pids.events') {
+      facts.push(num('cgroup-pids-events-max', Number(ev[2]), file, i + 1, { method: 'pids.events max (fork/clone refused at pids.max)' }));
+      return;
+    }
     // memory.events "max": how many times usage hit memory.max (the v2 counterpart of failcnt).
     if (ev && ev[1] === 'max' && base !== 'memory.stat') {
       facts.push(num('cgroup-memory-failcnt', Number(ev[2]), file, i + 1, { method: 'memory.events max (times the limit was hit)' }));

@@ -14,7 +14,7 @@ export const HARVEST_MAX_BYTES = 16 * 1024 * 1024;
 
 const MEMINFO_ROW = /\b(MemTotal|MemFree|MemAvailable|SwapTotal|SwapFree|CommitLimit|Committed_AS|Buffers|Cached):\s+\d+\s*kB\b/;
 const FREE_HEADER = /\btotal\s+used\s+free\s+shared\s+(?:buff\/cache|buffers)/;
-const FREE_ROW = /\b(Mem|Swap|-\/\+ buffers\/cache):/;
+const FREE_ROW = /(?:\b(?:Mem|Swap)|-\/\+ buffers\/cache):/;
 const ULIMIT_ROW = /\((?:[^,()]+,\s*)?-\w\)\s+\S+\s*$/;
 const LIMITS_HEADER = /\bLimit\s+Soft Limit\s+Hard Limit/;
 const LIMITS_ROW = /\bMax [a-z ]+?\s{2,}\S+\s+\S+/;
@@ -40,7 +40,7 @@ const PROC_SYS_KEYS: Record<string, NumericFactKey> = {
 const PROC_SYS_INLINE = /\/proc\/sys\/(?:vm|kernel)\/([\w-]+)\s*[:=]\s*(\d+)\s*$/;
 const BARE_NUMBER = /^[\s>|]*(\d+)\s*$/;
 const WC_OUTPUT = /(?:^|\s)(\d+)\s+(\S*\/proc\/([\w$(){}]+)\/(?:task\/\d+\/)?maps)\s*$/;
-const WC_COMMAND = /\bwc\s+-l\b.*\/proc\/([\w$(){}-]+)\/maps|\/proc\/([\w$(){}-]+)\/maps\b.*\|\s*wc\s+-l/;
+const WC_COMMAND = /\bwc\s+-l\b.*\/proc\/(\$\([^)]*\)|[\w${}-]+)\/maps|\/proc\/(\$\([^)]*\)|[\w${}-]+)\/maps\b.*\|\s*wc\s+-l/;
 const PS_HOST = /\bps\s+(?:-eLf|-eL|-efL|-Lef|axms|-e\s+-L\s*\S*|-eT)\b[^|]*\|\s*wc\s+-l/;
 const PS_PROCESS = /\bps\s+(?:-T|-L|huH|-Lf|-o\s+nlwp=?)\b.*\bp(?:id)?\b|\bls\s+\/proc\/\S+\/task\s*\|\s*wc\s+-l/;
 const NO_HEADER = /--no-headers?|\bh\w*H\b|nlwp=/;
@@ -48,7 +48,7 @@ const STATUS_THREADS = /^[\s>|]*Threads:\s+(\d+)\s*$/;
 const STATUS_VMSIZE = /^[\s>|]*VmSize:\s+(\d+)\s*kB\s*$/;
 const STATUS_NEIGHBOUR = /^[\s>|]*(Name|Umask|State|Tgid|Ngid|Pid|PPid|VmPeak|VmSize|VmRSS|voluntary_ctxt_switches):\s/;
 const MAPS_LINE = /^[\s>|]*[0-9a-f]{8,16}-[0-9a-f]{8,16}\s+[r-][w-][x-][psS-]\s+[0-9a-f]+\s+[0-9a-f]+:[0-9a-f]+\s+\d+/;
-const ELISION = /^[\s>|]*(?:\.{3,}|…|<snip(?:ped)?>|\[snip(?:ped)?\]|\[\.\.\.\]|\(\.\.\.\)|-+\s*snip\s*-+|\.\.\.\s*\(?\d+ (?:more )?(?:lines?|entries|mappings)|\(?\d+ (?:more )?(?:lines?|entries|mappings) (?:omitted|removed|skipped|elided)\)?)\s*$/i;
+const ELISION = /^[\s>|]*(?:\.{3,}|…|<snip(?:ped)?>|\[snip(?:ped)?\]|\[\.\.\.\]|\(\.\.\.\)|-+\s*snip\s*-+|\.\.\.\s*\(?\d+ (?:more )?(?:lines?|entries|mappings)|\(?\d+ (?:more )?(?:lines?|entries|mappings) (?:omitted|removed|skipped|elided)\)?)[\s.…)\]]*$/i;
 const SELF_MAPS = /\/proc\/(?:self|thread-self)\/maps/;
 const UNAME_CMD = /\buname\s+-[a-z]*m[a-z]*\s*$/;
 const UNAME_A = /\bLinux\s+\S+\s+\d+\.\d+\S*\s.*?\b(i[3-6]86|armv[5-7]\w*|armhf|x86_64|aarch64|ppc64le|s390x)\b/;
@@ -68,6 +68,13 @@ const PROSE_LIMIT = /max_map_count\)?\s*(?:\(|,|is|was|of|=|:|to|at|set to|limit
 const PROSE_LIMIT_NEAR = /\b(?:the\s+)?(\d{1,3}(?:,\d{3})+|\d{4,})\s+(?:map(?:s|ping)?\s+)?limit\b|\blimit\s+(?:of\s+|is\s+|=\s*)?(\d{1,3}(?:,\d{3})+|\d{4,})\b/i;
 const PROSE_THREADS = /(?<![\w.-])(\d{1,3}(?:,\d{3})+|\d+)\s*([kK]\b)?\s+(?:live\s+|java\s+|native\s+|os\s+)?threads\b/i;
 const PROSE_ULIMIT_V = /\bulimit\s+-v\s+(unlimited|\d+)\b/;
+/** Words before a number that make it a requirement or a bound, not a count ("at least 262,144 areas"). */
+const REQUIREMENT_BEFORE = /(?:at least|at most|minimum(?: of)?|maximum(?: of)?|up to|more than|fewer than|less than|no more than|>=|≥|require[sd]?|recommend\w*|default(?: of| is)?|limit(?: of| is)?|set (?:it )?to|to be)\s*(?:a\s+)?$/i;
+/** A sentence that mentions map counts at all: only then is "the N limit" a map limit. */
+const MAP_TOPIC = /max[_ ]map[_ ]count|map[- ]count|map areas|mappings|\bmaps\b|mmap regions/i;
+const PROSE_LIMIT_NAMED = /max[_ ]map[_ ]count\)?\s*\(\s*(\d{1,3}(?:,\d{3})+|\d{4,})\s*\)/i;
+/** "the limit was reached / we hit max_map_count": a person's conclusion, kept as a flag of origin prose. */
+const LIMIT_HIT = /(?:max[_ ]map[_ ]count|map[- ]count(?: limit)?|map(?:ping)? limit|mmap limit)\b[^.;]{0,60}?\b(?:being reached|was reached|reached|hit|exceeded|exhausted|maxed out|ran out)\b|\b(?:reached|hit|exceeded|exhausted|ran out of)\b[^.;]{0,40}?\b(?:max[_ ]map[_ ]count|map[- ]count limit|map(?:ping)? limit|map areas)\b/i;
 const RAISED = /\b(?:raised|increased|bumped|set|changed|upped)\b.*\bmax_map_count\b|\bmax_map_count\b.*\b(?:raised|increased|bumped|already)\b/i;
 const PERSISTS = /\b(?:still|again|persists?|same (?:error|issue|problem)|keeps? (?:failing|crashing)|didn'?t help|did not help|no effect|not help)/i;
 
@@ -323,21 +330,23 @@ export function harvestEmbedded(file: string, lines: readonly string[], firstLin
     }
 
     // Prose: counts and limits written in a sentence.
-    const pl = /max_map_count/i.test(line) ? PROSE_LIMIT.exec(line) : null;
-    if (pl) {
+    const named = PROSE_LIMIT_NAMED.exec(line);
+    const pl = named ?? (/max_map_count/i.test(line) ? PROSE_LIMIT.exec(line) : null);
+    if (pl && !REQUIREMENT_BEFORE.test(line.slice(0, pl.index + pl[0].indexOf(pl[1] ?? '')).replace(/\s+$/, ' ').slice(-30).trimEnd() + ' ')) {
       n('max-map-count', proseNumber(pl[1] ?? '0', undefined), i, 'vm.max_map_count written in a sentence', 'prose');
       if (RAISED.test(line)) f('map-limit-raised', i, 'text says vm.max_map_count was raised');
     }
     const pm = PROSE_MAPS.exec(line);
-    if (pm && !SELF_MAPS.test(line)) {
+    if (pm && !SELF_MAPS.test(line) && !REQUIREMENT_BEFORE.test(line.slice(0, pm.index))) {
       const v = proseNumber(pm[1] ?? '0', pm[2]);
-      if (v >= PROSE_MIN_MAPS) {
-        n('map-count', v, i, 'map count written in a sentence', 'prose', false);
-        const near = !pl ? PROSE_LIMIT_NEAR.exec(line.slice((pm.index ?? 0) + pm[0].length)) : null;
-        const lv = near ? proseNumber(near[1] ?? near[2] ?? '0', undefined) : 0;
-        if (near && lv >= PROSE_MIN_MAPS) n('max-map-count', lv, i, 'map limit written in a sentence', 'prose');
-      }
+      if (v >= PROSE_MIN_MAPS) n('map-count', v, i, 'map count written in a sentence', 'prose', false);
     }
+    if (!pl && MAP_TOPIC.test(line)) {
+      const near = PROSE_LIMIT_NEAR.exec(line);
+      const lv = near ? proseNumber(near[1] ?? near[2] ?? '0', undefined) : 0;
+      if (near && lv >= PROSE_MIN_MAPS && lv !== (pm ? proseNumber(pm[1] ?? '0', pm[2]) : -1)) n('max-map-count', lv, i, 'map limit written in a sentence', 'prose');
+    }
+    if (LIMIT_HIT.test(line) && !/\b(?:not|never|no|n't|before|avoid|prevent|until|if|when|would)\b[^.]{0,30}(?:reach|hit|exceed)/i.test(line)) f('text-says-map-limit-hit', i, 'the text says the map-count limit was reached');
     const pt = PROSE_THREADS.exec(line);
     if (pt) {
       const v = proseNumber(pt[1] ?? '0', pt[2]);

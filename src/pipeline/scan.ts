@@ -18,7 +18,7 @@ import { formatProblem, problemSeverity } from '../core/index.js';
 import { correlate } from '../correlate/correlate.js';
 import { discover, type FileSource, type ScannableSource, type Source } from '../discover/discover.js';
 import { diagnoseScope, sortIncidents } from '../diagnose/incidents.js';
-import { detectEvidence, parseCmdline, parseEvidence } from '../evidence/index.js';
+import { detectEvidence, harvestEvidence, harvestsKind, HARVEST_MAX_BYTES, parseCmdline, parseEvidence } from '../evidence/index.js';
 import { looksLikeDataDir, readDataDir } from '../evidence/datadir.js';
 import { assembleRecord, detectFormat } from '../formats/index.js';
 import { openFile, openStream, type OpenedInput } from '../io/open.js';
@@ -141,6 +141,36 @@ async function collect(
     chunk = undefined;
   }
   return Buffer.concat(parts, size);
+}
+
+/**
+ * Passes the chunks through and keeps a copy of the first `limit` bytes (the opener may reuse
+ * its buffers), so a log can be harvested for embedded evidence without a second read.
+ */
+function teeHead(input: AsyncIterable<Buffer>, limit: number): { chunks: AsyncIterable<Buffer>; head: () => { buf: Buffer; cut: boolean } } {
+  const parts: Buffer[] = [];
+  let size = 0;
+  let cut = false;
+  async function* pass(): AsyncGenerator<Buffer> {
+    for await (const chunk of input) {
+      if (size < limit) {
+        const take = Math.min(chunk.length, limit - size);
+        parts.push(Buffer.from(chunk.subarray(0, take)));
+        size += take;
+        if (take < chunk.length) cut = true;
+      } else if (chunk.length > 0) cut = true;
+      yield chunk;
+    }
+  }
+  return { chunks: pass(), head: () => ({ buf: Buffer.concat(parts), cut }) };
+}
+
+/** Embedded evidence of a log's head: a cut head loses its last, partial line. */
+function harvestHead(file: string, head: { buf: Buffer; cut: boolean }): EvidenceFile[] {
+  let buf = head.buf;
+  if (head.cut) buf = buf.subarray(0, buf.lastIndexOf(0x0a) + 1);
+  const ev = harvestEvidence(file, splitLines(buf));
+  return ev ? [ev] : [];
 }
 
 function splitLines(buf: Buffer): string[] {
@@ -406,9 +436,10 @@ async function scanOpened(
     // A server log whose startup lines state its rlimits: evidence from the head, rules over all of it.
     const startup = parseEvidence(evidenceKind, file, head);
     opened.recycleChunks?.();
-    const log = await scanLog(file, rechain(first, it), req.rules, prefilter, req);
+    const tee = teeHead(rechain(first, it), HARVEST_MAX_BYTES);
+    const log = await scanLog(file, tee.chunks, req.rules, prefilter, req);
     return finish(`log:${log.format}`, log.lines, {
-      evidence: startup.evidence.facts.length > 0 ? [startup.evidence] : [],
+      evidence: [...(startup.evidence.facts.length > 0 ? [startup.evidence] : []), ...harvestHead(file, tee.head())],
       findings: log.findings,
       omitted: log.omitted,
       problems: log.problems,
@@ -420,9 +451,22 @@ async function scanOpened(
     const buf = await collect(first, it, MAX_EVIDENCE_BYTES, file, problems, opened);
     const lines = splitLines(buf);
     const parsed = parseEvidence(evidenceKind, file, lines);
-    problems.push(...parsed.problems);
-    if (evidenceKind !== 'hs-err') return finish(`evidence:${evidenceKind}`, lines.length, { evidence: [parsed.evidence] });
+    // Every file is read for failures too: a ticket that opens with `free -m` still has its stack trace.
     const log = await scanLog(file, [buf], req.rules, prefilter, req);
+    if (evidenceKind !== 'hs-err') {
+      const own = new Set(parsed.evidence.facts.map((f) => f.key));
+      const more = harvestsKind(evidenceKind, lines) ? harvestEvidence(file, lines, evidenceKind === 'maps' ? new Set() : own) : undefined;
+      const unparsed = parsed.problems.filter((p) => !(p.code === 'evidence-unparsed' && (more !== undefined || log.findings.length > 0)));
+      problems.push(...unparsed);
+      return finish(`evidence:${evidenceKind}`, lines.length, {
+        evidence: [parsed.evidence, ...(more ? [more] : [])],
+        findings: log.findings,
+        omitted: log.omitted,
+        problems: log.problems,
+        candidates: log.candidates,
+      });
+    }
+    problems.push(...parsed.problems);
     return finish('log:hs-err', log.lines, {
       evidence: [parsed.evidence],
       findings: log.findings,
@@ -433,8 +477,11 @@ async function scanOpened(
   }
   // The scanner copies every chunk into its own buffer, so the opener may reuse its read buffers.
   opened.recycleChunks?.();
-  const log = await scanLog(file, rechain(first, it), req.rules, prefilter, req);
+  const tee = teeHead(rechain(first, it), HARVEST_MAX_BYTES);
+  const log = await scanLog(file, tee.chunks, req.rules, prefilter, req);
+  const embedded = harvestHead(file, tee.head());
   return finish(`log:${log.format}`, log.lines, {
+    evidence: embedded,
     findings: log.findings,
     omitted: log.omitted,
     problems: log.problems,
