@@ -99,6 +99,8 @@ function buildIncident(scope: string, idKey: string, family: Family, findings: r
     used.push(e);
     const reason = logFiles.has(e.file) && e.kind === 'hs-err'
       ? 'the crash file itself: it carries its own maps, limits and memory sections'
+      : e.kind === 'prometheus-startup' && logFiles.has(e.file)
+        ? "the failing log's own start-up lines: they state the process's limits"
       : e.kind === 'embedded'
         ? logFiles.has(e.file)
           ? 'written inside the failing log itself (command output or numbers in its text)'

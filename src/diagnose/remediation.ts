@@ -200,7 +200,7 @@ export function remediate(decision: Decision, system: SystemName, ctx: Remediati
             ? [
                 {
                   title: 'Under vm.overcommit_memory=2',
-                  detail: `The commit limit is swap + RAM × overcommit_ratio%${decision.commitHeadroom ? ` (${decision.commitHeadroom.basis} leaves ${fmtBytes(decision.commitHeadroom.value)})` : ''}: raise vm.overcommit_ratio or add swap, or return to the heuristic mode 0 if strict accounting is not required.`,
+                  detail: `The commit limit is swap + RAM × overcommit_ratio%${decision.commitHeadroom ? ` (${decision.commitHeadroom.basis}: ${decision.commitHeadroom.value < 0 ? `over by ${fmtBytes(-decision.commitHeadroom.value)}` : `${fmtBytes(decision.commitHeadroom.value)} left`})` : ''}: raise vm.overcommit_ratio or add swap, or return to the heuristic mode 0 if strict accounting is not required.`,
                   commands: ['sysctl vm.overcommit_memory vm.overcommit_ratio'],
                 },
               ]
@@ -215,9 +215,11 @@ export function remediate(decision: Decision, system: SystemName, ctx: Remediati
         summary: "The process hit its address-space ceiling (ulimit -v / RLIMIT_AS, RLIMIT_DATA, a 32-bit process, or the compressed-oops heap base), not the machine's memory.",
         steps: [
           { title: 'Lift the address-space limit', detail: 'Remove or raise `ulimit -v`/`-d` in the start script, LimitAS=/LimitDATA= in the systemd unit, or the as/data entries in /etc/security/limits.d.', commands: withPid(['grep -E "Max address space|Max data size" /proc/<pid>/limits', 'systemctl show <unit> -p LimitAS -p LimitDATA'], pid) },
-          java
-            ? { title: 'JVM: 64-bit and heap placement', detail: 'Run a 64-bit JVM. With compressed oops the native heap cannot grow past the Java heap base: set -XX:HeapBaseMinAddress higher, reduce -Xmx, or disable compressed oops (-XX:-UseCompressedOops).', commands: [] }
-            : { title: 'A 32-bit build: move to 64-bit', detail: 'A 32-bit process has at most 4 GiB of address space (often 3 GiB) whatever the RAM; install the 64-bit (amd64/arm64) build of the program.', commands: ['file -L /proc/<pid>/exe'.replace('<pid>', pid === undefined ? '<pid>' : String(pid))] },
+          ...(java
+            ? [{ title: 'JVM: 64-bit and heap placement', detail: 'Run a 64-bit JVM. With compressed oops the native heap cannot grow past the Java heap base: set -XX:HeapBaseMinAddress higher, reduce -Xmx, or disable compressed oops (-XX:-UseCompressedOops).', commands: [] }]
+            : /32-bit/.test(decision.because)
+              ? [{ title: 'A 32-bit build: move to 64-bit', detail: 'A 32-bit process has at most 4 GiB of address space (often 3 GiB) whatever the RAM; install the 64-bit (amd64/arm64) build of the program.', commands: withPid(['file -L /proc/<pid>/exe'], pid) }]
+              : []),
         ],
         capture: [],
       };
