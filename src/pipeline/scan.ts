@@ -7,8 +7,10 @@ import { Readable } from 'node:stream';
 import picomatch from 'picomatch';
 import type {
   EvidenceFile,
+  CaptureValue,
   Finding,
   InputInfo,
+  OmittedFindings,
   Problem,
   Report,
   Rule,
@@ -68,8 +70,12 @@ export class OutputIsInput extends Error {
   }
 }
 
-/** Findings listed per file and rule; beyond this they are counted only. */
-export const MAX_FINDINGS_PER_RULE = 1000;
+/**
+ * Findings kept whole (text, record, context) per file and rule: the examples. Beyond this a
+ * finding keeps its line, time and captures in columns (CompactHits), so memory stays small
+ * at any density. Incidents list at most 200 findings, all of them among these examples.
+ */
+export const MAX_FINDINGS_PER_RULE = 200;
 /** Evidence and crash files are read whole up to this size. */
 export const MAX_EVIDENCE_BYTES = 64 * 1024 * 1024;
 const LOOK_BEHIND = 64;
@@ -81,7 +87,7 @@ export interface FileOutcome {
   readonly place?: MemberPlace;
   readonly info: InputInfo;
   readonly findings: Finding[];
-  readonly omitted: { file: string; ruleId: string; systems: readonly SystemName[]; count: number }[];
+  readonly omitted: OmittedFindings[];
   readonly evidence: EvidenceFile[];
   readonly problems: Problem[];
   readonly candidates: number;
@@ -155,6 +161,44 @@ function splitLines(buf: Buffer): string[] {
   return lines.map((l) => l.replace(/\r$/, ''));
 }
 
+/** The findings of one rule in one file beyond the examples, as columns (captures interned). */
+class HitColumns {
+  private readonly line: number[] = [];
+  private readonly time: (string | null)[] = [];
+  private readonly captures: number[] = [];
+  private readonly sets: Record<string, CaptureValue>[] = [];
+  private readonly setIds = new Map<string, number>();
+
+  constructor(
+    private readonly file: string,
+    private readonly ruleId: string,
+    private readonly systems: readonly SystemName[],
+  ) {}
+
+  add(f: Finding): void {
+    this.line.push(f.line);
+    this.time.push(f.time?.iso ?? null);
+    const key = JSON.stringify(f.captures);
+    let id = this.setIds.get(key);
+    if (id === undefined) {
+      id = this.sets.length;
+      this.sets.push({ ...f.captures });
+      this.setIds.set(key, id);
+    }
+    this.captures.push(id);
+  }
+
+  done(): OmittedFindings {
+    return {
+      file: this.file,
+      ruleId: this.ruleId,
+      systems: this.systems,
+      count: this.line.length,
+      hits: { line: this.line, time: this.time, captures: this.captures, captureSets: this.sets },
+    };
+  }
+}
+
 interface LogScanResult {
   findings: Finding[];
   omitted: FileOutcome['omitted'];
@@ -177,7 +221,7 @@ export async function scanLog(
   const findings: Finding[] = [];
   const problems: Problem[] = [];
   const perRule = new Map<string, number>();
-  const omittedBy = new Map<string, { file: string; ruleId: string; systems: readonly SystemName[]; count: number }>();
+  const omittedBy = new Map<string, HitColumns>();
   let detected = detectFormat([]);
   let applicable = rulesApplyingTo(rules, detected.format);
   let lines = 0;
@@ -215,17 +259,21 @@ export async function scanLog(
           perRule.set(rule.id, n);
           if (n <= MAX_FINDINGS_PER_RULE) findings.push(finding);
           else {
-            const o = omittedBy.get(rule.id) ?? { file, ruleId: rule.id, systems: rule.systems, count: 0 };
-            o.count++;
-            omittedBy.set(rule.id, o);
+            let o = omittedBy.get(rule.id);
+            if (!o) {
+              o = new HitColumns(file, rule.id, rule.systems);
+              omittedBy.set(rule.id, o);
+            }
+            o.add(finding);
           }
         }
         break;
       }
     }
   }
-  for (const o of omittedBy.values()) problems.push({ code: 'findings-capped', file, args: { count: o.count, rule: o.ruleId } });
-  return { findings, omitted: [...omittedBy.values()], problems, lines, candidates, format: detected.format, wrapper: detected.wrapper };
+  const omitted = [...omittedBy.values()].map((o) => o.done());
+  for (const o of omitted) problems.push({ code: 'findings-capped', file, args: { count: o.count, rule: o.ruleId } });
+  return { findings, omitted, problems, lines, candidates, format: detected.format, wrapper: detected.wrapper };
 }
 
 export interface SourceOptions {
@@ -513,8 +561,13 @@ export interface ScanProgress {
 
 /** Keep a finding when its event time lies in [since, until]; findings without a time are kept. */
 export function inWindow(f: Finding, since: Date | undefined, until: Date | undefined): boolean {
-  if (!f.time || (!since && !until)) return true;
-  const iso = f.time.hasOffset ? f.time.iso : `${f.time.iso}Z`;
+  return isoInWindow(f.time?.iso, since, until);
+}
+
+/** The same test on a compact hit's time (an EventTime's iso: no zone means wall clock, read as UTC). */
+function isoInWindow(time: string | null | undefined, since: Date | undefined, until: Date | undefined): boolean {
+  if (!time || (!since && !until)) return true;
+  const iso = /(?:Z|[+-]\d\d:?\d\d)$/.test(time) ? time : `${time}Z`;
   const t = Date.parse(iso);
   if (Number.isNaN(t)) return true;
   if (since && t < since.getTime()) return false;
@@ -524,7 +577,15 @@ export function inWindow(f: Finding, since: Date | undefined, until: Date | unde
 
 function filterOutcome(out: FileOutcome, since: Date | undefined, until: Date | undefined): FileOutcome {
   if (!since && !until) return out;
-  return { ...out, findings: out.findings.filter((f) => inWindow(f, since, until)) };
+  const omitted = out.omitted.flatMap((o): OmittedFindings[] => {
+    const h = o.hits;
+    if (!h) return [o];
+    const keep = h.line.map((_, i) => i).filter((i) => isoInWindow(h.time[i], since, until));
+    if (keep.length === 0) return [];
+    const hits = { ...h, line: keep.map((i) => h.line[i]!), time: keep.map((i) => h.time[i] ?? null), captures: keep.map((i) => h.captures[i]!) };
+    return [{ ...o, count: keep.length, hits }];
+  });
+  return { ...out, findings: out.findings.filter((f) => inWindow(f, since, until)), omitted };
 }
 
 /** Run a whole scan and build the report. Files are scanned on `jobs` worker threads; the result does not depend on `jobs`. */
