@@ -59,6 +59,9 @@ interface Group {
  * line that completes them, exactly as a pass from the window's first line would join them.
  * Index 0 is the logical line holding the hit; negative indexes are before it.
  */
+/** Parsed logical lines by first line number, kept from one record to the next of the same file. */
+export type EventCache = Map<number, { readonly text: string; readonly event: ParsedEvent | null }>;
+
 class LogicalLines {
   private readonly raw: (i: number) => RawLine | undefined;
   private readonly unwrapped = new Map<number, ReturnType<typeof unwrap>>();
@@ -68,6 +71,7 @@ class LogicalLines {
   constructor(
     window: CandidateWindow,
     private readonly detected: DetectedFormat,
+    private readonly cache: EventCache | undefined,
   ) {
     this.raw = rawAccessor(window);
     this.fwd.push(this.groupAround(0));
@@ -132,7 +136,19 @@ class LogicalLines {
 
   event(k: number): ParsedEvent | null {
     const g = this.at(k)!;
-    if (g.event === undefined) g.event = parseEvent(g.logical.unwrapped, this.detected.format);
+    if (g.event === undefined) {
+      const text = g.logical.unwrapped;
+      const key = g.logical.line.lineNo;
+      const hit = this.cache?.get(key);
+      if (hit !== undefined && hit.text === text) g.event = hit.event;
+      else {
+        g.event = parseEvent(text, this.detected.format);
+        if (this.cache) {
+          if (this.cache.size >= 256) this.cache.clear();
+          this.cache.set(key, { text, event: g.event });
+        }
+      }
+    }
     return g.event;
   }
 
@@ -158,9 +174,9 @@ class LogicalLines {
  * hit and the line after it.
  */
 export function assembleRecord(
-  window: CandidateWindow, detected: DetectedFormat, file: string, context: number,
+  window: CandidateWindow, detected: DetectedFormat, file: string, context: number, cache?: EventCache,
 ): { record: LogRecord; problems: Problem[] } {
-  const lines = new LogicalLines(window, detected);
+  const lines = new LogicalLines(window, detected, cache);
   const problems: Problem[] = [];
 
   let start = 0;

@@ -21,14 +21,14 @@ import { assignScopes, discover, type FileSource, type ScannableSource, type Sou
 import { diagnoseScope, sortIncidents } from '../diagnose/incidents.js';
 import { detectEvidence, parseCmdline, parseEvidence } from '../evidence/index.js';
 import { looksLikeDataDir, readDataDir } from '../evidence/datadir.js';
-import { assembleRecord, detectFormat } from '../formats/index.js';
+import { assembleRecord, detectFormat, type EventCache } from '../formats/index.js';
 import { openFile, openStream, type OpenedInput } from '../io/open.js';
 import { DEFAULT_ARCHIVE_LIMITS, detectArchive, readArchive, type ArchiveLimits, type ArchiveMember } from '../io/archive.js';
 import { looksBinary } from '../io/sniff.js';
 import { fileIdentity } from '../io/write.js';
 import { ownReportFormat } from '../discover/own-report.js';
 import { countNuls, decodeUtf16, detectUtf16, stripLeadingNuls } from '../io/decode.js';
-import { buildPrefilter, matchRecord, rulesApplyingTo } from '../rules/compile.js';
+import { buildPrefilter, matchHit, matchRecord, rulesApplyingTo } from '../rules/compile.js';
 import { scanChunks } from '../scan/scanner.js';
 import { startPool } from './pool.js';
 
@@ -175,14 +175,15 @@ class HitColumns {
     private readonly systems: readonly SystemName[],
   ) {}
 
-  add(f: Finding): void {
-    this.line.push(f.line);
-    this.time.push(f.time?.iso ?? null);
-    const key = JSON.stringify(f.captures);
+  add(line: number, time: string | null, captures: Readonly<Record<string, CaptureValue>>): void {
+    this.line.push(line);
+    this.time.push(time);
+    const key = JSON.stringify(captures);
     let id = this.setIds.get(key);
     if (id === undefined) {
       id = this.sets.length;
-      this.sets.push({ ...f.captures });
+      // Parsed back from the key: fresh strings, not slices that would pin a chunk string.
+      this.sets.push(JSON.parse(key) as Record<string, CaptureValue>);
       this.setIds.set(key, id);
     }
     this.captures.push(id);
@@ -227,6 +228,8 @@ export async function scanLog(
   let lines = 0;
   let candidates = 0;
   let lastRecordEnd = 0;
+  // Lines parsed while assembling one record, reused by the next (in a crash loop, the line after a hit is the next hit).
+  const events: EventCache = new Map();
   for await (const item of scanChunks(chunks, file, {
     prefilter,
     lookBehind: Math.max(LOOK_BEHIND, opts.context),
@@ -248,24 +251,30 @@ export async function scanLog(
       case 'window': {
         candidates++;
         if (item.window.hit.lineNo <= lastRecordEnd) break;
-        const { record, problems: recProblems } = assembleRecord(item.window, detected, file, opts.context);
+        const { record, problems: recProblems } = assembleRecord(item.window, detected, file, opts.context, events);
         problems.push(...recProblems);
         const last = record.lines[record.lines.length - 1];
         lastRecordEnd = Math.max(item.window.hit.lineNo, last?.lineNo ?? 0);
         for (const rule of applicable) {
-          const finding = matchRecord(rule, record);
-          if (!finding) continue;
-          const n = (perRule.get(rule.id) ?? 0) + 1;
-          perRule.set(rule.id, n);
-          if (n <= MAX_FINDINGS_PER_RULE) findings.push(finding);
-          else {
-            let o = omittedBy.get(rule.id);
-            if (!o) {
-              o = new HitColumns(file, rule.id, rule.systems);
-              omittedBy.set(rule.id, o);
-            }
-            o.add(finding);
+          const seen = perRule.get(rule.id) ?? 0;
+          if (seen < MAX_FINDINGS_PER_RULE) {
+            const finding = matchRecord(rule, record);
+            if (!finding) continue;
+            perRule.set(rule.id, seen + 1);
+            // A copy: the finding's strings may be slices that would keep a whole chunk string alive.
+            findings.push(JSON.parse(JSON.stringify(finding)) as Finding);
+            continue;
           }
+          // Past the examples only what the columns keep is computed: no text, record or context.
+          const hit = matchHit(rule, record);
+          if (!hit) continue;
+          perRule.set(rule.id, seen + 1);
+          let o = omittedBy.get(rule.id);
+          if (!o) {
+            o = new HitColumns(file, rule.id, rule.systems);
+            omittedBy.set(rule.id, o);
+          }
+          o.add(hit.line, record.time?.iso ?? null, hit.captures);
         }
         break;
       }

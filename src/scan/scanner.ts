@@ -35,6 +35,7 @@ const HIT_CUT = 2 << 10;
 /** Overlap kept between the windows of a giant line so a straddling needle is found. */
 const OVERLAP = 64 << 10;
 const NL = 10;
+const NON_ASCII = /[^\x00-\x7f]/;
 
 /** A line still as a latin1 string (index = byte offset); decoded only when emitted. */
 interface Line {
@@ -78,9 +79,12 @@ function cutAround(s: string, a: number, b: number, mi: number, lineNo: number):
   return { lineNo, s: s.slice(x, e), cut: true };
 }
 
-/** latin1 → UTF-8 text; pure-ASCII lines (the usual case) need no re-decoding. */
+/**
+ * latin1 → UTF-8 text; an ASCII line is its own decoding. It may be a slice of the chunk
+ * string: whatever keeps text for long (a finding's example) must copy it.
+ */
 function decode(l: Line): RawLine {
-  const text = /[^\x00-\x7f]/.test(l.s) ? Buffer.from(l.s, 'latin1').toString('utf8') : l.s;
+  const text = NON_ASCII.test(l.s) ? Buffer.from(l.s, 'latin1').toString('utf8') : l.s;
   return l.cut ? { lineNo: l.lineNo, text, cut: true } : { lineNo: l.lineNo, text };
 }
 
