@@ -6,12 +6,14 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import picomatch from 'picomatch';
 import type {
-  EvidenceFile,
   CaptureValue,
+  DetectedFormat,
+  EvidenceFile,
   Finding,
   InputInfo,
   OmittedFindings,
   Problem,
+  RawLine,
   Report,
   Rule,
   SystemName,
@@ -78,6 +80,9 @@ export class OutputIsInput extends Error {
 export const MAX_FINDINGS_PER_RULE = 200;
 /** Evidence and crash files are read whole up to this size. */
 export const MAX_EVIDENCE_BYTES = 64 * 1024 * 1024;
+/** Small files sent to a worker in one message: at most this many, and this many bytes. */
+const BATCH_FILES = 64;
+const BATCH_BYTES = 4 << 20;
 const LOOK_BEHIND = 64;
 const LOOK_AHEAD = 200;
 const HEAD_LINES = 64;
@@ -210,13 +215,19 @@ interface LogScanResult {
   wrapper: string;
 }
 
+function sameLines(head: readonly string[], lines: readonly RawLine[]): boolean {
+  if (head.length !== lines.length) return false;
+  for (let i = 0; i < head.length; i++) if (head[i] !== lines[i]!.text) return false;
+  return true;
+}
+
 /** Scan one log stream: prefilter hits → records → rule matches. */
 export async function scanLog(
   file: string,
   input: AsyncIterable<Buffer> | readonly Buffer[],
   rules: readonly Rule[],
   prefilter: RegExp | null,
-  opts: { context: number; maxLineBytes: number },
+  opts: { context: number; maxLineBytes: number; known?: { head: readonly string[]; detected: DetectedFormat } },
 ): Promise<LogScanResult> {
   const chunks = Array.isArray(input) ? fromArray(input as readonly Buffer[]) : (input as AsyncIterable<Buffer>);
   const findings: Finding[] = [];
@@ -239,7 +250,11 @@ export async function scanLog(
   })) {
     switch (item.type) {
       case 'head':
-        detected = detectFormat(item.lines.map((l) => l.text));
+        // The opener already detected the format from the same head lines: one detection per file.
+        detected =
+          opts.known && sameLines(opts.known.head, item.lines)
+            ? opts.known.detected
+            : detectFormat(item.lines.map((l) => l.text));
         applicable = rulesApplyingTo(rules, detected.format);
         break;
       case 'problem':
@@ -355,7 +370,9 @@ async function skipRest(opened: Readable1, it: AsyncIterator<Buffer>): Promise<v
 export async function scanSource(src: ScannableSource, req: SourceOptions, prefilter: RegExp | null): Promise<FileOutcome[]> {
   const file = src.display;
   const opened: OpenedInput =
-    src.kind === 'stdin' ? openStream(req.stdin ?? process.stdin, file, { hashAll: true }) : openFile(src.absPath, file, { hashAll: true });
+    src.kind === 'stdin'
+      ? openStream(req.stdin ?? process.stdin, file, { hashAll: true })
+      : openFile(src.absPath, file, { hashAll: true, sizeHint: src.size });
   const it = opened.chunks[Symbol.asyncIterator]();
   const firstRes = await it.next();
   const first = firstRes.done ? undefined : firstRes.value;
@@ -485,7 +502,7 @@ async function scanOpened(
     // A server log whose startup lines state its rlimits: evidence from the head, rules over all of it.
     const startup = parseEvidence(evidenceKind, file, head);
     opened.recycleChunks?.();
-    const log = await scanLog(file, rechain(first, it), req.rules, prefilter, req);
+    const log = await scanLog(file, rechain(first, it), req.rules, prefilter, { ...req, known: { head, detected } });
     return finish(`log:${log.format}`, log.lines, {
       evidence: startup.evidence.facts.length > 0 ? [startup.evidence] : [],
       findings: log.findings,
@@ -512,7 +529,7 @@ async function scanOpened(
   }
   // The scanner copies every chunk into its own buffer, so the opener may reuse its read buffers.
   opened.recycleChunks?.();
-  const log = await scanLog(file, rechain(first, it), req.rules, prefilter, req);
+  const log = await scanLog(file, rechain(first, it), req.rules, prefilter, { ...req, known: { head, detected } });
   return finish(`log:${log.format}`, log.lines, {
     findings: log.findings,
     omitted: log.omitted,
@@ -667,19 +684,49 @@ export async function runScan(req: ScanRequest): Promise<Report> {
   const onDisk = files.filter((f): f is FileSource => f.kind === 'file');
   const pool = jobs > 1 && onDisk.length > 1 ? await startPool(Math.min(jobs, onDisk.length), opts) : undefined;
   try {
-    const pending = new Map<number, Promise<FileOutcome[]>>();
+    // Work units in source order: consecutive small files on disk go to a worker together (up to
+    // BATCH_FILES files or BATCH_BYTES), a big file or stdin alone.
+    const units: ScannableSource[][] = [];
+    let cur: ScannableSource[] = [];
+    let curBytes = 0;
+    for (const src of files) {
+      const small = pool !== undefined && src.kind === 'file' && src.size < BATCH_BYTES;
+      if (!small || cur.length >= BATCH_FILES || curBytes + (src.kind === 'file' ? src.size : 0) > BATCH_BYTES) {
+        if (cur.length > 0) units.push(cur);
+        cur = [];
+        curBytes = 0;
+      }
+      if (!small) {
+        units.push([src]);
+        continue;
+      }
+      cur.push(src);
+      curBytes += src.kind === 'file' ? src.size : 0;
+    }
+    if (cur.length > 0) units.push(cur);
+    const pending = new Map<number, Promise<FileOutcome[][]>>();
     const launch = (i: number): void => {
-      const src = files[i];
-      if (!src || pending.has(i)) return;
-      pending.set(i, pool && src.kind === 'file' ? pool.run(src) : scanSource(src, opts, prefilter));
+      const unit = units[i];
+      if (!unit || pending.has(i)) return;
+      const onDiskOnly = unit.every((s): s is FileSource => s.kind === 'file');
+      pending.set(
+        i,
+        pool && onDiskOnly
+          ? pool.run(unit)
+          : (async () => {
+              const outs: FileOutcome[][] = [];
+              for (const src of unit) outs.push(await scanSource(src, opts, prefilter));
+              return outs;
+            })(),
+      );
     };
-    // Keep the pool busy a few files ahead, and accept results strictly in source order.
+    // Keep the pool busy a few units ahead, and accept results strictly in source order.
     const ahead = pool ? pool.size * 2 : 1;
-    for (let i = 0; i < files.length; i++) {
-      for (let j = i; j < Math.min(files.length, i + ahead); j++) launch(j);
-      const out = await pending.get(i)!;
+    for (let i = 0; i < units.length; i++) {
+      for (let j = i; j < Math.min(units.length, i + ahead); j++) launch(j);
+      const outs = await pending.get(i)!;
       pending.delete(i);
-      acceptAll(files[i]!, out);
+      units[i]!.forEach((src, k) => acceptAll(src, outs[k] ?? []));
     }
   } finally {
     await pool?.close();

@@ -440,7 +440,7 @@ class Scanner {
       this.problem('line-too-long', giant.lineNo, { limit: this.maxLine, length: this.base + firstNL - giant.start });
       this.giant = null;
     }
-    if (this.lookBehind > 0 && commit > region) {
+    if (this.lookBehind > 0 && commit > region && !eof) {
       this.tail = this.linesBefore(s, commit, region, this.lookBehind, this.lineBase + total + 1);
     }
     let heldLines = 0;
