@@ -30,7 +30,7 @@ import { looksBinary } from '../io/sniff.js';
 import { fileIdentity } from '../io/write.js';
 import { ownReportFormat } from '../discover/own-report.js';
 import { countNuls, decodeUtf16, detectUtf16, stripLeadingNuls } from '../io/decode.js';
-import { buildPrefilter, matchHit, matchRecord, rulesApplyingTo } from '../rules/compile.js';
+import { buildPrefilter, matchHit, matchRecord, mayMatch, rulesApplyingTo } from '../rules/compile.js';
 import { scanChunks } from '../scan/scanner.js';
 import { startPool } from './pool.js';
 
@@ -271,6 +271,7 @@ export async function scanLog(
         const last = record.lines[record.lines.length - 1];
         lastRecordEnd = Math.max(item.window.hit.lineNo, last?.lineNo ?? 0);
         for (const rule of applicable) {
+          if (!mayMatch(rule, record)) continue;
           const seen = perRule.get(rule.id) ?? 0;
           if (seen < MAX_FINDINGS_PER_RULE) {
             const finding = matchRecord(rule, record);

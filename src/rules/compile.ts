@@ -230,10 +230,14 @@ function gateOf(rule: Rule): RegExp | null {
   return g;
 }
 
+/** False when the record holds none of the rule's literals: the rule cannot match it (checked before its regexes in the scan). */
+export function mayMatch(rule: Rule, record: LogRecord): boolean {
+  const g = gateOf(rule);
+  return g === null || record.lines.some((l) => g.test(l.text) || (l.raw !== l.text && g.test(l.raw)));
+}
+
 function locateGated(rule: Rule, lines: readonly ParsedLine[]): { hit: Hit; captureOrder: number[] } | null {
   if (lines.length === 0) return null;
-  const g = gateOf(rule);
-  if (g !== null && !lines.some((l) => g.test(l.text) || (l.raw !== l.text && g.test(l.raw)))) return null;
   return locate(rule, lines);
 }
 
