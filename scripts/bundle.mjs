@@ -1,6 +1,6 @@
 // Bundles the CLI and its worker with esbuild into dist/bundle/ (one file each, with their
 // dependencies): start-up then reads two files instead of resolving ~200 modules. The package's
-// `bin` points at the bundle; dist/src/ (tsc output) stays for the tests and library use.
+// `bin` stays dist/src/cli/bin.js (what the npm package ships); `npm run sea` bundles on its own.
 
 import { build } from 'esbuild';
 

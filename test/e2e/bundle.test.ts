@@ -1,4 +1,4 @@
-// The esbuild bundle (dist/bundle/, the package's `bin`) behaves like the tsc build: same JSON
+// The esbuild bundle (dist/bundle/, for a fast start-up) behaves like the tsc build: same JSON
 // on the samples with worker threads, and the self-contained HTML report round-trips.
 
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -27,7 +27,7 @@ describe('the bundled CLI', () => {
     expect(json(bundle, ['samples', '--jobs', '2'])).toBe(json(tscBin, ['samples', '--jobs', '2']));
   }, 600_000);
 
-  it('is what the package runs: executable, prints its version', () => {
+  it("is executable and prints its version", () => {
     ensureBuilt();
     const r = spawnSync(bundle, ['--version'], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
