@@ -27,7 +27,7 @@ describe('the bundled CLI', () => {
     expect(json(bundle, ['samples', '--jobs', '2'])).toBe(json(tscBin, ['samples', '--jobs', '2']));
   }, 600_000);
 
-  it("is executable and prints its version", () => {
+  it('is executable and prints its version', () => {
     ensureBuilt();
     const r = spawnSync(bundle, ['--version'], { encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
