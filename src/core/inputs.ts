@@ -3,7 +3,7 @@
 // folder that correlate uses to decide which inputs describe one host.
 
 import type { EvidenceFile } from './facts.js';
-import type { Finding } from './rules.js';
+import type { Finding, OmittedFindings } from './rules.js';
 import type { SystemName } from './systems.js';
 
 export interface FileSource {
@@ -56,14 +56,6 @@ export type ScannableSource = FileSource | StdinSource;
 
 /** Scope shared by files named one by one on the command line and stdin. */
 export const COMMAND_LINE_SCOPE = '(command line)';
-
-/** Findings of one rule in one file that were counted but not listed (caps). */
-export interface OmittedFindings {
-  readonly file: string;
-  readonly ruleId: string;
-  readonly systems: readonly SystemName[];
-  readonly count: number;
-}
 
 /** What correlate hands to diagnose: the inputs of one host (scope) and what they yielded. */
 export interface ScopeInput {

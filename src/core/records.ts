@@ -34,6 +34,13 @@ export interface CandidateWindow {
   readonly after: readonly RawLine[];
   /** Byte offset of the hit line's first byte in the (decompressed) input. */
   readonly byteOffset: number;
+  /**
+   * Lazy access for the hot path: the k-th line before / after the hit (k >= 1), or undefined
+   * past the window. A scanner's window decodes only the lines asked for, so a dense log does
+   * not pay for 264 lines per hit; `before`/`after` then materialise the whole window.
+   */
+  lineBefore?(k: number): RawLine | undefined;
+  lineAfter?(k: number): RawLine | undefined;
 }
 
 /** A parsed line after the container wrapper was removed. */

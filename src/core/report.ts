@@ -4,7 +4,7 @@
 
 import type { EvidenceFile, FactOrigin, MapsBreakdown, NumericFactKey, SourceRef } from './facts.js';
 import type { Problem } from './problem.js';
-import type { Finding, Severity } from './rules.js';
+import type { CaptureValue, Finding, Severity } from './rules.js';
 import type { SystemName } from './systems.js';
 
 /** The verdict vocabulary (stable: JSON consumers depend on it); the words for each are CAUSE_LABEL in words.ts. */
@@ -122,6 +122,8 @@ export interface Incident {
   /** Listed findings, sorted by file then line; capped (see `omittedFindings`). */
   readonly findings: readonly Finding[];
   readonly omittedFindings: number;
+  /** Every finding counted in `omittedFindings`, compactly (present when it is not 0). */
+  readonly unlisted?: UnlistedFindings;
   readonly trail: readonly TrailStep[];
   /** Evidence files used for this incident, and why they were attached. */
   readonly evidence: readonly { readonly file: string; readonly kind: string; readonly reason: string }[];
@@ -130,6 +132,23 @@ export interface Incident {
   readonly caveats: readonly string[];
   /** The numbers the verdict used (one source of truth for every renderer). */
   readonly numbers: IncidentNumbers;
+}
+
+/**
+ * Findings beyond the listed examples, one column per field: row i of `file`, `line`, `rule`,
+ * `time` and `captures` is one finding. `files`, `rules` and `captureSets` are the dictionaries
+ * the columns index into. Nothing of a finding's identity is dropped: only its text and context.
+ */
+export interface UnlistedFindings {
+  readonly files: readonly string[];
+  readonly rules: readonly string[];
+  readonly captureSets: readonly Readonly<Record<string, CaptureValue>>[];
+  readonly file: readonly number[];
+  readonly line: readonly number[];
+  readonly rule: readonly number[];
+  /** As a finding's `time.iso` (no zone when the log gave none); null when the record had no time. */
+  readonly time: readonly (string | null)[];
+  readonly captures: readonly number[];
 }
 
 export interface InputInfo {

@@ -114,3 +114,24 @@ export interface Finding {
   readonly span?: readonly [number, number];
   readonly captures: Readonly<Record<string, CaptureValue>>;
 }
+
+/**
+ * The findings of one rule in one file beyond its listed examples, as columns: what each hit
+ * keeps when only a bounded set of examples keeps its text and context (a crash loop repeats
+ * its failure thousands of times). `captures[i]` indexes `captureSets`.
+ */
+export interface CompactHits {
+  readonly line: readonly number[];
+  readonly time: readonly (string | null)[];
+  readonly captures: readonly number[];
+  readonly captureSets: readonly Readonly<Record<string, CaptureValue>>[];
+}
+
+/** Findings counted beyond the listed examples, per file and rule. */
+export interface OmittedFindings {
+  readonly file: string;
+  readonly ruleId: string;
+  readonly systems: readonly SystemName[];
+  readonly count: number;
+  readonly hits?: CompactHits;
+}

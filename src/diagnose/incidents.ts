@@ -2,7 +2,9 @@
 // the scope's evidence (saying why), runs the verdict engine and the remediation, and orders
 // incidents by severity as docs/ARCHITECTURE.md defines.
 
-import type { Cause, Confidence, EvidenceFile, Finding, Incident, ScopeInput, Severity, SystemName } from '../core/index.js';
+import type {
+  CaptureValue, Cause, Confidence, EvidenceFile, Finding, Incident, OmittedFindings, Severity, ScopeInput, SystemName, UnlistedFindings,
+} from '../core/index.js';
 import { SEVERITIES, SYSTEMS, systemDef, type SystemDef, type SystemFamily } from '../core/index.js';
 import { indexFacts } from './facts.js';
 import { remediate } from './remediation.js';
@@ -76,7 +78,54 @@ function pidsOf(evidence: readonly EvidenceFile[]): Map<string, number> {
   return m;
 }
 
-function buildIncident(scope: string, idKey: string, family: Family, findings: readonly Finding[], omittedCount: number, evidence: readonly EvidenceFile[]): Incident | undefined {
+/**
+ * The columns of every finding an incident does not list: the listing's overflow and the
+ * findings the scan kept compactly, in file, line, rule order.
+ */
+function unlistedOf(overflow: readonly Finding[], parts: readonly OmittedFindings[]): UnlistedFindings {
+  const rows: { file: string; line: number; rule: string; time: string | null; captures: Readonly<Record<string, CaptureValue>> }[] = [];
+  for (const f of overflow) rows.push({ file: f.file, line: f.line, rule: f.ruleId, time: f.time?.iso ?? null, captures: f.captures });
+  for (const p of parts) {
+    const h = p.hits;
+    if (!h) continue;
+    for (let i = 0; i < h.line.length; i++) {
+      rows.push({ file: p.file, line: h.line[i]!, rule: p.ruleId, time: h.time[i] ?? null, captures: h.captureSets[h.captures[i]!] ?? {} });
+    }
+  }
+  rows.sort((a, b) => (a.file !== b.file ? (a.file < b.file ? -1 : 1) : a.line !== b.line ? a.line - b.line : a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
+  const dict = <T>(key: (v: T) => string) => {
+    const ids = new Map<string, number>();
+    const values: T[] = [];
+    return {
+      values,
+      id(v: T): number {
+        const k = key(v);
+        let id = ids.get(k);
+        if (id === undefined) {
+          id = values.length;
+          values.push(v);
+          ids.set(k, id);
+        }
+        return id;
+      },
+    };
+  };
+  const files = dict<string>((v) => v);
+  const rules = dict<string>((v) => v);
+  const sets = dict<Readonly<Record<string, CaptureValue>>>((v) => JSON.stringify(v));
+  const out = { file: [] as number[], line: [] as number[], rule: [] as number[], time: [] as (string | null)[], captures: [] as number[] };
+  for (const r of rows) {
+    out.file.push(files.id(r.file));
+    out.line.push(r.line);
+    out.rule.push(rules.id(r.rule));
+    out.time.push(r.time);
+    out.captures.push(sets.id(r.captures));
+  }
+  return { files: files.values, rules: rules.values, captureSets: sets.values, ...out };
+}
+
+function buildIncident(scope: string, idKey: string, family: Family, findings: readonly Finding[], omittedParts: readonly OmittedFindings[], evidence: readonly EvidenceFile[]): Incident | undefined {
+  const omittedCount = omittedParts.reduce((n, o) => n + o.count, 0);
   const sorted = [...findings].sort(cmpFinding);
   const system = primarySystem(sorted, evidence, family);
   const hsErrPids = new Set<number>();
@@ -126,7 +175,17 @@ function buildIncident(scope: string, idKey: string, family: Family, findings: r
   });
   // The breakdown shown is the snapshot whose count the verdict weighed.
   const maps = facts.maps();
-  const times = sorted.map((f) => f.time?.iso).filter((t): t is string => t !== undefined).sort();
+  const overflow = sorted.slice(MAX_LISTED_FINDINGS);
+  const unlisted = overflow.length + omittedCount > 0 ? unlistedOf(overflow, omittedParts) : undefined;
+  let firstTime: string | undefined;
+  let lastTime: string | undefined;
+  const seeTime = (t: string | null | undefined): void => {
+    if (t === null || t === undefined) return;
+    if (firstTime === undefined || t < firstTime) firstTime = t;
+    if (lastTime === undefined || t > lastTime) lastTime = t;
+  };
+  for (const f of sorted) seeTime(f.time?.iso);
+  for (const t of unlisted?.time ?? []) seeTime(t);
   const pidFact = facts.num('pid');
   const name = facts.text('process-name');
   const process = pidFact ? `pid ${pidFact.value}${name ? `, ${name.value}` : ''}` : name ? name.value : idKey;
@@ -136,7 +195,7 @@ function buildIncident(scope: string, idKey: string, family: Family, findings: r
     `${systemLabel(system)}: ${CAUSE_LABEL[decision.cause]} — ${decision.because}` +
     (count > 0 ? ` (${fmtCount(count)} finding${count === 1 ? '' : 's'})` : '');
   const caveats = [...decision.caveats, ...caveatsExtra];
-  if (times.length > 0 && sorted.some((f) => f.time && !f.time.hasOffset)) caveats.push('some timestamps carry no time zone; they are shown as written');
+  if (firstTime !== undefined && sorted.some((f) => f.time && !f.time.hasOffset)) caveats.push('some timestamps carry no time zone; they are shown as written');
   return {
     id: `${system}:${idKey}`,
     system,
@@ -145,10 +204,11 @@ function buildIncident(scope: string, idKey: string, family: Family, findings: r
     confidence,
     severity: sorted.length > 0 ? maxSeverity(sorted) : 'warning',
     summary,
-    ...(times.length > 0 ? { firstSeen: times[0]!, lastSeen: times[times.length - 1]! } : {}),
+    ...(firstTime !== undefined && lastTime !== undefined ? { firstSeen: firstTime, lastSeen: lastTime } : {}),
     count,
     findings: sorted.slice(0, MAX_LISTED_FINDINGS),
-    omittedFindings: omittedCount + Math.max(0, sorted.length - MAX_LISTED_FINDINGS),
+    omittedFindings: omittedCount + overflow.length,
+    ...(unlisted ? { unlisted } : {}),
     trail: decision.trail,
     evidence: why,
     ...(maps ? { maps } : {}),
@@ -181,7 +241,7 @@ interface Unit {
   readonly key: string;
   readonly family: Family;
   readonly findings: Finding[];
-  omitted: number;
+  readonly omitted: OmittedFindings[];
   readonly evidence: readonly EvidenceFile[];
 }
 
@@ -194,7 +254,7 @@ export function diagnoseScope(input: ScopeInput): Incident[] {
   const crashFiles = input.evidence.filter((e) => e.kind === 'hs-err');
   const shared = input.evidence.filter((e) => e.kind !== 'hs-err');
   const units = new Map<string, Unit>();
-  for (const c of crashFiles) units.set(c.file, { key: c.file, family: 'java', findings: [], omitted: 0, evidence: [c, ...shared] });
+  for (const c of crashFiles) units.set(c.file, { key: c.file, family: 'java', findings: [], omitted: [], evidence: [c, ...shared] });
   const soleCrash = crashFiles.length === 1 ? crashFiles[0]!.file : undefined;
   const worthy = input.findings.filter(isIncidentWorthy);
   const context = input.findings.filter((f) => !isIncidentWorthy(f));
@@ -208,20 +268,20 @@ export function diagnoseScope(input: ScopeInput): Incident[] {
     const key = `${input.scope}#${family}#${svc}`;
     let u = units.get(key);
     if (!u) {
-      u = { key: input.scope, family, findings: [], omitted: 0, evidence: shared };
+      u = { key: input.scope, family, findings: [], omitted: [], evidence: shared };
       units.set(key, u);
     }
     return u;
   };
   for (const f of worthy) unitFor(f.file, familyOfFinding(f)).findings.push(f);
-  for (const o of input.omitted) unitFor(o.file, familyOf(o.systems[0] ?? 'generic')).omitted += o.count;
+  for (const o of input.omitted) unitFor(o.file, familyOf(o.systems[0] ?? 'generic')).omitted.push(o);
   // Kernel OOM lines belong to the process they killed when the scope has one other family.
   const kernelKey = `${input.scope}#kernel#kernel`;
   const kernel = units.get(kernelKey);
   const others = [...units.entries()].filter(([k, u]) => k !== kernelKey && u.findings.length > 0);
   if (kernel && others.length === 1) {
     others[0]![1].findings.push(...kernel.findings);
-    others[0]![1].omitted += kernel.omitted;
+    others[0]![1].omitted.push(...kernel.omitted);
     units.delete(kernelKey);
   }
   // Context lines (which file, which tenant) join the unit of their file or family, never make one.
@@ -239,7 +299,7 @@ export function diagnoseScope(input: ScopeInput): Incident[] {
     if (inc) incidents.push(inc);
   }
   if (incidents.length === 0 && shared.length > 0 && crashFiles.length === 0) {
-    const inc = buildIncident(input.scope, input.scope, 'generic', [], 0, shared);
+    const inc = buildIncident(input.scope, input.scope, 'generic', [], [], shared);
     if (inc) incidents.push(inc);
   }
   return incidents;

@@ -5,5 +5,5 @@ export { detectFormat } from './detect.js';
 export { unwrapLine, unwrap, detectWrapper, type Unwrapped } from './wrappers.js';
 export { parseEvent, ruleText } from './parse.js';
 export type { ParsedEvent } from './events.js';
-export { assembleRecord, MAX_RECORD_LINES } from './record.js';
+export { assembleRecord, MAX_RECORD_LINES, type EventCache } from './record.js';
 export { parseIsoTime, parseEpochTime } from './time.js';

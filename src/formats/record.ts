@@ -34,95 +34,195 @@ function toLogical(group: readonly RawLine[], texts: readonly string[], time: Ev
   return time === undefined ? { line, unwrapped } : { line, unwrapped, wrapperTime: time };
 }
 
-/**
- * Unwraps the window's lines and joins partial fragments (CRI `P`, docker json-file entries
- * without a newline) with the line that completes them. Returns the logical lines and, for
- * each raw line, the index of the logical line holding it.
- */
-function logicalLines(raw: readonly RawLine[], detected: DetectedFormat): { lines: Logical[]; owner: number[] } {
-  const lines: Logical[] = [];
-  const owner: number[] = [];
-  let group: RawLine[] = [];
-  let texts: string[] = [];
-  let time: EventTime | undefined;
-  const flush = (): void => {
-    if (group.length === 0) return;
-    lines.push(toLogical(group, texts, time, detected));
-    group = [];
-    texts = [];
-    time = undefined;
-  };
-  for (const r of raw) {
-    const u = unwrap(r.text, detected.wrapper);
-    group.push(r);
-    texts.push(u.text);
-    time ??= u.time;
-    owner.push(lines.length);
-    if (!u.partial) flush();
+/** The window's raw line at i (0 = the hit, negative = before), asking a lazy window only for that line. */
+function rawAccessor(w: CandidateWindow): (i: number) => RawLine | undefined {
+  const { lineBefore, lineAfter } = w;
+  if (lineBefore && lineAfter) {
+    return (i) => (i === 0 ? w.hit : i < 0 ? lineBefore.call(w, -i) : lineAfter.call(w, i));
   }
-  flush();
-  return { lines, owner };
+  const { before, after } = w;
+  return (i) => (i === 0 ? w.hit : i < 0 ? before[before.length + i] : after[i - 1]);
 }
 
-function buildRecord(
-  lines: readonly Logical[], events: readonly (ParsedEvent | null)[], start: number, end: number,
-  detected: DetectedFormat, file: string, context: number,
-): LogRecord {
-  const first = lines[start];
-  if (first === undefined) throw new Error('record start outside the window');
-  const ev = events[start] ?? null;
-  const time = ev?.time ?? first.wrapperTime;
-  const slice = (a: number, b: number): ParsedLine[] => lines.slice(Math.max(0, a), Math.max(0, b)).map((l) => l.line);
-  return {
-    file,
-    format: detected.format,
-    wrapper: detected.wrapper,
-    startLine: first.line.lineNo,
-    lines: slice(start, end + 1),
-    ...(time === undefined ? {} : { time }),
-    ...(ev?.level === undefined ? {} : { level: ev.level }),
-    ...(ev?.logger === undefined ? {} : { logger: ev.logger }),
-    message: ev === null ? first.unwrapped : ev.message,
-    contextBefore: slice(start - context, start),
-    contextAfter: slice(end + 1, end + 1 + context),
-  };
+interface Group {
+  /** Raw indexes [a, b] (0 = the hit line). */
+  readonly a: number;
+  readonly b: number;
+  readonly logical: Logical;
+  /** undefined until parsed. */
+  event?: ParsedEvent | null;
+}
+
+/**
+ * The window's logical lines, built outwards from the hit only as far as they are asked for:
+ * partial fragments (CRI `P`, docker json-file entries without a newline) are joined with the
+ * line that completes them, exactly as a pass from the window's first line would join them.
+ * Index 0 is the logical line holding the hit; negative indexes are before it.
+ */
+/** Parsed logical lines by first line number, kept from one record to the next of the same file. */
+export type EventCache = Map<number, { readonly text: string; readonly event: ParsedEvent | null }>;
+
+class LogicalLines {
+  private readonly raw: (i: number) => RawLine | undefined;
+  private readonly unwrapped = new Map<number, ReturnType<typeof unwrap>>();
+  private readonly fwd: Group[] = [];
+  private readonly back: Group[] = [];
+
+  constructor(
+    window: CandidateWindow,
+    private readonly detected: DetectedFormat,
+    private readonly cache: EventCache | undefined,
+  ) {
+    this.raw = rawAccessor(window);
+    this.fwd.push(this.groupAround(0));
+  }
+
+  private u(i: number): ReturnType<typeof unwrap> | undefined {
+    let v = this.unwrapped.get(i);
+    if (v === undefined) {
+      const r = this.raw(i);
+      if (r === undefined) return undefined;
+      v = unwrap(r.text, this.detected.wrapper);
+      this.unwrapped.set(i, v);
+    }
+    return v;
+  }
+
+  private make(a: number, b: number): Group {
+    const group: RawLine[] = [];
+    const texts: string[] = [];
+    let time: EventTime | undefined;
+    for (let i = a; i <= b; i++) {
+      const u = this.u(i)!;
+      group.push(this.raw(i)!);
+      texts.push(u.text);
+      time ??= u.time;
+    }
+    return { a, b, logical: toLogical(group, texts, time, this.detected) };
+  }
+
+  /** The logical line holding raw line i: the partial fragments before it, and after it up to the one that completes it. */
+  private groupAround(i: number): Group {
+    let a = i;
+    while (this.u(a - 1)?.partial === true) a--;
+    let b = i;
+    while (this.u(b)?.partial === true && this.u(b + 1) !== undefined) b++;
+    return this.make(a, b);
+  }
+
+  /** The logical line at index k, or undefined past the window. */
+  at(k: number): Group | undefined {
+    if (k >= 0) {
+      while (this.fwd.length <= k) {
+        const last = this.fwd[this.fwd.length - 1]!;
+        const i = last.b + 1;
+        if (this.u(i) === undefined) return undefined;
+        let b = i;
+        while (this.u(b)?.partial === true && this.u(b + 1) !== undefined) b++;
+        this.fwd.push(this.make(i, b));
+      }
+      return this.fwd[k];
+    }
+    while (this.back.length < -k) {
+      const next = this.back.length === 0 ? this.fwd[0]! : this.back[this.back.length - 1]!;
+      const b = next.a - 1;
+      if (this.u(b) === undefined) return undefined;
+      let a = b;
+      while (this.u(a - 1)?.partial === true) a--;
+      this.back.push(this.make(a, b));
+    }
+    return this.back[-k - 1];
+  }
+
+  event(k: number): ParsedEvent | null {
+    const g = this.at(k)!;
+    if (g.event === undefined) {
+      const text = g.logical.unwrapped;
+      const key = g.logical.line.lineNo;
+      const hit = this.cache?.get(key);
+      if (hit !== undefined && hit.text === text) g.event = hit.event;
+      else {
+        g.event = parseEvent(text, this.detected.format);
+        if (this.cache) {
+          if (this.cache.size >= 256) this.cache.clear();
+          this.cache.set(key, { text, event: g.event });
+        }
+      }
+    }
+    return g.event;
+  }
+
+  /** Index of the window's first logical line (walks back to it). */
+  lowest(): number {
+    let k = -1;
+    while (this.at(k) !== undefined) k--;
+    return k + 1;
+  }
+
+  /** The window's first raw line, and how many raw lines it holds before the hit. */
+  earliest(): { line: RawLine | undefined; before: number } {
+    const a = this.at(this.lowest())!.a;
+    return { line: this.raw(a), before: -a };
+  }
 }
 
 /**
  * The record holding the window's hit line, with `context` lines either side. When the
  * record's first line is not inside the window, the record starts at the earliest line
- * available and a 'record-start-lost' problem says so.
+ * available and a 'record-start-lost' problem says so. Only the lines the record and its
+ * context need are decoded and parsed: in a log where every line is a failure, that is the
+ * hit and the line after it.
  */
 export function assembleRecord(
-  window: CandidateWindow, detected: DetectedFormat, file: string, context: number,
+  window: CandidateWindow, detected: DetectedFormat, file: string, context: number, cache?: EventCache,
 ): { record: LogRecord; problems: Problem[] } {
-  const raw = [...window.before, window.hit, ...window.after];
-  const { lines, owner } = logicalLines(raw, detected);
-  const hit = owner[window.before.length];
-  if (hit === undefined) throw new Error('hit line missing from the window');
-  const events = lines.map((l) => parseEvent(l.unwrapped, detected.format));
+  const lines = new LogicalLines(window, detected, cache);
   const problems: Problem[] = [];
 
-  let start = hit;
-  while (start >= 0 && events[start] === null) start--;
-  if (start < 0) {
-    start = 0;
-    const earliest = raw[0];
-    if (earliest !== undefined && earliest.lineNo > 1) {
-      problems.push({ code: 'record-start-lost', file, line: window.hit.lineNo, args: { limit: window.before.length } });
+  let start = 0;
+  while (lines.at(start) !== undefined && lines.event(start) === null) start--;
+  if (lines.at(start) === undefined) {
+    start++;
+    const earliest = lines.earliest();
+    if (earliest.line !== undefined && earliest.line.lineNo > 1) {
+      problems.push({ code: 'record-start-lost', file, line: window.hit.lineNo, args: { limit: earliest.before } });
     }
   }
-  if (hit - start + 1 > MAX_RECORD_LINES) {
-    start = hit - (MAX_RECORD_LINES - 1);
+  if (-start + 1 > MAX_RECORD_LINES) {
+    start = -(MAX_RECORD_LINES - 1);
     problems.push({ code: 'record-start-lost', file, line: window.hit.lineNo, args: { limit: MAX_RECORD_LINES - 1 } });
   }
 
-  let end = hit;
-  for (let j = hit + 1; j < lines.length && j - start < MAX_RECORD_LINES; j++) {
-    if (events[j] !== null) break;
-    const l = lines[j];
-    if (l !== undefined && !isBlank(l.unwrapped)) end = j;
+  let end = 0;
+  for (let j = 1; lines.at(j) !== undefined && j - start < MAX_RECORD_LINES; j++) {
+    if (lines.event(j) !== null) break;
+    if (!isBlank(lines.at(j)!.logical.unwrapped)) end = j;
   }
 
-  return { record: buildRecord(lines, events, start, end, detected, file, Math.max(0, context)), problems };
+  const ctx = Math.max(0, context);
+  const pick = (a: number, b: number): ParsedLine[] => {
+    const out: ParsedLine[] = [];
+    for (let k = a; k < b; k++) {
+      const g = lines.at(k);
+      if (g !== undefined) out.push(g.logical.line);
+    }
+    return out;
+  };
+  const first = lines.at(start)!;
+  const ev = lines.event(start);
+  const time = ev?.time ?? first.logical.wrapperTime;
+  const record: LogRecord = {
+    file,
+    format: detected.format,
+    wrapper: detected.wrapper,
+    startLine: first.logical.line.lineNo,
+    lines: pick(start, end + 1),
+    ...(time === undefined ? {} : { time }),
+    ...(ev?.level === undefined ? {} : { level: ev.level }),
+    ...(ev?.logger === undefined ? {} : { logger: ev.logger }),
+    message: ev === null ? first.logical.unwrapped : ev.message,
+    contextBefore: pick(start - ctx, start),
+    contextAfter: pick(end + 1, end + 1 + ctx),
+  };
+  return { record, problems };
 }

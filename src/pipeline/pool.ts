@@ -1,6 +1,7 @@
 // Worker-thread pool for scanning files in parallel: each worker receives the compiled rules
-// once, then one file at a time, and posts back the file's outcome. Results are handed back
-// per file; the caller orders them, so output does not depend on the number of workers.
+// once, then batches of files (many small files per message: a message per 4 KiB file costs
+// more than scanning it), and posts back each file's outcomes. The caller orders the results,
+// so output does not depend on the number of workers.
 
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -12,7 +13,8 @@ import type { FileOutcome, SourceOptions } from './outcome.js';
 
 export interface Pool {
   readonly size: number;
-  run(src: FileSource): Promise<FileOutcome[]>;
+  /** Scans the files in order on one worker; one outcome list per file. */
+  run(srcs: readonly FileSource[]): Promise<FileOutcome[][]>;
   close(): Promise<void>;
 }
 
@@ -32,8 +34,8 @@ export function workerScript(): URL | { readonly source: string } | undefined {
 
 interface Task {
   readonly id: number;
-  readonly src: FileSource;
-  readonly resolve: (o: FileOutcome[]) => void;
+  readonly srcs: readonly FileSource[];
+  readonly resolve: (o: FileOutcome[][]) => void;
   readonly reject: (e: Error) => void;
 }
 
@@ -51,7 +53,7 @@ export async function startPool(size: number, opts: SourceOptions): Promise<Pool
       const w = idle.pop()!;
       const t = queue.shift()!;
       busy.set(w, t);
-      w.postMessage({ id: t.id, src: t.src });
+      w.postMessage({ id: t.id, srcs: t.srcs });
     }
   };
   const workers: Worker[] = [];
@@ -60,12 +62,12 @@ export async function startPool(size: number, opts: SourceOptions): Promise<Pool
   for (let i = 0; i < size; i++) {
     const w =
       script instanceof URL ? new Worker(script, { workerData: shared }) : new Worker(script.source, { eval: true, workerData: shared });
-    w.on('message', (msg: { id: number; outcome?: FileOutcome[]; error?: string }) => {
+    w.on('message', (msg: { id: number; outcomes?: FileOutcome[][]; error?: string }) => {
       const t = busy.get(w);
       busy.delete(w);
       idle.push(w);
       if (t) {
-        if (msg.outcome) t.resolve(msg.outcome);
+        if (msg.outcomes) t.resolve(msg.outcomes);
         else t.reject(new Error(msg.error ?? 'worker failed'));
       }
       dispatch();
@@ -81,10 +83,10 @@ export async function startPool(size: number, opts: SourceOptions): Promise<Pool
   }
   return {
     size,
-    run(src) {
+    run(srcs) {
       if (failure) return Promise.reject(failure);
-      return new Promise<FileOutcome[]>((resolve, reject) => {
-        queue.push({ id: nextId++, src, resolve, reject });
+      return new Promise<FileOutcome[][]>((resolve, reject) => {
+        queue.push({ id: nextId++, srcs, resolve, reject });
         dispatch();
       });
     },

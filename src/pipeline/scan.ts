@@ -6,10 +6,14 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import picomatch from 'picomatch';
 import type {
+  CaptureValue,
+  DetectedFormat,
   EvidenceFile,
   Finding,
   InputInfo,
+  OmittedFindings,
   Problem,
+  RawLine,
   Report,
   Rule,
   SystemName,
@@ -20,14 +24,14 @@ import { discover, type FileSource, type ScannableSource, type Source } from '..
 import { diagnoseScope, sortIncidents } from '../diagnose/incidents.js';
 import { detectEvidence, harvestEvidence, harvestsKind, HARVEST_MAX_BYTES, parseCmdline, parseEvidence } from '../evidence/index.js';
 import { looksLikeDataDir, readDataDir } from '../evidence/datadir.js';
-import { assembleRecord, detectFormat } from '../formats/index.js';
+import { assembleRecord, detectFormat, type EventCache } from '../formats/index.js';
 import { openFile, openStream, type OpenedInput } from '../io/open.js';
 import { DEFAULT_ARCHIVE_LIMITS, detectArchive, readArchive, type ArchiveLimits, type ArchiveMember } from '../io/archive.js';
 import { looksBinary } from '../io/sniff.js';
 import { fileIdentity } from '../io/write.js';
 import { ownReportFormat } from '../discover/own-report.js';
 import { countNuls, decodeUtf16, detectUtf16, stripLeadingNuls } from '../io/decode.js';
-import { buildPrefilter, matchRecord, rulesApplyingTo } from '../rules/compile.js';
+import { buildPrefilter, matchHit, matchRecord, mayMatch, rulesApplyingTo } from '../rules/compile.js';
 import { scanChunks } from '../scan/scanner.js';
 import { startPool } from './pool.js';
 import type { FileOutcome, MemberPlace, SourceOptions } from './outcome.js';
@@ -72,14 +76,20 @@ export class OutputIsInput extends Error {
   }
 }
 
-/** Findings listed per file and rule; beyond this they are counted only. */
-export const MAX_FINDINGS_PER_RULE = 1000;
+/**
+ * Findings kept whole (text, record, context) per file and rule: the examples. Beyond this a
+ * finding keeps its line, time and captures in columns (CompactHits), so memory stays small
+ * at any density. Incidents list at most 200 findings, all of them among these examples.
+ */
+export const MAX_FINDINGS_PER_RULE = 200;
 /** Evidence and crash files are read whole up to this size. */
 export const MAX_EVIDENCE_BYTES = 64 * 1024 * 1024;
+/** Small files sent to a worker in one message: at most this many, and this many bytes. */
+const BATCH_FILES = 64;
+const BATCH_BYTES = 4 << 20;
 const LOOK_BEHIND = 64;
 const LOOK_AHEAD = 200;
 const HEAD_LINES = 64;
-
 
 
 async function* fromArray(bufs: readonly Buffer[]): AsyncGenerator<Buffer> {
@@ -180,6 +190,45 @@ function splitLines(buf: Buffer): string[] {
   return lines.map((l) => l.replace(/\r$/, ''));
 }
 
+/** The findings of one rule in one file beyond the examples, as columns (captures interned). */
+class HitColumns {
+  private readonly line: number[] = [];
+  private readonly time: (string | null)[] = [];
+  private readonly captures: number[] = [];
+  private readonly sets: Record<string, CaptureValue>[] = [];
+  private readonly setIds = new Map<string, number>();
+
+  constructor(
+    private readonly file: string,
+    private readonly ruleId: string,
+    private readonly systems: readonly SystemName[],
+  ) {}
+
+  add(line: number, time: string | null, captures: Readonly<Record<string, CaptureValue>>): void {
+    this.line.push(line);
+    this.time.push(time);
+    const key = JSON.stringify(captures);
+    let id = this.setIds.get(key);
+    if (id === undefined) {
+      id = this.sets.length;
+      // Parsed back from the key: fresh strings, not slices that would pin a chunk string.
+      this.sets.push(JSON.parse(key) as Record<string, CaptureValue>);
+      this.setIds.set(key, id);
+    }
+    this.captures.push(id);
+  }
+
+  done(): OmittedFindings {
+    return {
+      file: this.file,
+      ruleId: this.ruleId,
+      systems: this.systems,
+      count: this.line.length,
+      hits: { line: this.line, time: this.time, captures: this.captures, captureSets: this.sets },
+    };
+  }
+}
+
 interface LogScanResult {
   findings: Finding[];
   omitted: FileOutcome['omitted'];
@@ -190,24 +239,32 @@ interface LogScanResult {
   wrapper: string;
 }
 
+function sameLines(head: readonly string[], lines: readonly RawLine[]): boolean {
+  if (head.length !== lines.length) return false;
+  for (let i = 0; i < head.length; i++) if (head[i] !== lines[i]!.text) return false;
+  return true;
+}
+
 /** Scan one log stream: prefilter hits → records → rule matches. */
 export async function scanLog(
   file: string,
   input: AsyncIterable<Buffer> | readonly Buffer[],
   rules: readonly Rule[],
   prefilter: RegExp | null,
-  opts: { context: number; maxLineBytes: number },
+  opts: { context: number; maxLineBytes: number; known?: { head: readonly string[]; detected: DetectedFormat } },
 ): Promise<LogScanResult> {
   const chunks = Array.isArray(input) ? fromArray(input as readonly Buffer[]) : (input as AsyncIterable<Buffer>);
   const findings: Finding[] = [];
   const problems: Problem[] = [];
   const perRule = new Map<string, number>();
-  const omittedBy = new Map<string, { file: string; ruleId: string; systems: readonly SystemName[]; count: number }>();
+  const omittedBy = new Map<string, HitColumns>();
   let detected = detectFormat([]);
   let applicable = rulesApplyingTo(rules, detected.format);
   let lines = 0;
   let candidates = 0;
   let lastRecordEnd = 0;
+  // Lines parsed while assembling one record, reused by the next (in a crash loop, the line after a hit is the next hit).
+  const events: EventCache = new Map();
   for await (const item of scanChunks(chunks, file, {
     prefilter,
     lookBehind: Math.max(LOOK_BEHIND, opts.context),
@@ -217,7 +274,11 @@ export async function scanLog(
   })) {
     switch (item.type) {
       case 'head':
-        detected = detectFormat(item.lines.map((l) => l.text));
+        // The opener already detected the format from the same head lines: one detection per file.
+        detected =
+          opts.known && sameLines(opts.known.head, item.lines)
+            ? opts.known.detected
+            : detectFormat(item.lines.map((l) => l.text));
         applicable = rulesApplyingTo(rules, detected.format);
         break;
       case 'problem':
@@ -229,28 +290,39 @@ export async function scanLog(
       case 'window': {
         candidates++;
         if (item.window.hit.lineNo <= lastRecordEnd) break;
-        const { record, problems: recProblems } = assembleRecord(item.window, detected, file, opts.context);
+        const { record, problems: recProblems } = assembleRecord(item.window, detected, file, opts.context, events);
         problems.push(...recProblems);
         const last = record.lines[record.lines.length - 1];
         lastRecordEnd = Math.max(item.window.hit.lineNo, last?.lineNo ?? 0);
         for (const rule of applicable) {
-          const finding = matchRecord(rule, record);
-          if (!finding) continue;
-          const n = (perRule.get(rule.id) ?? 0) + 1;
-          perRule.set(rule.id, n);
-          if (n <= MAX_FINDINGS_PER_RULE) findings.push(finding);
-          else {
-            const o = omittedBy.get(rule.id) ?? { file, ruleId: rule.id, systems: rule.systems, count: 0 };
-            o.count++;
+          if (!mayMatch(rule, record)) continue;
+          const seen = perRule.get(rule.id) ?? 0;
+          if (seen < MAX_FINDINGS_PER_RULE) {
+            const finding = matchRecord(rule, record);
+            if (!finding) continue;
+            perRule.set(rule.id, seen + 1);
+            // A copy: the finding's strings may be slices that would keep a whole chunk string alive.
+            findings.push(JSON.parse(JSON.stringify(finding)) as Finding);
+            continue;
+          }
+          // Past the examples only what the columns keep is computed: no text, record or context.
+          const hit = matchHit(rule, record);
+          if (!hit) continue;
+          perRule.set(rule.id, seen + 1);
+          let o = omittedBy.get(rule.id);
+          if (!o) {
+            o = new HitColumns(file, rule.id, rule.systems);
             omittedBy.set(rule.id, o);
           }
+          o.add(hit.line, record.time?.iso ?? null, hit.captures);
         }
         break;
       }
     }
   }
-  for (const o of omittedBy.values()) problems.push({ code: 'findings-capped', file, args: { count: o.count, rule: o.ruleId } });
-  return { findings, omitted: [...omittedBy.values()], problems, lines, candidates, format: detected.format, wrapper: detected.wrapper };
+  const omitted = [...omittedBy.values()].map((o) => o.done());
+  for (const o of omitted) problems.push({ code: 'findings-capped', file, args: { count: o.count, rule: o.ruleId } });
+  return { findings, omitted, problems, lines, candidates, format: detected.format, wrapper: detected.wrapper };
 }
 
 interface Readable1 {
@@ -306,7 +378,9 @@ async function skipRest(opened: Readable1, it: AsyncIterator<Buffer>): Promise<v
 export async function scanSource(src: ScannableSource, req: SourceOptions, prefilter: RegExp | null): Promise<FileOutcome[]> {
   const file = src.display;
   const opened: OpenedInput =
-    src.kind === 'stdin' ? openStream(req.stdin ?? process.stdin, file, { hashAll: true }) : openFile(src.absPath, file, { hashAll: true });
+    src.kind === 'stdin'
+      ? openStream(req.stdin ?? process.stdin, file, { hashAll: true })
+      : openFile(src.absPath, file, { hashAll: true, sizeHint: src.size });
   const it = opened.chunks[Symbol.asyncIterator]();
   const firstRes = await it.next();
   const first = firstRes.done ? undefined : firstRes.value;
@@ -437,7 +511,7 @@ async function scanOpened(
     const startup = parseEvidence(evidenceKind, file, head);
     opened.recycleChunks?.();
     const tee = teeHead(rechain(first, it), HARVEST_MAX_BYTES);
-    const log = await scanLog(file, tee.chunks, req.rules, prefilter, req);
+    const log = await scanLog(file, tee.chunks, req.rules, prefilter, { ...req, known: { head, detected } });
     return finish(`log:${log.format}`, log.lines, {
       evidence: [...(startup.evidence.facts.length > 0 ? [startup.evidence] : []), ...harvestHead(file, tee.head())],
       findings: log.findings,
@@ -478,7 +552,7 @@ async function scanOpened(
   // The scanner copies every chunk into its own buffer, so the opener may reuse its read buffers.
   opened.recycleChunks?.();
   const tee = teeHead(rechain(first, it), HARVEST_MAX_BYTES);
-  const log = await scanLog(file, tee.chunks, req.rules, prefilter, req);
+  const log = await scanLog(file, tee.chunks, req.rules, prefilter, { ...req, known: { head, detected } });
   const embedded = harvestHead(file, tee.head());
   return finish(`log:${log.format}`, log.lines, {
     evidence: embedded,
@@ -538,8 +612,13 @@ export interface ScanProgress {
 
 /** Keep a finding when its event time lies in [since, until]; findings without a time are kept. */
 export function inWindow(f: Finding, since: Date | undefined, until: Date | undefined): boolean {
-  if (!f.time || (!since && !until)) return true;
-  const iso = f.time.hasOffset ? f.time.iso : `${f.time.iso}Z`;
+  return isoInWindow(f.time?.iso, since, until);
+}
+
+/** The same test on a compact hit's time (an EventTime's iso: no zone means wall clock, read as UTC). */
+function isoInWindow(time: string | null | undefined, since: Date | undefined, until: Date | undefined): boolean {
+  if (!time || (!since && !until)) return true;
+  const iso = /(?:Z|[+-]\d\d:?\d\d)$/.test(time) ? time : `${time}Z`;
   const t = Date.parse(iso);
   if (Number.isNaN(t)) return true;
   if (since && t < since.getTime()) return false;
@@ -549,7 +628,15 @@ export function inWindow(f: Finding, since: Date | undefined, until: Date | unde
 
 function filterOutcome(out: FileOutcome, since: Date | undefined, until: Date | undefined): FileOutcome {
   if (!since && !until) return out;
-  return { ...out, findings: out.findings.filter((f) => inWindow(f, since, until)) };
+  const omitted = out.omitted.flatMap((o): OmittedFindings[] => {
+    const h = o.hits;
+    if (!h) return [o];
+    const keep = h.line.map((_, i) => i).filter((i) => isoInWindow(h.time[i], since, until));
+    if (keep.length === 0) return [];
+    const hits = { ...h, line: keep.map((i) => h.line[i]!), time: keep.map((i) => h.time[i] ?? null), captures: keep.map((i) => h.captures[i]!) };
+    return [{ ...o, count: keep.length, hits }];
+  });
+  return { ...out, findings: out.findings.filter((f) => inWindow(f, since, until)), omitted };
 }
 
 /** Run a whole scan and build the report. Files are scanned on `jobs` worker threads; the result does not depend on `jobs`. */
@@ -613,19 +700,49 @@ export async function runScan(req: ScanRequest): Promise<Report> {
   const onDisk = files.filter((f): f is FileSource => f.kind === 'file');
   const pool = jobs > 1 && onDisk.length > 1 ? await startPool(Math.min(jobs, onDisk.length), opts) : undefined;
   try {
-    const pending = new Map<number, Promise<FileOutcome[]>>();
+    // Work units in source order: consecutive small files on disk go to a worker together (up to
+    // BATCH_FILES files or BATCH_BYTES), a big file or stdin alone.
+    const units: ScannableSource[][] = [];
+    let cur: ScannableSource[] = [];
+    let curBytes = 0;
+    for (const src of files) {
+      const small = pool !== undefined && src.kind === 'file' && src.size < BATCH_BYTES;
+      if (!small || cur.length >= BATCH_FILES || curBytes + (src.kind === 'file' ? src.size : 0) > BATCH_BYTES) {
+        if (cur.length > 0) units.push(cur);
+        cur = [];
+        curBytes = 0;
+      }
+      if (!small) {
+        units.push([src]);
+        continue;
+      }
+      cur.push(src);
+      curBytes += src.kind === 'file' ? src.size : 0;
+    }
+    if (cur.length > 0) units.push(cur);
+    const pending = new Map<number, Promise<FileOutcome[][]>>();
     const launch = (i: number): void => {
-      const src = files[i];
-      if (!src || pending.has(i)) return;
-      pending.set(i, pool && src.kind === 'file' ? pool.run(src) : scanSource(src, opts, prefilter));
+      const unit = units[i];
+      if (!unit || pending.has(i)) return;
+      const onDiskOnly = unit.every((s): s is FileSource => s.kind === 'file');
+      pending.set(
+        i,
+        pool && onDiskOnly
+          ? pool.run(unit)
+          : (async () => {
+              const outs: FileOutcome[][] = [];
+              for (const src of unit) outs.push(await scanSource(src, opts, prefilter));
+              return outs;
+            })(),
+      );
     };
-    // Keep the pool busy a few files ahead, and accept results strictly in source order.
+    // Keep the pool busy a few units ahead, and accept results strictly in source order.
     const ahead = pool ? pool.size * 2 : 1;
-    for (let i = 0; i < files.length; i++) {
-      for (let j = i; j < Math.min(files.length, i + ahead); j++) launch(j);
-      const out = await pending.get(i)!;
+    for (let i = 0; i < units.length; i++) {
+      for (let j = i; j < Math.min(units.length, i + ahead); j++) launch(j);
+      const outs = await pending.get(i)!;
       pending.delete(i);
-      acceptAll(files[i]!, out);
+      units[i]!.forEach((src, k) => acceptAll(src, outs[k] ?? []));
     }
   } finally {
     await pool?.close();

@@ -137,8 +137,12 @@ function execOn(re: RegExp, text: string): RegExpExecArray | null {
 }
 
 function collectGroups(m: RegExpExecArray, into: Map<string, string>): void {
-  if (m.groups === undefined) return;
-  for (const [k, v] of Object.entries(m.groups)) if (v !== undefined && !into.has(k)) into.set(k, v);
+  const groups = m.groups;
+  if (groups === undefined) return;
+  for (const k in groups) {
+    const v = groups[k];
+    if (v !== undefined && !into.has(k)) into.set(k, v);
+  }
 }
 
 /** Finds where a rule hits in a record, or null; `captureOrder` lists the line indexes searched for captures (hit line first). */
@@ -211,14 +215,33 @@ function capLines(lines: readonly ParsedLine[], hitIndex: number): { line: numbe
   return [...lines.slice(0, head), ...lines.slice(from, from + RECORD_LINES_CAP - head)].map(numbered);
 }
 
-/** Matches one rule against one record; returns the finding or null. */
-export function matchRecord(rule: Rule, record: LogRecord): Finding | null {
-  const lines = record.lines;
-  if (lines.length === 0) return null;
-  const found = locate(rule, lines);
-  if (found === null) return null;
-  const { hit, captureOrder } = found;
+const gates = new WeakMap<Rule, RegExp | null>();
 
+/**
+ * The rule's literals as one case-insensitive test: a rule can only match a record holding one
+ * of them (the loader's contract), so a record without any is skipped before its regexes run.
+ */
+function gateOf(rule: Rule): RegExp | null {
+  let g = gates.get(rule);
+  if (g === undefined) {
+    g = rule.literals.length > 0 ? new RegExp(rule.literals.map(escapeRegex).join('|'), 'i') : null;
+    gates.set(rule, g);
+  }
+  return g;
+}
+
+/** False when the record holds none of the rule's literals: the rule cannot match it (checked before its regexes in the scan). */
+export function mayMatch(rule: Rule, record: LogRecord): boolean {
+  const g = gateOf(rule);
+  return g === null || record.lines.some((l) => g.test(l.text) || (l.raw !== l.text && g.test(l.raw)));
+}
+
+function locateGated(rule: Rule, lines: readonly ParsedLine[]): { hit: Hit; captureOrder: number[] } | null {
+  if (lines.length === 0) return null;
+  return locate(rule, lines);
+}
+
+function capturesOf(rule: Rule, lines: readonly ParsedLine[], captureOrder: readonly number[]): Record<string, CaptureValue> {
   const raw = new Map<string, string>();
   for (const re of [...rule.match.all, ...rule.match.any]) {
     for (const i of captureOrder) {
@@ -228,7 +251,24 @@ export function matchRecord(rule: Rule, record: LogRecord): Finding | null {
   }
   const captures: Record<string, CaptureValue> = {};
   for (const k of [...raw.keys()].sort()) captures[k] = convertCapture(raw.get(k)!, rule.extract[k]);
+  return captures;
+}
 
+/** What a hit keeps beyond the listed examples: the matched line and the typed captures. */
+export function matchHit(rule: Rule, record: LogRecord): { line: number; captures: Record<string, CaptureValue> } | null {
+  const found = locateGated(rule, record.lines);
+  if (found === null) return null;
+  return { line: record.lines[found.hit.index]!.lineNo, captures: capturesOf(rule, record.lines, found.captureOrder) };
+}
+
+/** Matches one rule against one record; returns the finding or null. */
+export function matchRecord(rule: Rule, record: LogRecord): Finding | null {
+  const lines = record.lines;
+  const found = locateGated(rule, lines);
+  if (found === null) return null;
+  const { hit, captureOrder } = found;
+
+  const captures = capturesOf(rule, lines, captureOrder);
   const hitLine = lines[hit.index]!;
   return {
     ruleId: rule.id,

@@ -17,6 +17,8 @@ export interface ScanOptions {
   headLines?: number;
   /** Minimum bytes per scanned chunk string (default 1 MiB); tests use small values. */
   chunkBytes?: number;
+  /** Called as the scan moves through the input: decompressed bytes consumed so far (progress inside a big file). */
+  onBytes?: (bytes: number) => void;
 }
 
 export type ScanItem =
@@ -33,6 +35,7 @@ const HIT_CUT = 2 << 10;
 /** Overlap kept between the windows of a giant line so a straddling needle is found. */
 const OVERLAP = 64 << 10;
 const NL = 10;
+const NON_ASCII = /[^\x00-\x7f]/;
 
 /** A line still as a latin1 string (index = byte offset); decoded only when emitted. */
 interface Line {
@@ -43,7 +46,7 @@ interface Line {
 
 type Pending =
   | { kind: 'head'; lines: Line[]; need: number }
-  | { kind: 'window'; hit: Line; before: Line[]; after: Line[]; byteOffset: number; need: number }
+  | { kind: 'window'; win: ChunkWindow; need: number }
   | { kind: 'problem'; problem: Problem; need: 0 };
 
 interface Giant {
@@ -76,9 +79,121 @@ function cutAround(s: string, a: number, b: number, mi: number, lineNo: number):
   return { lineNo, s: s.slice(x, e), cut: true };
 }
 
+/**
+ * latin1 → UTF-8 text; an ASCII line is its own decoding. It may be a slice of the chunk
+ * string: whatever keeps text for long (a finding's example) must copy it.
+ */
 function decode(l: Line): RawLine {
-  const text = Buffer.from(l.s, 'latin1').toString('utf8');
+  const text = NON_ASCII.test(l.s) ? Buffer.from(l.s, 'latin1').toString('utf8') : l.s;
   return l.cut ? { lineNo: l.lineNo, text, cut: true } : { lineNo: l.lineNo, text };
+}
+
+/**
+ * A hit and the lines around it, read lazily out of the chunk string that holds it: nothing
+ * but the hit is sliced or decoded until the record assembler asks for a line. Lines before
+ * the chunk come from the scanner's tail, lines after it (rare: a giant line or a very long
+ * run of long lines follows) are fed in later.
+ */
+class ChunkWindow implements CandidateWindow {
+  readonly hit: RawLine;
+  /** back[k] = start of the k-th line before the hit in s (back[0] = the hit's start). */
+  private readonly back: number[];
+  /** fwd[k] = start of the (k+1)-th line after the hit in s. */
+  private readonly fwd: number[];
+  private readonly extra: Line[] = [];
+
+  constructor(
+    private readonly s: string,
+    hitStart: number,
+    hitEnd: number,
+    hit: Line,
+    /** First line start of s that belongs to this chunk's lines (lines before it come from `tail`). */
+    private readonly floor: number,
+    /** End of the complete lines of s. */
+    private readonly limit: number,
+    private readonly tail: readonly Line[],
+    private readonly lookBehind: number,
+    private readonly lookAhead: number,
+    readonly byteOffset: number,
+  ) {
+    this.hit = decode(hit);
+    this.back = [hitStart];
+    this.fwd = [hitEnd + 1];
+  }
+
+  take(lines: readonly Line[]): void {
+    for (const l of lines) this.extra.push(l);
+  }
+
+  /** Lines after the hit that s holds, counted up to `max`. */
+  countAfter(max: number): number {
+    let n = 0;
+    while (n < max && this.startAfter(n + 1) !== undefined) n++;
+    return n;
+  }
+
+  private startAfter(k: number): number | undefined {
+    const fwd = this.fwd;
+    while (fwd.length < k) {
+      const p = fwd[fwd.length - 1] as number;
+      if (p >= this.limit) return undefined;
+      fwd.push(this.s.indexOf('\n', p) + 1);
+    }
+    const p = fwd[k - 1] as number;
+    return p < this.limit ? p : undefined;
+  }
+
+  lineBefore(k: number): RawLine | undefined {
+    if (k < 1 || k > this.lookBehind) return undefined;
+    const back = this.back;
+    const s = this.s;
+    while (back.length <= k) {
+      const p = back[back.length - 1] as number;
+      if (p <= this.floor) break;
+      back.push(p >= 2 ? Math.max(this.floor, s.lastIndexOf('\n', p - 2) + 1) : 0);
+    }
+    const lineNo = this.hit.lineNo - k;
+    if (back.length > k) return decode(contextLine(s, back[k] as number, (back[k - 1] as number) - 1, lineNo));
+    const t = this.tail[this.tail.length - (k - (back.length - 1))];
+    return t === undefined ? undefined : decode(t);
+  }
+
+  lineAfter(k: number): RawLine | undefined {
+    if (k < 1 || k > this.lookAhead) return undefined;
+    const p = this.startAfter(k);
+    if (p !== undefined) return decode(contextLine(this.s, p, this.s.indexOf('\n', p), this.hit.lineNo + k));
+    const inS = this.fwd.length - 1;
+    const x = this.extra[k - inS - 1];
+    return x === undefined ? undefined : decode(x);
+  }
+
+  get before(): RawLine[] {
+    const out: RawLine[] = [];
+    for (let k = 1; ; k++) {
+      const l = this.lineBefore(k);
+      if (l === undefined) break;
+      out.push(l);
+    }
+    return out.reverse();
+  }
+
+  get after(): RawLine[] {
+    const out: RawLine[] = [];
+    for (let k = 1; ; k++) {
+      const l = this.lineAfter(k);
+      if (l === undefined) break;
+      out.push(l);
+    }
+    return out;
+  }
+}
+
+/** A window built from line arrays (a hit in a giant line). */
+function arrayWindow(hit: Line, before: readonly Line[], lookAhead: number, byteOffset: number, after: readonly Line[]): ChunkWindow {
+  // A window over an empty chunk: every line comes from `tail` (before) and `extra` (after).
+  const w = new ChunkWindow('\n', 0, 0, hit, 0, 0, before, before.length, lookAhead, byteOffset);
+  w.take(after);
+  return w;
 }
 
 function toItem(p: Pending): ScanItem {
@@ -86,19 +201,17 @@ function toItem(p: Pending): ScanItem {
     case 'head':
       return { type: 'head', lines: p.lines.map(decode) };
     case 'window':
-      return {
-        type: 'window',
-        window: {
-          hit: decode(p.hit),
-          before: p.before.map(decode),
-          after: p.after.map(decode),
-          byteOffset: p.byteOffset,
-        },
-      };
+      return { type: 'window', window: p.win };
     case 'problem':
       return { type: 'problem', problem: p.problem };
   }
 }
+
+/** Most bytes of complete lines held back at a chunk's end so the hits before them see their look-ahead in one string. */
+const RETAIN = MiB;
+
+/** Reused read buffers of finished scanners, by size (one scan at a time per thread uses one). */
+const spare = new Map<number, Buffer[]>();
 
 class Scanner {
   readonly trigger: number;
@@ -108,10 +221,14 @@ class Scanner {
   private readonly lookBehind: number;
   private readonly lookAhead: number;
   private readonly pf: LinePrefilter | null;
+  private readonly onBytes: ((bytes: number) => void) | undefined;
   /** Hit starts of the current chunk string (reused). */
   private readonly hits: number[] = [];
-  private readonly buf: Buffer;
+  private buf: Buffer;
   fill = 0;
+  /** buf[0, held): complete lines already scanned once, kept as the look-ahead of the hits before them. */
+  private held = 0;
+  private heldLines = 0;
   /** Absolute byte offset of buf[0]. */
   private base = 0;
   /** Lines ended ('\n' seen) before buf[0]. */
@@ -135,11 +252,21 @@ class Scanner {
     this.trigger = Math.min(this.chunkBytes, this.maxLine + 1);
     this.lookBehind = Math.max(0, opts.lookBehind);
     this.lookAhead = Math.max(0, opts.lookAhead);
+    this.onBytes = opts.onBytes;
     const p = opts.prefilter;
     if (p && (!p.global || p.sticky)) throw new Error(`prefilter must be a global, non-sticky RegExp: ${String(p)}`);
     this.pf = p ? compilePrefilter(p) : null;
-    this.buf = Buffer.allocUnsafeSlow(this.chunkBytes + this.maxLine + 2);
+    const size = RETAIN + this.chunkBytes + this.maxLine + 2;
+    this.buf = spare.get(size)?.pop() ?? Buffer.allocUnsafeSlow(size);
     this.queue.push({ kind: 'head', lines: [], need: Math.max(0, opts.headLines ?? 64) });
+  }
+
+  /** Gives the read buffer back for the next scanner of the same size (small-file scans reuse it). */
+  release(): void {
+    const list = spare.get(this.buf.length) ?? [];
+    if (list.length < 2) list.push(this.buf);
+    spare.set(this.buf.length, list);
+    this.buf = Buffer.alloc(0);
   }
 
   /** Copies bytes of `chunk` from `off` into the buffer; returns how many were taken. */
@@ -153,10 +280,14 @@ class Scanner {
   process(eof: boolean): void {
     for (;;) {
       const fill = this.fill;
+      const held = this.held;
       const lastNL = fill > 0 ? this.buf.lastIndexOf(NL, fill - 1) : -1;
-      if (lastNL >= 0 && (eof || fill >= this.chunkBytes)) this.lineStep(lastNL + 1);
-      else if (lastNL < 0 && fill > this.maxLine) this.giantStep();
-      else return;
+      const fresh = lastNL >= held;
+      if (lastNL >= 0 && (eof || (fresh && fill - held >= this.chunkBytes))) this.lineStep(lastNL + 1, eof, eof);
+      else if (!fresh && fill - held > this.maxLine) {
+        if (held > 0) this.lineStep(held, false, true);
+        else this.giantStep();
+      } else return;
     }
   }
 
@@ -164,6 +295,7 @@ class Scanner {
     if (this.fill > 0 && this.buf[this.fill - 1] !== NL) this.buf[this.fill++] = NL;
     this.process(true);
     for (let i = this.qi; i < this.queue.length; i++) (this.queue[i] as Pending).need = 0;
+    this.onBytes?.(this.base);
   }
 
   ready(): ScanItem[] {
@@ -206,7 +338,7 @@ class Scanner {
       if (p.need === 0) continue;
       const take = lines.length < p.need ? lines : lines.slice(0, p.need);
       if (p.kind === 'head') p.lines.push(...take);
-      else if (p.kind === 'window') p.after.push(...take);
+      else if (p.kind === 'window') p.win.take(take);
       p.need -= take.length;
     }
   }
@@ -241,21 +373,41 @@ class Scanner {
     return more > 0 && this.tail.length > 0 ? [...this.tail.slice(-more), ...out] : out;
   }
 
-  private pushWindow(hit: Line, before: Line[], after: Line[], byteOffset: number): void {
-    this.queue.push({ kind: 'window', hit, before, after, byteOffset, need: this.lookAhead - after.length });
+  private pushWindow(win: ChunkWindow, need: number): void {
+    this.queue.push({ kind: 'window', win, need });
   }
 
-  /** Scans buf[0, end): complete lines (the first may end a giant line). */
-  private lineStep(end: number): void {
+  /** Start of the line that has `n` complete lines from it to `end` (or `floor` when there are fewer). */
+  private backLines(s: string, end: number, n: number, floor: number): number {
+    let p = end;
+    for (let k = 0; k < n && p > floor; k++) p = p >= 2 ? Math.max(floor, s.lastIndexOf('\n', p - 2) + 1) : 0;
+    return p;
+  }
+
+  /**
+   * Scans buf[0, end) (complete lines; the first may end a giant line). Hits in the last lines
+   * are left for the next step, unless `all`, so every hit sees its look-ahead in this string.
+   */
+  private lineStep(end: number, eof: boolean, all: boolean): void {
     const s = this.buf.toString('latin1', 0, end);
     const giant = this.giant;
     const firstNL = giant ? s.indexOf('\n') : -1;
     const region = firstNL + 1;
+    // Every hit before `back` sees lookAhead lines in s; one at or after it may need lines fed later.
+    const back = eof ? end : this.backLines(s, end, this.lookAhead, region);
+    let commit = end;
+    if (!all && !giant) {
+      commit = back;
+      if (end - commit > RETAIN) commit = s.indexOf('\n', end - RETAIN - 1) + 1;
+    }
+    const safe = back;
     this.cPos = region;
     this.cCount = giant ? 1 : 0;
-    const firstLineNo = this.lineBase + this.cCount + 1;
     const need = this.maxNeed();
-    if (need > 0) this.feed(this.linesFrom(s, region, need, firstLineNo));
+    if (need > 0) {
+      const from = giant ? region : this.held;
+      this.feed(this.linesFrom(s, from, need, this.lineBase + (giant ? 1 : this.heldLines) + 1));
+    }
 
     const pf = this.pf;
     if (pf) {
@@ -267,31 +419,39 @@ class Scanner {
           if (!giant.windowDone) {
             giant.windowDone = true;
             const hit = cutAround(s, 0, firstNL, mi, giant.lineNo);
-            this.pushWindow(hit, giant.before, this.linesFrom(s, region, this.lookAhead, giant.lineNo + 1), giant.start);
+            const after = this.linesFrom(s, region, this.lookAhead, giant.lineNo + 1);
+            const w = arrayWindow(hit, giant.before, this.lookAhead, giant.start, after);
+            this.pushWindow(w, eof ? 0 : this.lookAhead - after.length);
           }
           continue;
         }
+        if (mi >= commit) break;
         const ls = mi === 0 ? 0 : s.lastIndexOf('\n', mi - 1) + 1;
         const le = s.indexOf('\n', mi);
         const lineNo = this.lineBase + this.count(s, ls) + 1;
         const hit = le - ls > this.maxLine ? cutAround(s, ls, le, mi, lineNo) : contextLineFull(s, ls, le, lineNo);
-        const before = this.linesBefore(s, ls, region, this.lookBehind, lineNo);
-        this.pushWindow(hit, before, this.linesFrom(s, le + 1, this.lookAhead, lineNo + 1), this.base + ls);
+        const w = new ChunkWindow(s, ls, le, hit, region, end, this.tail, this.lookBehind, this.lookAhead, this.base + ls);
+        this.pushWindow(w, ls < safe ? 0 : this.lookAhead - w.countAfter(this.lookAhead));
       }
     }
 
-    const total = this.count(s, end);
+    const total = this.count(s, commit);
     if (giant) {
       this.problem('line-too-long', giant.lineNo, { limit: this.maxLine, length: this.base + firstNL - giant.start });
       this.giant = null;
     }
-    if (this.lookBehind > 0) {
-      this.tail = this.linesBefore(s, end, region, this.lookBehind, this.lineBase + total + 1);
+    if (this.lookBehind > 0 && commit > region && !eof) {
+      this.tail = this.linesBefore(s, commit, region, this.lookBehind, this.lineBase + total + 1);
     }
+    let heldLines = 0;
+    for (let p = commit; p < end; p = s.indexOf('\n', p) + 1) heldLines++;
+    this.heldLines = heldLines;
     this.lineBase += total;
-    this.base += end;
-    this.buf.copy(this.buf, 0, end, this.fill);
-    this.fill -= end;
+    this.base += commit;
+    this.buf.copy(this.buf, 0, commit, this.fill);
+    this.fill -= commit;
+    this.held = end - commit;
+    this.onBytes?.(this.base);
   }
 
   /** buf[0, fill) is part of one line longer than maxLine: scan it, keep an overlap. */
@@ -317,13 +477,14 @@ class Scanner {
       const mi = hits[0];
       if (mi !== undefined) {
         giant.windowDone = true;
-        this.pushWindow(cutAround(s, 0, fill, mi, giant.lineNo), giant.before, [], giant.start);
+        this.pushWindow(arrayWindow(cutAround(s, 0, fill, mi, giant.lineNo), giant.before, this.lookAhead, giant.start, []), this.lookAhead);
       }
     }
     const keep = this.overlap;
     this.buf.copy(this.buf, 0, fill - keep, fill);
     this.base += fill - keep;
     this.fill = keep;
+    this.onBytes?.(this.base);
   }
 }
 
@@ -355,6 +516,8 @@ export async function* scanChunks(
     }
   }
   sc.finish();
-  yield* sc.ready();
+  const last = sc.ready();
+  sc.release();
+  yield* last;
   yield { type: 'end', lines: sc.lineBase };
 }

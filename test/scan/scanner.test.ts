@@ -16,8 +16,11 @@ async function scan(data: Buffer | string, opts: Partial<ScanOptions> = {}, piec
   return items;
 }
 
+/** Windows as plain data (the scanner's windows read their lines lazily). */
 const windows = (items: ScanItem[]): CandidateWindow[] =>
-  items.flatMap((i) => (i.type === 'window' ? [i.window] : []));
+  items.flatMap((i) =>
+    i.type === 'window' ? [{ hit: i.window.hit, before: i.window.before, after: i.window.after, byteOffset: i.window.byteOffset }] : [],
+  );
 const problems = (items: ScanItem[]): Problem[] => items.flatMap((i) => (i.type === 'problem' ? [i.problem] : []));
 const endLines = (items: ScanItem[]): number => {
   const last = items[items.length - 1];
