@@ -74,18 +74,18 @@ export function indexFacts(evidence: readonly EvidenceFile[]): FactIndex {
     const kind: EvidenceKind = e.kind;
     for (const f of e.facts) {
       if (typeof f.value === 'number') {
-        const nf = f as NumericFact;
+        const nf = f;
         const list = nums.get(nf.key) ?? [];
         list.push({ ...nf, origin: originOf(nf, kind) });
         nums.set(nf.key, list);
       } else if (f.value === true) {
-        const key = f.key as FlagFactKey;
+        const key = f.key;
         if (!flags.has(key)) flags.set(key, f.source);
         const list = allFlags.get(key) ?? [];
         list.push({ source: f.source, ...(f.method !== undefined ? { method: f.method } : {}) });
         allFlags.set(key, list);
-      } else if (!texts.has(f.key as TextFactKey)) {
-        texts.set(f.key as TextFactKey, { value: f.value, source: f.source });
+      } else if (!texts.has(f.key)) {
+        texts.set(f.key, { value: f.value, source: f.source });
       }
     }
   }

@@ -416,7 +416,7 @@ export function decide(input: DecideInput): Decision {
   const lean = (smallWithRoom || mapHints > 0) && against.length === 0;
   const leanText = lean
     ? smallWithRoom
-      ? `likeliest cause: map-count exhaustion — a ${fmtBytes(request!.bytes)} request failed with memory to spare, the signature of running out of map areas`
+      ? `likeliest cause: map-count exhaustion — a ${fmtBytes(request.bytes)} request failed with memory to spare, the signature of running out of map areas`
       : 'likeliest cause: map-count exhaustion (vm.max_map_count) — this failure usually means the process ran out of map areas, but no map count or limit was captured to prove it'
     : against.length > 0
       ? `no lean to map count: ${against.join('; ')}`
