@@ -27,7 +27,7 @@ import { looksBinary } from '../io/sniff.js';
 import { fileIdentity } from '../io/write.js';
 import { ownReportFormat } from '../discover/own-report.js';
 import { countNuls, decodeUtf16, detectUtf16, stripLeadingNuls } from '../io/decode.js';
-import { buildPrefilter, matchRecord, rulesApplyingTo } from '../rules/compile.js';
+import { buildPrefilter, matchRules, rulesApplyingTo } from '../rules/compile.js';
 import { scanChunks } from '../scan/scanner.js';
 import { startPool } from './pool.js';
 import type { FileOutcome, MemberPlace, SourceOptions } from './outcome.js';
@@ -233,16 +233,14 @@ export async function scanLog(
         problems.push(...recProblems);
         const last = record.lines[record.lines.length - 1];
         lastRecordEnd = Math.max(item.window.hit.lineNo, last?.lineNo ?? 0);
-        for (const rule of applicable) {
-          const finding = matchRecord(rule, record);
-          if (!finding) continue;
-          const n = (perRule.get(rule.id) ?? 0) + 1;
-          perRule.set(rule.id, n);
+        for (const finding of matchRules(applicable, record)) {
+          const n = (perRule.get(finding.ruleId) ?? 0) + 1;
+          perRule.set(finding.ruleId, n);
           if (n <= MAX_FINDINGS_PER_RULE) findings.push(finding);
           else {
-            const o = omittedBy.get(rule.id) ?? { file, ruleId: rule.id, systems: rule.systems, count: 0 };
+            const o = omittedBy.get(finding.ruleId) ?? { file, ruleId: finding.ruleId, systems: finding.systems, count: 0 };
             o.count++;
-            omittedBy.set(rule.id, o);
+            omittedBy.set(finding.ruleId, o);
           }
         }
         break;
