@@ -4,7 +4,6 @@
 
 import type { EvidenceFile } from './facts.js';
 import type { Finding, OmittedFindings } from './rules.js';
-import type { SystemName } from './systems.js';
 
 export interface FileSource {
   readonly kind: 'file';

@@ -2,12 +2,34 @@
 // and the finding a match produces. The YAML shape is documented in docs/rules.md.
 
 import type { EventTime, LogFormat, Wrapper } from './records.js';
-
 import type { SystemName } from './systems.js';
+
 
 /** Most severe first: `--fail-on` and the incident order read this order. */
 export const SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
+
+/**
+ * The system a rule names: open, so a user rule may declare one the registry does not know
+ * (`redis`); the registry's systems (systems.ts) keep their words and recognition there.
+ */
+export type RuleSystem = string;
+
+/** A rule's maturity: stable rules are tested on real output; experimental ones may change; deprecated ones will go. */
+export const RULE_STATUSES = ['stable', 'experimental', 'deprecated'] as const;
+export type RuleStatus = (typeof RULE_STATUSES)[number];
+
+/** Which engine runs a pattern: V8 when it is proved linear-time, re2js (RE2, linear by construction) otherwise. */
+export type PatternEngine = 'v8' | 're2';
+
+/** A regular expression as data (serialisable); compiled by src/rules/engine.ts. */
+export interface Pattern {
+  readonly source: string;
+  /** '' or 'i'. */
+  readonly flags: string;
+  /** Chosen at load (src/rules/engine.ts); absent means re2js. */
+  readonly engine?: PatternEngine;
+}
 
 /**
  * What a hit says about the failure:
@@ -51,9 +73,9 @@ export type MatchScope = (typeof MATCH_SCOPES)[number];
 export interface RuleMatchSpec {
   /** 'line': every regex must match one and the same line; 'record': each may match any line of the record. */
   readonly scope: MatchScope;
-  readonly all: readonly RegExp[];
-  readonly any: readonly RegExp[];
-  readonly none: readonly RegExp[];
+  readonly all: readonly Pattern[];
+  readonly any: readonly Pattern[];
+  readonly none: readonly Pattern[];
 }
 
 /** How a named capture is turned into a typed field of the finding. */
@@ -64,18 +86,32 @@ export interface RuleSample {
   readonly text: string;
   /** Expected captures after extraction (only the listed keys are compared). */
   readonly captures?: Readonly<Record<string, string | number>>;
+  /** Expected finding line, 1-based within the sample text. */
+  readonly line?: number;
 }
 
 export interface Rule {
   readonly id: string;
   readonly title: string;
+  /** 1 or 2: the rule file format it was written in (v1 files still load). */
+  readonly formatVersion: 1 | 2;
+  readonly status: RuleStatus;
   readonly severity: Severity;
-  readonly systems: readonly SystemName[];
+  readonly systems: readonly RuleSystem[];
   /** Formats the rule applies to; empty means any. */
   readonly formats: readonly LogFormat[];
   /** Required literals: a rule can only match a record containing one of them (case-insensitive). */
   readonly literals: readonly string[];
   readonly match: RuleMatchSpec;
+  /**
+   * Extraction patterns: run on the hit line, then the other lines of the record, after the rule
+   * matched; they fill captures and never decide whether the rule matches.
+   */
+  readonly captures: readonly Pattern[];
+  /** Ids of rules this one replaces when both match the same record (transitive closure, computed at load). */
+  readonly supersedes: readonly string[];
+  /** The finding's one-line message: `{capture}` or `{capture|fallback}` placeholders; the title when absent. */
+  readonly message?: string;
   /** Named capture → kind of value. Captures not listed are kept as strings. */
   readonly extract: Readonly<Record<string, ExtractKind>>;
   readonly signals: RuleSignals;
@@ -92,7 +128,10 @@ export type CaptureValue = string | number;
 /** One rule hit on one record. */
 export interface Finding {
   readonly ruleId: string;
+  /** The rule's message template filled from the captures (its title when it has none). */
+  readonly message: string;
   readonly severity: Severity;
+  /** The rule's systems the registry knows (src/core/systems.ts); `generic` when it names none of them. */
   readonly systems: readonly SystemName[];
   readonly signals: RuleSignals;
   readonly file: string;

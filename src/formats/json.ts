@@ -77,7 +77,8 @@ export function parseJsonLine(text: string): ParsedEvent | null {
 }
 
 /**
- * The text rules match for a JSON line: message + (error ? ': ' + error : '') +
+ * The text rules match for a JSON line: message + (error ? ': ' + error : '') + (MongoDB's
+ * structured `attr` object, compact, where the numbers of its messages are) +
  * (stack ? '\n' + stack : ''). Lines that are not JSON objects are returned unchanged.
  */
 export function jsonRuleText(text: string): string {
@@ -88,6 +89,8 @@ export function jsonRuleText(text: string): string {
   const stack = firstString(obj, STACK_KEYS);
   let out = message;
   if (error !== undefined && error !== stack) out += (out === '' ? '' : ': ') + error;
+  const attr = obj.attr;
+  if (out !== '' && typeof attr === 'object' && attr !== null && !Array.isArray(attr)) out += ` ${JSON.stringify(attr)}`;
   if (stack !== undefined) out += (out === '' ? '' : '\n') + stack;
   return out === '' ? text : out;
 }

@@ -1,5 +1,6 @@
 // Runs every rule's own samples (tests.match / tests.noMatch) through the real scan path:
-// format detection, the prefilter, record assembly and the matcher, exactly as a log would go.
+// format detection, the prefilter, record assembly and the matcher (with precedence between
+// rules), exactly as a log would go; checks the finding's line and captures the sample states.
 
 import type { Finding, Rule } from '../core/index.js';
 import { buildPrefilter } from '../rules/compile.js';
@@ -33,7 +34,9 @@ export async function runRuleSamples(rules: readonly Rule[], only?: readonly Rul
       const found = await findingsForText(sample.text, rules, rule.id);
       let message: string | undefined;
       if (found.length === 0) message = 'the rule did not match this sample';
-      else if (sample.captures) {
+      else if (sample.line !== undefined && found[0]!.line !== sample.line) {
+        message = `finding on line ${found[0]!.line} (${found[0]!.text.slice(0, 120)}), the sample says line ${sample.line}`;
+      } else if (sample.captures) {
         const caps = found[0]!.captures;
         for (const [k, v] of Object.entries(sample.captures)) {
           if (!sameValue(caps[k], v)) {

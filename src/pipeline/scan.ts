@@ -31,7 +31,7 @@ import { looksBinary } from '../io/sniff.js';
 import { fileIdentity } from '../io/write.js';
 import { ownReportFormat } from '../discover/own-report.js';
 import { countNuls, decodeUtf16, detectUtf16, stripLeadingNuls } from '../io/decode.js';
-import { buildPrefilter, matchHit, matchRecord, mayMatch, rulesApplyingTo } from '../rules/compile.js';
+import { buildPrefilter, matchRules, rulesApplyingTo } from '../rules/compile.js';
 import { scanChunks } from '../scan/scanner.js';
 import { startPool } from './pool.js';
 import type { FileOutcome, MemberPlace, SourceOptions } from './outcome.js';
@@ -294,27 +294,21 @@ export async function scanLog(
         problems.push(...recProblems);
         const last = record.lines[record.lines.length - 1];
         lastRecordEnd = Math.max(item.window.hit.lineNo, last?.lineNo ?? 0);
-        for (const rule of applicable) {
-          if (!mayMatch(rule, record)) continue;
-          const seen = perRule.get(rule.id) ?? 0;
+        for (const finding of matchRules(applicable, record)) {
+          const seen = perRule.get(finding.ruleId) ?? 0;
+          perRule.set(finding.ruleId, seen + 1);
           if (seen < MAX_FINDINGS_PER_RULE) {
-            const finding = matchRecord(rule, record);
-            if (!finding) continue;
-            perRule.set(rule.id, seen + 1);
             // A copy: the finding's strings may be slices that would keep a whole chunk string alive.
             findings.push(JSON.parse(JSON.stringify(finding)) as Finding);
             continue;
           }
-          // Past the examples only what the columns keep is computed: no text, record or context.
-          const hit = matchHit(rule, record);
-          if (!hit) continue;
-          perRule.set(rule.id, seen + 1);
-          let o = omittedBy.get(rule.id);
+          // Past the examples only what the columns keep is stored: no text, record or context.
+          let o = omittedBy.get(finding.ruleId);
           if (!o) {
-            o = new HitColumns(file, rule.id, rule.systems);
-            omittedBy.set(rule.id, o);
+            o = new HitColumns(file, finding.ruleId, finding.systems);
+            omittedBy.set(finding.ruleId, o);
           }
-          o.add(hit.line, record.time?.iso ?? null, hit.captures);
+          o.add(finding.line, finding.time?.iso ?? null, finding.captures);
         }
         break;
       }

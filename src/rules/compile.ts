@@ -1,8 +1,11 @@
 // Runs validated rules: the combined literal prefilter regex, the per-record matcher that
-// turns a hit into a core `Finding` (line, span, typed captures), the capture conversions
-// (bytes with units, errno names and texts, paths) and the per-format rule selection.
+// turns a hit into a core `Finding` (line, span, typed captures, message), the capture
+// conversions (bytes with units, errno names and texts, paths), precedence between rules
+// (`supersedes`) and the per-format rule selection. Regexes run on the engine the loader chose.
 
+import { fmtBytes, isSystemName } from '../core/index.js';
 import type { CaptureValue, ExtractKind, Finding, LogFormat, LogRecord, ParsedLine, Rule } from '../core/index.js';
+import { compilePattern, type Matcher } from './engine.js';
 
 /** Most record lines a finding keeps. */
 export const RECORD_LINES_CAP = 50;
@@ -82,6 +85,27 @@ const ERRNO_TEXTS: Record<string, number> = {
   'no space left on device': 28,
   'read-only file system': 30,
   'operation not supported': 95,
+  // glibc's translations of ENOMEM and EAGAIN (libc.mo of de, fr, es, pt, pt_BR, it, ru, zh_CN, zh_TW, ja, pl, nl)
+  'nicht genügend hauptspeicher verfügbar': 12,
+  'ne peut allouer de la mémoire': 12,
+  'no se pudo asignar memoria': 12,
+  'impossível alocar memória': 12,
+  'não foi possível alocar memória': 12,
+  'impossibile allocare memoria': 12,
+  'невозможно выделить память': 12,
+  '无法分配内存': 12,
+  '無法配置記憶體': 12,
+  'メモリを確保できません': 12,
+  'nie można przydzielić pamięci': 12,
+  'onvoldoende geheugen beschikbaar': 12,
+  'die ressource ist zur zeit nicht verfügbar': 11,
+  'ressource temporairement non disponible': 11,
+  'recurso no disponible temporalmente': 11,
+  'recurso temporariamente indisponível': 11,
+  'risorsa temporaneamente non disponibile': 11,
+  'ресурс временно недоступен': 11,
+  '资源暂时不可用': 11,
+  'リソースが一時的に利用できません': 11,
 };
 
 /** '12' → 12, 'ENOMEM' → 12, 'Cannot allocate memory' → 12, 'EAGAIN' → 11; undefined when unknown. */
@@ -111,84 +135,90 @@ export function convertCapture(raw: string, kind: ExtractKind | undefined): Capt
   }
 }
 
-/**
- * A regex that matches an empty line (e.g. `^(?:.*?user=(?<tenant>\w+))?`) only collects
- * optional captures: it never decides whether or where a rule hits.
- */
-export function isCaptureOnly(re: RegExp): boolean {
-  let v = captureOnlyCache.get(re);
-  if (v === undefined) {
-    v = execOn(re, '') !== null;
-    captureOnlyCache.set(re, v);
-  }
-  return v;
+interface CompiledRule {
+  readonly all: readonly Matcher[];
+  readonly any: readonly Matcher[];
+  readonly none: readonly Matcher[];
+  readonly captures: readonly Matcher[];
+  readonly literals: readonly string[];
 }
 
-const captureOnlyCache = new WeakMap<RegExp, boolean>();
+const compiledCache = new WeakMap<Rule, CompiledRule>();
+
+/** The rule's regexes compiled once per rule object (rules stay plain data: a loaded pack can be serialised). */
+export function compiled(rule: Rule): CompiledRule {
+  let c = compiledCache.get(rule);
+  if (c === undefined) {
+    c = {
+      all: rule.match.all.map(compilePattern),
+      any: rule.match.any.map(compilePattern),
+      none: rule.match.none.map(compilePattern),
+      captures: rule.captures.map(compilePattern),
+      literals: rule.literals.map((l) => l.toLowerCase()),
+    };
+    compiledCache.set(rule, c);
+  }
+  return c;
+}
 
 interface Hit {
   readonly index: number;
-  readonly m: RegExpExecArray;
+  readonly m: NonNullable<ReturnType<Matcher['exec']>>;
 }
 
-function execOn(re: RegExp, text: string): RegExpExecArray | null {
-  re.lastIndex = 0;
-  return re.exec(text);
+function collectGroups(m: ReturnType<Matcher['exec']>, into: Map<string, string>): void {
+  if (m?.groups === undefined) return;
+  for (const [k, v] of Object.entries(m.groups)) if (v !== undefined && v !== '' && !into.has(k)) into.set(k, v);
 }
 
-function collectGroups(m: RegExpExecArray, into: Map<string, string>): void {
-  const groups = m.groups;
-  if (groups === undefined) return;
-  for (const k in groups) {
-    const v = groups[k];
-    if (v !== undefined && !into.has(k)) into.set(k, v);
-  }
-}
-
-/** Finds where a rule hits in a record, or null; `captureOrder` lists the line indexes searched for captures (hit line first). */
-function locate(rule: Rule, lines: readonly ParsedLine[]): { hit: Hit; captureOrder: number[] } | null {
-  const { scope, all, any, none } = rule.match;
-  for (const re of none) if (lines.some((l) => execOn(re, l.text) !== null)) return null;
+/** Finds where a rule hits in a record, or null. */
+function locate(c: CompiledRule, scope: Rule['match']['scope'], lines: readonly ParsedLine[]): Hit | null {
+  const { all, any, none } = c;
+  for (const re of none) if (lines.some((l) => re.exec(l.text) !== null)) return null;
 
   if (scope === 'line') {
     for (let i = 0; i < lines.length; i++) {
       const text = lines[i]!.text;
-      let first: RegExpExecArray | null = null;
+      let first: Hit['m'] | null = null;
       let ok = true;
       for (const re of all) {
-        const m = execOn(re, text);
+        const m = re.exec(text);
         if (m === null) {
           ok = false;
           break;
         }
-        if (!isCaptureOnly(re)) first ??= m;
+        first ??= m;
       }
       if (!ok) continue;
       if (any.length > 0) {
-        let anyHit: RegExpExecArray | null = null;
+        let anyHit: Hit['m'] | null = null;
         for (const re of any) {
-          anyHit = execOn(re, text);
+          anyHit = re.exec(text);
           if (anyHit !== null) break;
         }
         if (anyHit === null) continue;
         first ??= anyHit;
       }
-      if (first !== null) return { hit: { index: i, m: first }, captureOrder: [i] };
+      if (first !== null) return { index: i, m: first };
     }
     return null;
   }
 
   let hit: Hit | null = null;
   for (const re of all) {
-    const idx = lines.findIndex((l) => execOn(re, l.text) !== null);
-    if (idx < 0) return null;
-    if (hit === null && !isCaptureOnly(re)) hit = { index: idx, m: execOn(re, lines[idx]!.text)! };
+    let found: Hit | null = null;
+    for (let i = 0; i < lines.length && found === null; i++) {
+      const m = re.exec(lines[i]!.text);
+      if (m !== null) found = { index: i, m };
+    }
+    if (found === null) return null;
+    hit ??= found;
   }
   if (any.length > 0) {
     let best: Hit | null = null;
     for (let i = 0; i < lines.length && best === null; i++) {
       for (const re of any) {
-        const m = execOn(re, lines[i]!.text);
+        const m = re.exec(lines[i]!.text);
         if (m !== null) {
           best = { index: i, m };
           break;
@@ -198,9 +228,24 @@ function locate(rule: Rule, lines: readonly ParsedLine[]): { hit: Hit; captureOr
     if (best === null) return null;
     hit ??= best;
   }
-  if (hit === null) return null;
-  const order = [hit.index, ...lines.map((_, i) => i).filter((i) => i !== hit.index)];
-  return { hit, captureOrder: order };
+  return hit;
+}
+
+const PLACEHOLDER = /\{([A-Za-z_$][\w$]*)(?:\|([^{}]*))?\}/g;
+
+/** Placeholder names of a message template (`{partition}`, `{size|an unknown size}`). */
+export function templateNames(template: string): string[] {
+  return [...template.matchAll(PLACEHOLDER)].map((m) => m[1]!);
+}
+
+/** Fills a message template from typed captures; a missing capture takes its fallback, or reads `unknown <name>`. */
+export function fillMessage(template: string, captures: Readonly<Record<string, CaptureValue>>, extract: Rule['extract']): string {
+  return template.replace(PLACEHOLDER, (_all, name: string, fallback: string | undefined) => {
+    const v = captures[name];
+    if (v === undefined) return fallback ?? `unknown ${name}`;
+    if (typeof v === 'number' && extract[name] === 'bytes') return fmtBytes(v);
+    return String(v);
+  });
 }
 
 function numbered(l: ParsedLine): { line: number; text: string } {
@@ -215,65 +260,55 @@ function capLines(lines: readonly ParsedLine[], hitIndex: number): { line: numbe
   return [...lines.slice(0, head), ...lines.slice(from, from + RECORD_LINES_CAP - head)].map(numbered);
 }
 
-const gates = new WeakMap<Rule, RegExp | null>();
+const systemsCache = new WeakMap<Rule, Finding['systems']>();
 
-/**
- * The rule's literals as one case-insensitive test: a rule can only match a record holding one
- * of them (the loader's contract), so a record without any is skipped before its regexes run.
- */
-function gateOf(rule: Rule): RegExp | null {
-  let g = gates.get(rule);
-  if (g === undefined) {
-    g = rule.literals.length > 0 ? new RegExp(rule.literals.map(escapeRegex).join('|'), 'i') : null;
-    gates.set(rule, g);
+/** The rule's systems the registry knows; a rule naming only others (a user's `redis`) reads as generic. */
+function knownSystems(rule: Rule): Finding['systems'] {
+  let s = systemsCache.get(rule);
+  if (s === undefined) {
+    const known = rule.systems.filter(isSystemName);
+    s = known.length > 0 ? known : ['generic'];
+    systemsCache.set(rule, s);
   }
-  return g;
+  return s;
 }
 
-/** False when the record holds none of the rule's literals: the rule cannot match it (checked before its regexes in the scan). */
-export function mayMatch(rule: Rule, record: LogRecord): boolean {
-  const g = gateOf(rule);
-  return g === null || record.lines.some((l) => g.test(l.text) || (l.raw !== l.text && g.test(l.raw)));
-}
+const lowerCache = new WeakMap<LogRecord, string>();
 
-function locateGated(rule: Rule, lines: readonly ParsedLine[]): { hit: Hit; captureOrder: number[] } | null {
-  if (lines.length === 0) return null;
-  return locate(rule, lines);
-}
-
-function capturesOf(rule: Rule, lines: readonly ParsedLine[], captureOrder: readonly number[]): Record<string, CaptureValue> {
-  const raw = new Map<string, string>();
-  for (const re of [...rule.match.all, ...rule.match.any]) {
-    for (const i of captureOrder) {
-      const m = execOn(re, lines[i]!.text);
-      if (m !== null) collectGroups(m, raw);
-    }
+function lowerText(record: LogRecord): string {
+  let t = lowerCache.get(record);
+  if (t === undefined) {
+    t = record.lines.map((l) => l.text.toLowerCase()).join('\n');
+    lowerCache.set(record, t);
   }
-  const captures: Record<string, CaptureValue> = {};
-  for (const k of [...raw.keys()].sort()) captures[k] = convertCapture(raw.get(k)!, rule.extract[k]);
-  return captures;
-}
-
-/** What a hit keeps beyond the listed examples: the matched line and the typed captures. */
-export function matchHit(rule: Rule, record: LogRecord): { line: number; captures: Record<string, CaptureValue> } | null {
-  const found = locateGated(rule, record.lines);
-  if (found === null) return null;
-  return { line: record.lines[found.hit.index]!.lineNo, captures: capturesOf(rule, record.lines, found.captureOrder) };
+  return t;
 }
 
 /** Matches one rule against one record; returns the finding or null. */
 export function matchRecord(rule: Rule, record: LogRecord): Finding | null {
   const lines = record.lines;
-  const found = locateGated(rule, lines);
-  if (found === null) return null;
-  const { hit, captureOrder } = found;
+  if (lines.length === 0) return null;
+  const c = compiled(rule);
+  const lower = lowerText(record);
+  if (!c.literals.some((l) => lower.includes(l))) return null;
+  const hit = locate(c, rule.match.scope, lines);
+  if (hit === null) return null;
 
-  const captures = capturesOf(rule, lines, captureOrder);
+  const order = [hit.index, ...lines.map((_, i) => i).filter((i) => i !== hit.index)];
+  const raw = new Map<string, string>();
+  for (const re of [...c.all, ...c.any]) collectGroups(re.exec(lines[hit.index]!.text), raw);
+  for (const re of [...c.all, ...c.any, ...c.captures]) {
+    for (const i of order) collectGroups(re.exec(lines[i]!.text), raw);
+  }
+  const captures: Record<string, CaptureValue> = {};
+  for (const k of [...raw.keys()].sort()) captures[k] = convertCapture(raw.get(k)!, rule.extract[k]);
+
   const hitLine = lines[hit.index]!;
   return {
     ruleId: rule.id,
+    message: fillMessage(rule.message ?? rule.title, captures, rule.extract),
     severity: rule.severity,
-    systems: rule.systems,
+    systems: knownSystems(rule),
     signals: rule.signals,
     file: record.file,
     line: hitLine.lineNo,
@@ -290,4 +325,21 @@ export function matchRecord(rule: Rule, record: LogRecord): Finding | null {
     span: [hit.m.index, hit.m.index + hit.m[0].length],
     captures,
   };
+}
+
+/**
+ * Every rule's finding on one record, after precedence: a finding whose rule another matching
+ * rule supersedes (`supersedes`, closed transitively at load) is dropped, so one record is
+ * explained by its most specific rule.
+ */
+export function matchRules(rules: readonly Rule[], record: LogRecord): Finding[] {
+  const hits: { rule: Rule; finding: Finding }[] = [];
+  for (const rule of rules) {
+    const finding = matchRecord(rule, record);
+    if (finding !== null) hits.push({ rule, finding });
+  }
+  if (hits.length < 2) return hits.map((h) => h.finding);
+  const dropped = new Set<string>();
+  for (const h of hits) for (const id of h.rule.supersedes) dropped.add(id);
+  return hits.filter((h) => !dropped.has(h.rule.id)).map((h) => h.finding);
 }

@@ -1,7 +1,7 @@
 // Loads the rule pack: reads every *.yaml / *.yml of the given directories (sorted, not
-// recursive), parses it with `yaml` and validates it strictly into core `Rule` values.
-// A bad file yields RuleErrors (file, field, problem and fix), never a thrown exception.
-// Also resolves the repository's own `rules/` directory.
+// recursive), parses it with `yaml` and validates it strictly into core `Rule` values (format
+// v2, and v1 files converted on the way). A bad file yields RuleErrors (file, field, problem
+// and fix), never a thrown exception. Resolves `supersedes` across the pack and the repo's `rules/`.
 
 import { readdir, readFile } from 'node:fs/promises';
 import { extname, basename, join } from 'node:path';
@@ -13,20 +13,25 @@ import {
   LOG_FORMATS,
   MATCH_SCOPES,
   OPERATIONS,
+  RULE_STATUSES,
   SEVERITIES,
   SYSTEM_NAMES,
+  type Pattern,
+  type RuleStatus,
+  type RuleSystem,
   type ExtractKind,
   type LogFormat,
   type Rule,
   type RuleSample,
   type Severity,
-  type SystemName,
   type FailureSignal,
   type Operation,
   type CauseHint,
   type MatchScope,
 } from '../core/index.js';
 import { isEmbedded, listPackageDir, packageRoot, readPackageFile } from '../core/package.js';
+import { templateNames } from './compile.js';
+import { decideEngine, groupNames, re2Problem } from './engine.js';
 
 export interface RuleError {
   readonly file: string;
@@ -36,15 +41,23 @@ export interface RuleError {
 
 export type LoadRulesResult = { ok: true; rules: Rule[] } | { ok: false; errors: RuleError[] };
 
+/** A rule may name a system the registry (src/core/systems.ts) does not know, as a lowercase slug. */
+const SYSTEM_SLUG = /^[a-z][a-z0-9]*(?:[-.][a-z0-9]+)*$/;
+
 const TOP_KEYS = [
+  'version',
   'id',
+  'status',
   'title',
   'severity',
   'systems',
   'formats',
   'literals',
+  'message',
   'match',
+  'captures',
   'extract',
+  'supersedes',
   'signals',
   'explanation',
   'remediation',
@@ -55,7 +68,9 @@ const REQUIRED_TOP = ['id', 'title', 'severity', 'systems', 'literals', 'match',
 const MATCH_KEYS = ['scope', 'all', 'any', 'none', 'flags'];
 const SIGNAL_KEYS = ['failure', 'operation', 'hint'];
 const TEST_KEYS = ['match', 'noMatch'];
-const SAMPLE_KEYS = ['text', 'captures'];
+const SAMPLE_KEYS = ['text', 'captures', 'line'];
+/** Keys only a v2 file may use. */
+const V2_KEYS = ['status', 'message', 'captures', 'supersedes'];
 const MIN_LITERAL = 4;
 
 type Obj = Record<string, unknown>;
@@ -140,11 +155,11 @@ class RuleValidator {
     }
   }
 
-  regexList(o: Obj, key: string, flags: string): RegExp[] | undefined {
-    const field = `match.${key}`;
+  /** A list of regexes: each must compile on RE2 (linear time: no lookaround, no backreferences). */
+  regexList(o: Obj, key: string, flags: string, field = `match.${key}`): Pattern[] | undefined {
     const list = this.strList(o, key, field);
     if (list === undefined) return undefined;
-    const out: RegExp[] = [];
+    const out: Pattern[] = [];
     let bad = false;
     list.forEach((src, i) => {
       if (src === '') {
@@ -152,24 +167,29 @@ class RuleValidator {
         bad = true;
         return;
       }
-      try {
-        out.push(new RegExp(src, flags));
-      } catch (e) {
-        this.err(`${field}[${i}]`, `does not compile: ${(e as Error).message}; fix the JavaScript regex syntax`);
+      const problem = regexProblem(src, flags);
+      if (problem !== undefined) {
+        this.err(`${field}[${i}]`, problem);
         bad = true;
-      }
+      } else out.push({ source: src, flags });
     });
     return bad ? undefined : out;
   }
 
   validate(doc: unknown, expectedId: string): Rule | undefined {
     if (!isObj(doc)) {
-      this.err('(root)', 'must be a YAML mapping with keys id, title, severity, …; see docs/rules.md');
+      this.err('(root)', 'must be a YAML mapping with keys version, id, title, severity, …; see docs/rules.md');
       return undefined;
     }
     this.unknownKeys(doc, TOP_KEYS, '');
+    const version = this.version(doc);
     for (const k of REQUIRED_TOP) {
       if (doc[k] === undefined || doc[k] === null) this.err(k, `is required; see docs/rules.md for the rule shape`);
+    }
+    if (version === 1) {
+      for (const k of V2_KEYS) {
+        if (doc[k] !== undefined) this.err(k, `is a rule format v2 key; add 'version: 2' at the top of the file (docs/rules.md, "Converting a v1 rule")`);
+      }
     }
 
     const id = this.str(doc, 'id');
@@ -177,15 +197,23 @@ class RuleValidator {
       this.err('id', `'${id}' must equal the file name '${expectedId}'; rename the file or change the id`);
     }
     const title = this.str(doc, 'title');
+    const status = doc.status === undefined ? 'stable' : this.enumValue<RuleStatus>(doc, 'status', 'status', RULE_STATUSES);
     const severity = doc.severity === undefined ? undefined : this.enumValue<Severity>(doc, 'severity', 'severity', SEVERITIES);
-    const systems = doc.systems === undefined ? undefined : this.enumList<SystemName>(doc, 'systems', 'systems', SYSTEM_NAMES);
-    if (systems !== undefined && systems.length === 0 && doc.systems !== undefined) {
-      this.err('systems', `must list at least one system; ${oneOf(SYSTEM_NAMES)}`);
-    }
+    const systems = doc.systems === undefined ? undefined : this.systems(doc);
     const formats = this.enumList<LogFormat>(doc, 'formats', 'formats', LOG_FORMATS);
     const literals = this.literals(doc);
-    const match = this.match(doc.match);
-    const extract = this.extract(doc.extract, match);
+    const match = this.match(doc.match, version);
+    const captures = this.captures(doc, match?.flags ?? '');
+    const all = match === undefined ? undefined : version === 1 ? match.all.filter((p) => !emptyMatch(p)) : match.all;
+    const moved = match === undefined || version === 2 ? [] : match.all.filter(emptyMatch).map(unwrapCaptureOnly);
+    const extraction = captures === undefined ? undefined : [...moved, ...captures];
+    const groups = new Set<string>();
+    if (match !== undefined && extraction !== undefined) {
+      for (const p of [...match.all, ...match.any, ...extraction]) for (const g of groupNames(p.source)) groups.add(g);
+    }
+    const extract = this.extract(doc.extract, match === undefined || extraction === undefined ? undefined : groups);
+    const message = this.message(doc, groups);
+    const supersedes = this.idList(doc, 'supersedes', id);
     const signals = this.signals(doc.signals);
     const explanation = this.str(doc, 'explanation');
     const remediation = this.str(doc, 'remediation');
@@ -196,12 +224,16 @@ class RuleValidator {
       this.errors.length > 0 ||
       id === undefined ||
       title === undefined ||
+      status === undefined ||
       severity === undefined ||
       systems === undefined ||
       formats === undefined ||
       literals === undefined ||
       match === undefined ||
+      all === undefined ||
+      extraction === undefined ||
       extract === undefined ||
+      supersedes === undefined ||
       signals === undefined ||
       explanation === undefined ||
       remediation === undefined ||
@@ -213,11 +245,16 @@ class RuleValidator {
     return {
       id,
       title,
+      formatVersion: version,
+      status,
       severity,
       systems,
       formats,
       literals,
-      match: { scope: match.scope, all: match.all, any: match.any, none: match.none },
+      match: { scope: match.scope, all, any: match.any, none: match.none },
+      captures: extraction,
+      supersedes,
+      ...(message === undefined ? {} : { message }),
       extract,
       signals,
       explanation: explanation.trim(),
@@ -226,6 +263,124 @@ class RuleValidator {
       tests,
       sourceFile: this.file,
     };
+  }
+
+  version(doc: Obj): 1 | 2 {
+    const v = doc.version;
+    if (v === undefined) return 1;
+    if (v === 2) return 2;
+    if (v === 1) this.err('version', "version 1 is written by leaving 'version' out; remove it, or convert the file to 'version: 2' (docs/rules.md)");
+    else this.err('version', `unknown rule format version '${String(v)}'; this mapmortem reads 2 (and v1 files without 'version')`);
+    return 2;
+  }
+
+  systems(doc: Obj): RuleSystem[] | undefined {
+    const list = this.strList(doc, 'systems', 'systems');
+    if (list === undefined) return undefined;
+    if (list.length === 0) {
+      this.err('systems', `must list at least one system, e.g. [${SYSTEM_NAMES.slice(0, 4).join(', ')}] or your own (redis)`);
+      return undefined;
+    }
+    let bad = false;
+    list.forEach((name, i) => {
+      if (!SYSTEM_SLUG.test(name)) {
+        this.err(`systems[${i}]`, `'${name}' is not a system name; use a lowercase word such as redis or prometheus-tsdb (known: ${SYSTEM_NAMES.join(', ')})`);
+        bad = true;
+      }
+    });
+    return bad ? undefined : list;
+  }
+
+  /** Extraction patterns: each needs a named group; they may match an empty line. */
+  captures(doc: Obj, flags: string): Pattern[] | undefined {
+    if (doc.captures === undefined || doc.captures === null) return [];
+    const list = this.regexList(doc, 'captures', flags, 'captures');
+    if (list === undefined) return undefined;
+    let bad = false;
+    list.forEach((p, i) => {
+      if (groupNames(p.source).length === 0) {
+        this.err(`captures[${i}]`, 'has no named group (?<name>…); an extraction pattern only fills captures, so it needs one');
+        bad = true;
+      }
+    });
+    return bad ? undefined : list;
+  }
+
+  message(doc: Obj, groups: ReadonlySet<string>): string | undefined {
+    const m = this.str(doc, 'message');
+    if (m === undefined) return undefined;
+    for (const name of templateNames(m)) {
+      if (!groups.has(name)) this.err('message', `{${name}} names no capture; captures here: ${[...groups].sort().join(', ') || '(none)'}`);
+    }
+    return m.trim();
+  }
+
+  idList(doc: Obj, key: string, self: string | undefined): string[] | undefined {
+    const list = this.strList(doc, key, key);
+    if (list === undefined) return undefined;
+    list.forEach((id, i) => {
+      if (id === self) this.err(`${key}[${i}]`, 'a rule cannot supersede itself; remove it');
+    });
+    return list;
+  }
+
+  match(v: unknown, version: 1 | 2): { scope: MatchScope; all: Pattern[]; any: Pattern[]; none: Pattern[]; flags: string } | undefined {
+    if (v === undefined || v === null) return undefined;
+    if (!isObj(v)) {
+      this.err('match', 'must be a mapping with scope, all, any, none, flags');
+      return undefined;
+    }
+    this.unknownKeys(v, MATCH_KEYS, 'match');
+    const scope = this.enumValue<MatchScope>(v, 'scope', 'match.scope', MATCH_SCOPES);
+    let flags = '';
+    if (v.flags !== undefined && v.flags !== null && v.flags !== '') {
+      if (v.flags !== 'i') this.err('match.flags', `'${String(v.flags)}' is not allowed; only 'i' (ignore case) is, or leave it out`);
+      else flags = 'i';
+    }
+    const all = this.regexList(v, 'all', flags);
+    const any = this.regexList(v, 'any', flags);
+    const none = this.regexList(v, 'none', flags);
+    const lists = version === 2 ? ([['all', all], ['any', any], ['none', none]] as const) : ([['any', any], ['none', none]] as const);
+    for (const [key, list] of lists) {
+      list?.forEach((p, i) => {
+        if (emptyMatch(p)) {
+          const why = key === 'none' ? 'never lets the rule match' : key === 'any' ? 'always matches' : 'decides nothing';
+          const fix = version === 2 && key !== 'none' ? '; a pattern that only fills captures belongs in `captures`' : '; make it require some text';
+          this.err(`match.${key}[${i}]`, `matches an empty line, so it ${why}${fix}`);
+        }
+      });
+    }
+    if (all !== undefined && any !== undefined && [...all, ...any].every(emptyMatch)) {
+      this.err('match', 'needs at least one regex in match.all or match.any that requires some text (capture-only regexes that match an empty line do not count)');
+      return undefined;
+    }
+    if (scope === undefined || all === undefined || any === undefined || none === undefined) return undefined;
+    return { scope, all, any, none, flags };
+  }
+
+  extract(v: unknown, groups: ReadonlySet<string> | undefined): Record<string, ExtractKind> | undefined {
+    if (v === undefined || v === null) return {};
+    if (!isObj(v)) {
+      this.err('extract', `must be a mapping of capture name to kind (${EXTRACT_KINDS.join(', ')})`);
+      return undefined;
+    }
+    const out: Record<string, ExtractKind> = {};
+    let bad = false;
+    for (const key of Object.keys(v).sort()) {
+      const kind = v[key];
+      if (typeof kind !== 'string' || !(EXTRACT_KINDS as readonly string[]).includes(kind)) {
+        this.err(`extract.${key}`, `unknown kind '${String(kind)}'; ${oneOf(EXTRACT_KINDS)}`);
+        bad = true;
+        continue;
+      }
+      if (groups !== undefined && !groups.has(key)) {
+        this.err(`extract.${key}`, `no regex in match.all, match.any or captures has a named group (?<${key}>…); add one or remove this entry`);
+        bad = true;
+        continue;
+      }
+      out[key] = kind as ExtractKind;
+    }
+    return bad ? undefined : out;
   }
 
   literals(doc: Obj): string[] | undefined {
@@ -249,64 +404,6 @@ class RuleValidator {
       }
     });
     return bad ? undefined : list;
-  }
-
-  match(v: unknown): { scope: MatchScope; all: RegExp[]; any: RegExp[]; none: RegExp[] } | undefined {
-    if (v === undefined || v === null) return undefined;
-    if (!isObj(v)) {
-      this.err('match', 'must be a mapping with scope, all, any, none, flags');
-      return undefined;
-    }
-    this.unknownKeys(v, MATCH_KEYS, 'match');
-    const scope = this.enumValue<MatchScope>(v, 'scope', 'match.scope', MATCH_SCOPES);
-    let flags = '';
-    if (v.flags !== undefined && v.flags !== null && v.flags !== '') {
-      if (v.flags !== 'i') this.err('match.flags', `'${typeof v.flags === 'string' ? v.flags : JSON.stringify(v.flags)}' is not allowed; only 'i' (ignore case) is, or leave it out`);
-      else flags = 'i';
-    }
-    const all = this.regexList(v, 'all', flags);
-    const any = this.regexList(v, 'any', flags);
-    const none = this.regexList(v, 'none', flags);
-    for (const [key, list] of [['any', any], ['none', none]] as const) {
-      list?.forEach((re, i) => {
-        if (re.exec('') !== null) {
-          this.err(`match.${key}[${i}]`, `matches an empty line, so it ${key === 'any' ? 'always' : 'never lets the rule'} match; make it require some text`);
-        }
-      });
-    }
-    if (all !== undefined && any !== undefined && [...all, ...any].every((re) => re.exec('') !== null)) {
-      this.err('match', 'needs at least one regex in match.all or match.any that requires some text (capture-only regexes that match an empty line do not count)');
-      return undefined;
-    }
-    if (scope === undefined || all === undefined || any === undefined || none === undefined) return undefined;
-    return { scope, all, any, none };
-  }
-
-  extract(v: unknown, match: { all: RegExp[]; any: RegExp[] } | undefined): Record<string, ExtractKind> | undefined {
-    if (v === undefined || v === null) return {};
-    if (!isObj(v)) {
-      this.err('extract', `must be a mapping of capture name to kind (${EXTRACT_KINDS.join(', ')})`);
-      return undefined;
-    }
-    const groups = new Set<string>();
-    if (match !== undefined) for (const re of [...match.all, ...match.any]) for (const g of groupNames(re.source)) groups.add(g);
-    const out: Record<string, ExtractKind> = {};
-    let bad = false;
-    for (const key of Object.keys(v).sort()) {
-      const kind = v[key];
-      if (typeof kind !== 'string' || !(EXTRACT_KINDS as readonly string[]).includes(kind)) {
-        this.err(`extract.${key}`, `unknown kind '${String(kind)}'; ${oneOf(EXTRACT_KINDS)}`);
-        bad = true;
-        continue;
-      }
-      if (match !== undefined && !groups.has(key)) {
-        this.err(`extract.${key}`, `no regex in match.all or match.any has a named group (?<${key}>…); add one or remove this entry`);
-        bad = true;
-        continue;
-      }
-      out[key] = kind as ExtractKind;
-    }
-    return bad ? undefined : out;
   }
 
   signals(v: unknown): { failure: FailureSignal; operation: Operation; hint: CauseHint } | undefined {
@@ -387,7 +484,17 @@ class RuleValidator {
       this.err(`${field}.text`, 'must be a non-empty string (use a YAML block scalar |)');
       return undefined;
     }
-    if (s.captures === undefined || s.captures === null) return { text: s.text };
+    let line: number | undefined;
+    if (s.line !== undefined) {
+      const n = s.text.split('\n').length;
+      if (typeof s.line !== 'number' || !Number.isInteger(s.line) || s.line < 1 || s.line > n) {
+        this.err(`${field}.line`, `must be the 1-based line of the sample where the finding is (1..${n})`);
+        return undefined;
+      }
+      line = s.line;
+    }
+    const withLine = line === undefined ? {} : { line };
+    if (s.captures === undefined || s.captures === null) return { text: s.text, ...withLine };
     if (!isObj(s.captures)) {
       this.err(`${field}.captures`, 'must be a mapping of capture name to expected value');
       return undefined;
@@ -400,19 +507,26 @@ class RuleValidator {
       }
       captures[k] = val;
     }
-    return { text: s.text, captures };
+    return { text: s.text, captures, ...withLine };
   }
 }
 
-/** Named groups declared in a regex source (`(?<name>`), ignoring escaped parens and lookbehinds. */
-export function groupNames(source: string): string[] {
-  const out: string[] = [];
-  const re = /(\\*)\(\?<([A-Za-z_$][\w$]*)>/g;
-  for (const m of source.matchAll(re)) {
-    if ((m[1] ?? '').length % 2 === 0 && m[2] !== undefined) out.push(m[2]);
-  }
-  return out;
+/** Why this regex cannot be a rule regex, in words with the fix, or undefined when it can. */
+export function regexProblem(source: string, flags: string): string | undefined {
+  const why = re2Problem(source, flags);
+  if (why === undefined) return undefined;
+  const backtracking = /Perl syntax|backreference|\\[1-9]|\(\?<?[=!]/.test(`${why} ${source}`);
+  return backtracking
+    ? `cannot run in linear time (${why}): lookahead, lookbehind and backreferences need a backtracking engine, where one long line can take minutes; rewrite it without them (match more text, or put the exclusion in match.none)`
+    : `does not compile (${why}); rule regexes are JavaScript regexes without lookaround and backreferences (RE2 syntax)`;
 }
+
+/** Whether a pattern matches an empty line (the same on V8 and RE2 for the syntax both accept). */
+function emptyMatch(p: Pattern): boolean {
+  return new RegExp(p.source, p.flags).exec('') !== null;
+}
+
+export { groupNames };
 
 /** Parses and validates one rule file's text; `file` is used in errors only. */
 export function parseRuleText(file: string, text: string): { rule?: Rule; errors: RuleError[] } {
@@ -476,7 +590,81 @@ export async function loadRuleDirs(dirs: readonly string[]): Promise<LoadRulesRe
     }
   }
   if (errors.length > 0) return { ok: false, errors };
-  return { ok: true, rules };
+  const resolved = resolvePrecedence(rules);
+  return resolved.ok ? chooseEngines(resolved.rules) : resolved;
+}
+
+type PatternField = 'all' | 'any' | 'none' | 'captures';
+
+/**
+ * Gives every pattern its engine (src/rules/engine.ts): V8 when proved linear, re2js when it
+ * cannot be proved; a pattern recheck finds super-linear is an error naming file and field.
+ */
+export async function chooseEngines(rules: readonly Rule[]): Promise<LoadRulesResult> {
+  const errors: RuleError[] = [];
+  const out: Rule[] = [];
+  for (const r of rules) {
+    const decide = async (list: readonly Pattern[], field: PatternField): Promise<Pattern[]> =>
+      Promise.all(
+        list.map(async (p, i) => {
+          const v = await decideEngine(p.source, p.flags);
+          if ('vulnerable' in v) {
+            const where = field === 'captures' ? `captures[${i}]` : `match.${field}[${i}]`;
+            errors.push({ file: r.sourceFile, field: where, message: `can take super-linear time on a long line: ${v.vulnerable}; rewrite it so that no two parts can match the same text (e.g. [^,]+ instead of .+ before a ',')` });
+            return p;
+          }
+          return { ...p, engine: v.engine };
+        }),
+      );
+    const [all, any, none, captures] = await Promise.all([
+      decide(r.match.all, 'all'),
+      decide(r.match.any, 'any'),
+      decide(r.match.none, 'none'),
+      decide(r.captures, 'captures'),
+    ]);
+    out.push({ ...r, match: { scope: r.match.scope, all, any, none }, captures });
+  }
+  if (errors.length > 0) return { ok: false, errors };
+  return { ok: true, rules: out };
+}
+
+/** A v1 capture-only regex `^(?:.*?BODY)?` as the extraction pattern `BODY` (same captures, found anywhere in the line). */
+function unwrapCaptureOnly(p: Pattern): Pattern {
+  const m = /^\^\(\?:\.\*\?(.*)\)\?$/s.exec(p.source);
+  if (m?.[1] === undefined || regexProblem(m[1], p.flags) !== undefined) return p;
+  return { source: m[1], flags: p.flags };
+}
+
+/**
+ * Checks every `supersedes` id against the loaded pack and closes the relation transitively
+ * (A over B over C: A also drops C); a cycle is an error, since neither rule could win.
+ */
+export function resolvePrecedence(rules: readonly Rule[]): LoadRulesResult {
+  const byId = new Map(rules.map((r) => [r.id, r]));
+  const errors: RuleError[] = [];
+  for (const r of rules) {
+    r.supersedes.forEach((id, i) => {
+      if (!byId.has(id)) errors.push({ file: r.sourceFile, field: `supersedes[${i}]`, message: `no loaded rule has the id '${id}'; check the spelling (see mapmortem rules list)` });
+    });
+  }
+  if (errors.length > 0) return { ok: false, errors };
+  const closure = new Map<string, string[]>();
+  for (const r of rules) {
+    const seen = new Set<string>();
+    const stack = [...r.supersedes];
+    while (stack.length > 0) {
+      const id = stack.pop()!;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      stack.push(...(byId.get(id)?.supersedes ?? []));
+    }
+    if (seen.has(r.id)) {
+      errors.push({ file: r.sourceFile, field: 'supersedes', message: `'${r.id}' supersedes itself through a cycle (${[...seen].sort().join(', ')}); remove one direction` });
+    }
+    closure.set(r.id, [...seen].sort());
+  }
+  if (errors.length > 0) return { ok: false, errors };
+  return { ok: true, rules: rules.map((r) => ({ ...r, supersedes: closure.get(r.id) ?? [] })) };
 }
 
 /** The package's `rules/` directory (found by walking up to mapmortem's package.json), or the executable's built-in copy. */

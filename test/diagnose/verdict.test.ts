@@ -10,6 +10,7 @@ const MiB = 1024 ** 2;
 function finding(failure: FailureSignal, operation: Operation, hint: CauseHint, captures: Record<string, number | string> = {}, line = 10): Finding {
   return {
     ruleId: `test-${operation}`,
+    message: `test ${operation} failure`,
     severity: 'critical',
     systems: ['jvm'],
     signals: { failure, operation, hint },

@@ -15,6 +15,7 @@ const MiB = 1024 ** 2;
 function finding(failure: FailureSignal, operation: Operation, hint: CauseHint, captures: Record<string, number | string> = {}, line = 10, file = 'app.log'): Finding {
   return {
     ruleId: `test-${operation}`,
+    message: `test ${operation} failure`,
     severity: 'critical',
     systems: ['jvm'],
     signals: { failure, operation, hint },

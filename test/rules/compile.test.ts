@@ -1,13 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import type { Rule } from '../../src/core/index.js';
+import type { Pattern, Rule } from '../../src/core/index.js';
 import { buildPrefilter, convertCapture, matchRecord, parseBytes, parseErrno, rulesApplyingTo } from '../../src/rules/compile.js';
 import { record } from './helpers.js';
 
-function rule(over: Partial<Omit<Rule, 'match'>> & { match?: Partial<Rule['match']> } = {}): Rule {
-  const { match, ...rest } = over;
+type Res = readonly RegExp[];
+type MatchOver = Partial<{ scope: Rule['match']['scope']; all: Res; any: Res; none: Res }>;
+
+const pat = (list: Res = []): Pattern[] => list.map((re) => ({ source: re.source, flags: re.flags.replace(/[^i]/g, '') }));
+
+function rule(over: Partial<Omit<Rule, 'match' | 'captures'>> & { match?: MatchOver; captures?: Res } = {}): Rule {
+  const { match, captures, ...rest } = over;
   return {
     id: 'r',
     title: 't',
+    formatVersion: 2,
+    status: 'stable',
+    captures: pat(captures),
+    supersedes: [],
     severity: 'critical',
     systems: ['generic'],
     formats: [],
@@ -20,7 +29,7 @@ function rule(over: Partial<Omit<Rule, 'match'>> & { match?: Partial<Rule['match
     tests: { match: [], noMatch: [] },
     sourceFile: 'r.yaml',
     ...rest,
-    match: { scope: 'line', all: [], any: [], none: [], ...match },
+    match: { scope: match?.scope ?? 'line', all: pat(match?.all), any: pat(match?.any), none: pat(match?.none) },
   };
 }
 
@@ -139,16 +148,19 @@ describe('matchRecord', () => {
     expect(matchRecord(r, record(trace))).toBeNull();
   });
 
-  it('capture-only regexes (matching an empty line) never place the hit but fill optional captures', () => {
+  it('extraction patterns never place the hit but fill optional captures', () => {
     const r = rule({
-      match: { scope: 'record', all: [/^(?:.*?in dir (?<dir>\/\S+))?/, /IOException: Map failed/] },
+      match: { scope: 'record', all: [/IOException: Map failed/] },
+      captures: [/in dir (?<dir>\/\S+)/],
       extract: { dir: 'path' },
     });
     const f = matchRecord(r, record(trace))!;
     expect(f.line).toBe(2);
     expect(f.captures).toEqual({ dir: '/var/lib/kafka/data' });
     const tsdb = rule({
-      match: { scope: 'line', all: [/mmap, size (?<size>\d+): cannot allocate memory/, /^(?:.*?user=(?<tenant>[\w-]+))?/] },
+      literals: ['mmap, size'],
+      match: { scope: 'line', all: [/mmap, size (?<size>\d+): cannot allocate memory/] },
+      captures: [/user=(?<tenant>[\w-]+)/],
       extract: { size: 'bytes' },
     });
     expect(matchRecord(tsdb, record('err="mmap, size 31301: cannot allocate memory"'))!.captures).toEqual({ size: 31301 });
@@ -156,7 +168,7 @@ describe('matchRecord', () => {
   });
 
   it('first match wins for a capture name', () => {
-    const r = rule({ match: { scope: 'record', all: [/size (?<size>\d+)/] }, extract: { size: 'int' } });
+    const r = rule({ literals: ['size'], match: { scope: 'record', all: [/size (?<size>\d+)/] }, extract: { size: 'int' } });
     expect(matchRecord(r, record('size 1\nsize 2'))!.captures).toEqual({ size: 1 });
   });
 

@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Rule } from '../../src/core/index.js';
-import { buildPrefilter, matchRecord } from '../../src/rules/compile.js';
+import { buildPrefilter, matchRules } from '../../src/rules/compile.js';
 import { defaultRulesDir, loadRuleDirs } from '../../src/rules/load.js';
 import { record } from './helpers.js';
 
-// The shipped rule pack, each sample taken as one plain-text record (the lead's pipeline
-// runs the same samples through real format detection).
+// The shipped rule pack, each sample taken as one plain-text record and matched by the whole
+// pack with precedence (`rules test` runs the same samples through real format detection).
 let rules: Rule[] = [];
 beforeAll(async () => {
   const res = await loadRuleDirs([defaultRulesDir()]);
@@ -47,8 +47,8 @@ describe('rule pack', () => {
       r.tests.match.forEach((s, i) => {
         pre.lastIndex = 0;
         if (!pre.test(s.text)) failures.push(`${r.id} match[${i}]: prefilter misses it`);
-        const f = matchRecord(r, record(s.text));
-        if (f === null) return failures.push(`${r.id} match[${i}]: no match`);
+        const f = matchRules(rules, record(s.text)).find((x) => x.ruleId === r.id);
+        if (f === undefined) return failures.push(`${r.id} match[${i}]: no match`);
         for (const [k, v] of Object.entries(s.captures ?? {})) {
           if (f.captures[k] !== v) failures.push(`${r.id} match[${i}]: capture ${k} = ${JSON.stringify(f.captures[k])}, want ${JSON.stringify(v)}`);
         }
@@ -59,7 +59,9 @@ describe('rule pack', () => {
 
   it('no noMatch sample matches its rule', () => {
     const failures: string[] = [];
-    for (const r of rules) r.tests.noMatch.forEach((s, i) => matchRecord(r, record(s)) !== null && failures.push(`${r.id} noMatch[${i}]`));
+    for (const r of rules) {
+      r.tests.noMatch.forEach((s, i) => matchRules(rules, record(s)).some((f) => f.ruleId === r.id) && failures.push(`${r.id} noMatch[${i}]`));
+    }
     expect(failures).toEqual([]);
   });
 
@@ -73,7 +75,7 @@ describe('rule pack', () => {
       '{"level":"info","msg":"mmap region released","errno":0}',
       'vm.max_map_count = 262144',
     ];
-    const hits = benign.flatMap((t) => rules.filter((r) => matchRecord(r, record(t)) !== null).map((r) => `${r.id}: ${t}`));
+    const hits = benign.flatMap((t) => matchRules(rules, record(t)).map((f) => `${f.ruleId}: ${t}`));
     expect(hits).toEqual([]);
   });
 
@@ -85,6 +87,36 @@ describe('rule pack', () => {
       ['# There is insufficient memory for the Java Runtime Environment to continue.', 'jvm-insufficient-memory-header'],
       ['# Native memory allocation (mmap) failed to map 12288 bytes for committing reserved memory.', 'jvm-native-allocation-failed'],
     ] as const;
-    for (const [text, id] of seed) expect(rules.filter((r) => matchRecord(r, record(text)) !== null).map((r) => r.id)).toEqual([id]);
+    for (const [text, id] of seed) expect(matchRules(rules, record(text)).map((f) => f.ruleId)).toEqual([id]);
+  });
+
+  it('explains every sample record with one rule: no two findings on one record of a match sample', () => {
+    const doubles: string[] = [];
+    for (const r of rules) {
+      r.tests.match.forEach((s, i) => {
+        const ids = matchRules(rules, record(s.text)).map((f) => f.ruleId);
+        if (ids.length > 1) doubles.push(`${r.id} match[${i}]: ${ids.join(', ')}`);
+      });
+    }
+    expect(doubles).toEqual([]);
+  });
+
+  it('every JVM Map failed record is covered by exactly one rule, Kafka frames by the Kafka rule', () => {
+    const samples = rules.flatMap((r) => r.tests.match.map((s) => s.text)).filter((t) => /Map failed/.test(t));
+    expect(samples.length).toBeGreaterThan(8);
+    for (const t of samples) {
+      const ids = matchRules(rules, record(t)).map((f) => f.ruleId);
+      expect(ids, t).toHaveLength(1);
+      if (/kafka\.log\.|org\.apache\.kafka\.storage\./.test(t)) expect(ids, t).toEqual(['kafka-index-map-failed']);
+    }
+  });
+
+  it('every rule is v2, has a message, and multi-line samples say where the finding is', () => {
+    const missing: string[] = [];
+    for (const r of rules) {
+      if (r.formatVersion !== 2) missing.push(`${r.id}: format v${r.formatVersion}`);
+      if (r.message === undefined) missing.push(`${r.id}: no message`);
+    }
+    expect(missing).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@
 // through the real scanner, and one rule explained.
 
 import type { Command } from 'commander';
-import type { Rule } from '../../core/index.js';
+import type { Pattern, Rule } from '../../core/index.js';
 import { runRuleSamples } from '../../pipeline/rule-samples.js';
 import { loadRules, UsageError, type RegisterCommand } from '../context.js';
 import { collectList } from '../options.js';
@@ -30,9 +30,14 @@ function rulesConfig(o: RulesFlags): RulesConfig {
 
 function listRules(list: readonly Rule[]): string {
   const w = Math.max(...list.map((r) => r.id.length), 4);
-  const rows = list.map((r) => `${r.id.padEnd(w)}  ${r.severity.padEnd(8)}  ${r.systems.join(',').padEnd(28)}  ${r.title}\n`);
+  const rows = list.map((r) => {
+    const st = r.status === 'stable' ? '' : ` [${r.status}]`;
+    return `${r.id.padEnd(w)}  ${r.severity.padEnd(8)}  ${r.systems.join(',').padEnd(28)}  ${r.title}${st}\n`;
+  });
   return `${'id'.padEnd(w)}  ${'severity'.padEnd(8)}  ${'systems'.padEnd(28)}  title\n${rows.join('')}${list.length} rules\n`;
 }
+
+const re = (p: Pattern): string => `/${p.source}/${p.flags}${p.engine === 'v8' ? '' : ' (re2)'}`;
 
 function showRule(r: Rule): string {
   const m = r.match;
@@ -43,7 +48,11 @@ function showRule(r: Rule): string {
     `systems:     ${r.systems.join(', ')}`,
     `formats:     ${r.formats.length ? r.formats.join(', ') : 'any'}`,
     `literals:    ${r.literals.map((l) => JSON.stringify(l)).join(', ')}`,
-    `match:       scope ${m.scope}; all ${m.all.map(String).join(' ')}; any ${m.any.map(String).join(' ')}; none ${m.none.map(String).join(' ')}`,
+    `status:      ${r.status} (rule format v${r.formatVersion})`,
+    ...(r.message ? [`message:     ${r.message}`] : []),
+    `match:       scope ${m.scope}; all ${m.all.map(re).join(' ')}; any ${m.any.map(re).join(' ')}; none ${m.none.map(re).join(' ')}`,
+    ...(r.captures.length ? [`captures:    ${r.captures.map(re).join(' ')}`] : []),
+    ...(r.supersedes.length ? [`supersedes:  ${r.supersedes.join(', ')}`] : []),
     `signals:     failure ${r.signals.failure}, operation ${r.signals.operation}, hint ${r.signals.hint}`,
     '',
     r.explanation.trim(),
