@@ -13,6 +13,10 @@ export interface ProcessMaps {
   ratio: number;
   /** limit − mapCount. */
   headroom: number;
+  /** Where the process runs, read from its cgroup path (stable across restarts, unlike the pid). */
+  container?: string;
+  pod?: string;
+  unit?: string;
 }
 
 export interface CheckResult {

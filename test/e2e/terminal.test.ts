@@ -56,8 +56,8 @@ describe('text report', () => {
   });
 
   it('wraps to the terminal width on a TTY, commands with shell continuations', async () => {
-    const out = await runTty(['scan', 'samples/cortex-ingester-crashloop'], 60);
-    expect(widest(out)).toBeLessThanOrEqual(60);
+    const out = await runTty(['scan', 'samples/cortex-ingester-crashloop'], 80);
+    expect(widest(out)).toBeLessThanOrEqual(80);
     expect(out).toMatch(/ \\\n +/);
     const wide = await runTty(['scan', 'samples/cortex-ingester-crashloop'], 160);
     expect(wide.trimEnd().split('\n').length).toBeLessThan(out.trimEnd().split('\n').length);
