@@ -48,9 +48,15 @@ export const OUTPUT_FORMATS = [
   },
   {
     name: 'md',
-    description: 'Markdown for a GitHub, GitLab or Jira comment',
+    description: 'Markdown for a GitHub or GitLab comment (the detail behind <details>, under 65,536 characters)',
     extensions: ['.md', '.markdown'],
     render: async (r) => (await import('./markdown.js')).renderMarkdown(r),
+  },
+  {
+    name: 'jira',
+    description: 'Jira wiki markup for a ticket comment (Jira renders no Markdown tables or <details>)',
+    extensions: ['.jira'],
+    render: async (r) => (await import('./jira.js')).renderJira(r),
   },
   {
     name: 'html',
