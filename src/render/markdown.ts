@@ -10,7 +10,7 @@ import { incidentHost } from './hosts.js';
 import { buildViewModel, type ExcerptLineView, type IncidentView, type LinkView } from './view-model.js';
 
 /** GitHub refuses comments over 65,536 characters; the whole document stays under this. */
-export const MARKDOWN_BUDGET = 60_000;
+export const MARKDOWN_BUDGET = 50_000;
 /** Incidents summarised before the details (all are in the incidents table). */
 const SUMMARY_INCIDENTS = 12;
 

@@ -8,7 +8,7 @@ import { runCli } from '../helpers/cli.js';
 describe('markdown comment', () => {
   it('the whole of samples/ fits a GitHub comment, the detail folded, every header named', async () => {
     const r = await runCli(['scan', 'samples', '--format', 'md']);
-    expect(r.stdout.length).toBeLessThan(65_536);
+    expect(r.stdout.length).toBeLessThan(55_000);
     expect(r.stdout.length).toBeGreaterThan(10_000);
     expect(r.stdout.split('\n')[0]).toMatch(/^## mapmortem verdict: `map-count-exhaustion` 16 incidents: \d+ map-count-exhaustion, /);
     expect(r.stdout).toMatch(/^\| # \| host \| system \| cause \| confidence \| findings \|$/m);

@@ -3,10 +3,8 @@
 // Text, JSON or the Prometheus exposition; -o replaces the file atomically (textfile collector).
 
 import { Option, type Command } from 'commander';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { CheckResult } from '../../core/index.js';
-import { nowFrom, UsageError, type RegisterCommand } from '../context.js';
+import { emit, nowFrom, UsageError, type RegisterCommand } from '../context.js';
 import { parsePercent, parsePositiveInt } from '../options.js';
 
 export type CheckFormat = 'text' | 'json' | 'prometheus';
@@ -18,19 +16,6 @@ export interface CheckConfig {
   readonly watchSeconds?: number;
   readonly samples?: number;
   readonly top?: number;
-}
-
-/** Write FILE so that a reader sees the old or the new content, never half: a temporary file beside it, then rename. */
-export async function writeAtomic(file: string, text: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  try {
-    await writeFile(tmp, text, 'utf8');
-    await rename(tmp, file);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw new UsageError(`${file}: cannot be written (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-  }
 }
 
 export const registerCheck: RegisterCommand = (program: Command, { io, exit }) => {
@@ -76,8 +61,8 @@ export const registerCheck: RegisterCommand = (program: Command, { io, exit }) =
       }
       const r = await checkHost(opts);
       const text = render(r);
-      if (c.output && c.output !== '-') await writeAtomic(path.resolve(io.cwd, c.output), text);
-      else io.stdout(text);
+      // emit writes -o atomically (a temporary file beside it, then rename): the collector never reads half a file.
+      await emit(text, c.output, io);
       if (r.limit === null && c.format !== 'prometheus') exit(2);
       else exit(r.over.length > 0 ? 1 : 0);
     });
