@@ -4,7 +4,34 @@
 
 import path from 'node:path';
 import type { CheckResult, ProcessMaps, WatchSample, WatchTrend } from '../core/index.js';
-import { countLines, listPids, parseStatusFields, readMaxMapCount, readText } from '../capture/procfs.js';
+import { countLines, listPids, parseCgroupFile, parseStatusFields, readMaxMapCount, readText } from '../capture/procfs.js';
+
+/** The default --threshold: a cron or pre-flight run exits 1 at 80% of the limit without flags. */
+export const DEFAULT_THRESHOLD = 0.8;
+
+export interface Placement {
+  container?: string;
+  pod?: string;
+  unit?: string;
+}
+
+/**
+ * Where a process runs, from /proc/<pid>/cgroup: the container id (12 characters, as docker
+ * and crictl print it) and the Kubernetes pod UID of a kubepods path, or the systemd unit.
+ */
+export function placementOf(cgroupText: string): Placement {
+  const paths = parseCgroupFile(cgroupText).map((e) => e.path);
+  const out: Placement = {};
+  for (const p of paths) {
+    const pod = /kubepods[^\n]*?pod([0-9a-f]{8}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{12})/.exec(p);
+    if (pod && !out.pod) out.pod = pod[1]!.replace(/_/g, '-');
+    const ctr = /(?:^|\/)(?:(?:cri-containerd|crio|docker|libpod)-)?([0-9a-f]{64})(?:\.scope)?$/.exec(p);
+    if (ctr && !out.container) out.container = ctr[1]!.slice(0, 12);
+    const unit = /\/([^/]+\.service)(?:\/|$)/.exec(p);
+    if (unit && !out.unit && !ctr) out.unit = unit[1]!;
+  }
+  return out;
+}
 
 export interface CheckOptions {
   /** Fraction of the limit (0..1) at or above which a process is over the threshold. */
@@ -23,7 +50,9 @@ async function readProcess(procRoot: string, pid: number, limit: number): Promis
   if (!maps.ok) return null;
   // Kernel threads have an empty maps file; they cannot run out of mappings.
   if (maps.lines === 0) return null;
+  const cgroup = await readText(path.join(dir, 'cgroup'));
   return {
+    ...(cgroup ? placementOf(cgroup) : {}),
     pid,
     name: fields.name ?? String(pid),
     threads: fields.threads ?? 0,

@@ -17,6 +17,10 @@ export interface CliIO {
   readonly stdin?: NodeJS.ReadableStream;
   readonly stdoutIsTTY: boolean;
   readonly stderrIsTTY?: boolean;
+  /** Terminal width of stdout when it is a terminal (text output wraps to it, else to 100). */
+  readonly columns?: number;
+  /** Whether the process runs as root (default: from process.getuid); tests set it. */
+  readonly isRoot?: boolean;
   /** /proc for capture and check (tests point it at a fake tree). */
   readonly procRoot?: string;
   /** Injected clock: the report's generatedAt. */
@@ -56,6 +60,11 @@ export async function loadRules(extra: readonly string[], noDefault: boolean, io
     throw new UsageError(`invalid rule file${res.errors.length === 1 ? '' : 's'}; nothing was scanned:\n${lines.join('\n')}`);
   }
   return res.rules;
+}
+
+/** Text wraps to the terminal's width, or to 100 columns when stdout is not a terminal or -o is given. */
+export function textWidth(io: CliIO, output: string | undefined): number {
+  return (!output || output === '-') && io.stdoutIsTTY && io.columns && io.columns >= 40 ? io.columns : 100;
 }
 
 /**

@@ -13,6 +13,10 @@ export interface ProcessMaps {
   ratio: number;
   /** limit − mapCount. */
   headroom: number;
+  /** Where the process runs, read from its cgroup path (stable across restarts, unlike the pid). */
+  container?: string;
+  pod?: string;
+  unit?: string;
 }
 
 export interface CheckResult {
@@ -51,17 +55,18 @@ export interface WatchTrend {
 export interface PlanResult {
   readonly input: string;
   readonly kind: 'kafka-log-dir' | 'tsdb-dir';
-  /** Map areas the data files need once every segment/block is open. */
-  readonly neededMaps: number;
-  readonly basis: string;
+  /** Map areas the data files need once every segment/block is open, and how (scan's field name). */
+  readonly neededMapCount: { readonly value: number; readonly basis: string };
   /** Average map areas added per partition (Kafka) or per block/tenant (TSDB). */
   readonly growth: { readonly unit: string; readonly perUnit: number };
   readonly units: number;
   readonly top: readonly { readonly unit: string; readonly files: number }[];
+  /** The limit to compare with: --max-map-count, or this host's when a live directory is planned (never for a listing). */
   readonly maxMapCount?: { readonly value: number; readonly source: string };
   readonly headroom?: number;
-  readonly recommended: number;
-  readonly verdict: 'ok' | 'limit-low';
+  readonly recommendedMaxMapCount: number;
+  /** scan's vocabulary: `map-count-limit-low` when the limit is below needed + 30%, `none` when it is enough, `unknown` without a limit. */
+  readonly verdict: 'map-count-limit-low' | 'none' | 'unknown';
   readonly source: SourceRef;
   readonly problems: readonly string[];
 }

@@ -6,7 +6,7 @@ export const LOG_FORMATS = ['kafka-log4j', 'java-log', 'logfmt', 'json', 'hs-err
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
 /** Container and journal wrappers unwrapped before the format is parsed (syslog: `journalctl` / rsyslog line prefixes). */
-export const WRAPPERS = ['none', 'cri', 'docker-json', 'compose', 'syslog'] as const;
+export const WRAPPERS = ['none', 'cri', 'docker-json', 'compose', 'syslog', 'kubectl', 'stern'] as const;
 export type Wrapper = (typeof WRAPPERS)[number];
 
 export interface DetectedFormat {

@@ -23,6 +23,18 @@ export type Cause = (typeof CAUSES)[number];
 export const CONFIDENCES = ['high', 'medium', 'low'] as const;
 export type Confidence = (typeof CONFIDENCES)[number];
 
+/**
+ * A report's verdict: the cause of its most severe incident; `none` when logs or evidence were
+ * read and nothing failed; `nothing-read` when no input could be read as a log or evidence (no
+ * file, an empty directory, an include glob matching nothing, every input unreadable).
+ */
+export type Verdict = Cause | 'none' | 'nothing-read';
+
+/** True when no input was read as a log or as evidence. */
+export function nothingRead(inputs: readonly { readonly role: string }[]): boolean {
+  return !inputs.some((i) => i.role.startsWith('log:') || i.role.startsWith('evidence:'));
+}
+
 /** One step of the decision procedure: the fact it looked at and where that fact came from. */
 export interface TrailStep {
   readonly step: string;
@@ -178,8 +190,8 @@ export interface Report {
   readonly tool: { readonly name: 'mapmortem'; readonly version: string };
   readonly generatedAt: string;
   readonly roots: readonly string[];
-  /** Cause of the most severe incident, or 'none'. */
-  readonly verdict: Cause | 'none';
+  /** Cause of the most severe incident, 'none', or 'nothing-read' (see Verdict). */
+  readonly verdict: Verdict;
   readonly incidents: readonly Incident[];
   readonly evidence: readonly EvidenceFile[];
   readonly inputs: readonly InputInfo[];

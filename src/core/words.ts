@@ -2,7 +2,7 @@
 // the verdict summaries and every renderer so a cause reads the same everywhere (the systems'
 // words live in their registry, systems.ts).
 
-import type { Cause } from './report.js';
+import type { Cause, Verdict } from './report.js';
 import { systemDef } from './systems.js';
 
 export const CAUSE_LABEL: Record<Cause, string> = {
@@ -68,4 +68,11 @@ const FACT_LABEL: Record<string, string> = {
 /** A fact key in words (`max-map-count` → `vm.max_map_count`). */
 export function factLabel(key: string): string {
   return FACT_LABEL[key] ?? key;
+}
+
+/** A report's verdict in words, including the two outcomes that are not causes. */
+export function verdictHeadline(v: Verdict): string {
+  if (v === 'none') return 'no mmap, memory-map or thread-creation failure found';
+  if (v === 'nothing-read') return 'nothing was read: no input could be read as a log or evidence file';
+  return CAUSE_LABEL[v];
 }

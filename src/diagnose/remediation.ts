@@ -127,12 +127,12 @@ function mapCountSteps(recommended: number, pid: number | undefined): Remediatio
     },
     {
       title: 'Watch the count from now on',
-      detail: 'Alert before the limit is reached: compare each process\'s map count with the limit.',
+      detail:
+        "Alert before the limit is reached: `mapmortem check` lists every process's map count against the limit (exit 1 at 80%); from cron, its Prometheus output for node_exporter's textfile collector feeds an alert (docs/alerting.md).",
       commands: [
         ...(pid !== undefined ? [`wc -l < /proc/${pid}/maps`] : []),
-        'for p in /proc/[0-9]*; do echo "$(wc -l < $p/maps 2>/dev/null) $(cat $p/comm 2>/dev/null)"; done | sort -rn | head',
-        'sysctl vm.max_map_count',
-        'npx mapmortem check --threshold 80%',
+        'mapmortem check',
+        'mapmortem check --prometheus -o /var/lib/node_exporter/textfile_collector/mapmortem.prom',
       ],
     },
   ];

@@ -51,7 +51,10 @@ const NOT_TENANT = new Set(['data', 'prometheus', 'metrics']);
 
 interface Partition {
   unit: string;
+  /** Segments by their .log files; a listing of only index files (find -name '*index') has none. */
   segments: number;
+  /** Segments by their .index files. */
+  offsetIndexes: number;
   index: number;
 }
 
@@ -86,10 +89,13 @@ class Tally {
     const k = KAFKA_FILE.exec(file);
     if (k && parent !== undefined && TOPIC_PARTITION.test(parent)) {
       const key = segs.slice(0, -1).join('/');
-      const part = this.partitions.get(key) ?? { unit: this.rel(segs.slice(0, -1)) || parent, segments: 0, index: 0 };
+      const part = this.partitions.get(key) ?? { unit: this.rel(segs.slice(0, -1)) || parent, segments: 0, offsetIndexes: 0, index: 0 };
       if (k[3] === undefined && KAFKA_SEGMENT.test(file)) {
         if (k[2] === 'log') part.segments++;
-        else part.index++;
+        else {
+          part.index++;
+          if (k[2] === 'index') part.offsetIndexes++;
+        }
       }
       this.partitions.set(key, part);
       return;
@@ -129,7 +135,7 @@ class Tally {
       let segments = 0;
       let index = 0;
       for (const p of this.partitions.values()) {
-        segments += p.segments;
+        segments += Math.max(p.segments, p.offsetIndexes);
         index += p.index;
         per.set(p.unit, (per.get(p.unit) ?? 0) + p.index);
       }

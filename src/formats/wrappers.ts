@@ -1,6 +1,7 @@
 // Wrappers around log lines: CRI (containerd/CRI-O files under /var/log/pods), Docker's
-// json-file driver, docker compose's `service  | ` prefix and the syslog/journal prefix
-// (`May 01 12:00:00 host kafka[2211]: `). Detects the wrapper of a file and removes it from a
+// json-file driver, docker compose's `service  | ` prefix, the syslog/journal prefix
+// (`May 01 12:00:00 host kafka[2211]: `), `kubectl logs --timestamps` / `--prefix`
+// (`[pod/kafka-0/kafka] 2024-05-01T12:00:00.123456789Z `) and stern's `pod container `. Detects the wrapper of a file and removes it from a
 // line, keeping the wrapper's time and partial-line flag.
 
 import type { EventTime, Wrapper } from '../core/index.js';
@@ -12,6 +13,31 @@ const COMPOSE_RE = /^([A-Za-z0-9][\w.-]*)\s+\|(?: (.*))?$/s;
 const SYSLOG_RE = /^([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?) \S+ [^\s:[]+(?:\[\d+\])?: ?(.*)$/s;
 /** `journalctl -o short-iso` / RFC 3339 rsyslog: `2024-05-01T12:00:00+0000 host ident[pid]: message`. */
 const SYSLOG_ISO_RE = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})) \S+ [^\s:[]+(?:\[\d+\])?: ?(.*)$/s;
+
+/** kubectl's RFC 3339 nano time (UTC, 4-9 fraction digits: an application's own millisecond stamp is not taken for it). */
+const KUBECTL_TIME_RE = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{4,9})?Z) (.*)$/s;
+/** `kubectl logs --prefix`: `[pod/<pod>/<container>] `. */
+const KUBECTL_PREFIX_RE = /^\[pod\/[^/\]\s]+\/[^\]\s]+\] ?(.*)$/s;
+/** stern's default `<pod> <container> ` (a pod name has a dash: `<workload>-<hash or ordinal>`). */
+const STERN_RE = /^[a-z0-9][a-z0-9.-]*-[a-z0-9]+ [a-z0-9][a-z0-9-]* (.*)$/s;
+
+function kubectlTime(text: string, prefixed: boolean): Unwrapped | undefined {
+  const t = KUBECTL_TIME_RE.exec(text);
+  if (!t) return prefixed ? { text, partial: false, wrapped: true } : undefined;
+  const time = parseIsoTime(t[1] ?? '');
+  const rest = t[2] ?? '';
+  return time === undefined ? { text: rest, partial: false, wrapped: true } : { text: rest, time, partial: false, wrapped: true };
+}
+
+function kubectl(raw: string): Unwrapped | undefined {
+  const p = KUBECTL_PREFIX_RE.exec(raw);
+  return p ? kubectlTime(p[1] ?? '', true) : kubectlTime(raw, false);
+}
+
+function stern(raw: string): Unwrapped | undefined {
+  const m = STERN_RE.exec(raw);
+  return m ? kubectlTime(m[1] ?? '', true) : undefined;
+}
 
 function syslog(raw: string): Unwrapped | undefined {
   const m = SYSLOG_RE.exec(raw);
@@ -75,6 +101,10 @@ export function unwrap(raw: string, wrapper: Wrapper): Unwrapped {
       return dockerJson(raw) ?? { text: raw, partial: false, wrapped: false };
     case 'syslog':
       return syslog(raw) ?? { text: raw, partial: false, wrapped: false };
+    case 'kubectl':
+      return kubectl(raw) ?? { text: raw, partial: false, wrapped: false };
+    case 'stern':
+      return stern(raw) ?? { text: raw, partial: false, wrapped: false };
     case 'compose': {
       const m = COMPOSE_RE.exec(raw);
       if (m === null) return { text: raw, partial: false, wrapped: false };
@@ -92,7 +122,8 @@ export function unwrapLine(raw: string, wrapper: Wrapper): string {
 export function detectWrapper(lines: readonly string[]): Wrapper {
   const nonEmpty = lines.filter((l) => l.trim() !== '');
   if (nonEmpty.length === 0) return 'none';
-  const candidates: readonly Wrapper[] = ['cri', 'docker-json', 'compose', 'syslog'];
+  // On a tie the earlier wins: a CRI or journal line also starts with a time kubectl's could be.
+  const candidates: readonly Wrapper[] = ['cri', 'docker-json', 'compose', 'syslog', 'kubectl', 'stern'];
   let best: Wrapper = 'none';
   let bestCount = 0;
   for (const w of candidates) {

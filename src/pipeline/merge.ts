@@ -49,7 +49,7 @@ export function mergeReports(parts: readonly NamedReport[], now: Date, version: 
     tool: { name: 'mapmortem', version },
     generatedAt: now.toISOString(),
     roots: parts.flatMap((p) => p.report.roots ?? []),
-    verdict: sorted[0]?.cause ?? 'none',
+    verdict: sorted[0]?.cause ?? (parts.every((p) => p.report.verdict === 'nothing-read') ? 'nothing-read' : 'none'),
     incidents: sorted,
     evidence: parts.flatMap((p) => p.report.evidence ?? []).sort(byFile),
     inputs: parts.flatMap((p) => p.report.inputs).sort(byFile),

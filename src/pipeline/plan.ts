@@ -4,7 +4,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { PlanResult, Problem } from '../core/index.js';
-import { formatProblem } from '../core/index.js';
+import { fmtCount, formatProblem } from '../core/index.js';
 import { detectListing, parseListing, planFromEvidence, readDataDir, type DataDirPlan } from '../evidence/datadir.js';
 import { recommendMaxMapCount } from '../diagnose/remediation.js';
 import { openReadOnly } from '../io/open.js';
@@ -15,8 +15,10 @@ export interface PlanRequest {
   readonly maxMapCount?: number;
 }
 
-async function currentLimit(req: PlanRequest): Promise<PlanResult['maxMapCount']> {
+/** The limit to weigh: the flag, else this host's, but only for a directory on this host (a listing comes from elsewhere). */
+async function currentLimit(req: PlanRequest, live: boolean): Promise<PlanResult['maxMapCount']> {
   if (req.maxMapCount !== undefined) return { value: req.maxMapCount, source: '--max-map-count' };
+  if (!live) return undefined;
   try {
     const v = Number((await readFile('/proc/sys/vm/max_map_count', 'utf8')).trim());
     return Number.isFinite(v) ? { value: v, source: '/proc/sys/vm/max_map_count (this host)' } : undefined;
@@ -72,26 +74,25 @@ export async function runPlan(req: PlanRequest): Promise<{ ok: true; plan: PlanR
   }
   const units = plan.perUnit.length || (plan.partitions ?? plan.blocks ?? 1);
   const unitName = plan.kind === 'kafka-log-dir' ? 'partition' : plan.tenants && plan.tenants > 1 ? 'tenant' : 'block';
-  const limit = await currentLimit(req);
+  const limit = await currentLimit(req, st.isDirectory());
   const needed = plan.mmapFiles;
   const recommended = recommendMaxMapCount(needed);
   const basis =
     plan.kind === 'kafka-log-dir'
-      ? `${plan.partitions ?? '?'} partitions, ${plan.segments ?? '?'} segments: ${plan.indexFiles} .index + .timeindex files (each mapped while open; .txnindex is not mapped)`
-      : `${plan.blocks ?? '?'} blocks${plan.tenants ? ` in ${plan.tenants} tenants` : ''}: ${plan.mmapFiles} index, chunk and head-chunk files`;
+      ? `${fmtCount(plan.partitions ?? 0)} partitions, ${fmtCount(plan.segments ?? 0)} segments: ${fmtCount(plan.indexFiles ?? 0)} .index + .timeindex files (each mapped while open; .txnindex is not mapped)`
+      : `${fmtCount(plan.blocks ?? 0)} blocks${plan.tenants ? ` in ${fmtCount(plan.tenants)} tenants` : ''}: ${fmtCount(plan.mmapFiles)} index, chunk and head-chunk files`;
   return {
     ok: true,
     plan: {
       input: req.path,
       kind: plan.kind,
-      neededMaps: needed,
-      basis,
+      neededMapCount: { value: needed, basis },
       growth: { unit: unitName, perUnit: units > 0 ? Math.round((needed / units) * 10) / 10 : 0 },
       units,
       top: plan.perUnit.slice(0, 10),
       ...(limit ? { maxMapCount: limit, headroom: limit.value - needed } : {}),
-      recommended,
-      verdict: limit && needed * 1.3 > limit.value ? 'limit-low' : 'ok',
+      recommendedMaxMapCount: recommended,
+      verdict: !limit ? 'unknown' : needed * 1.3 > limit.value ? 'map-count-limit-low' : 'none',
       source: plan.source,
       problems: problems.map(formatProblem),
     },

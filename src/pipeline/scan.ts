@@ -18,7 +18,7 @@ import type {
   Rule,
   SystemName,
 } from '../core/index.js';
-import { formatProblem, problemSeverity } from '../core/index.js';
+import { formatProblem, nothingRead, problemSeverity } from '../core/index.js';
 import { correlate } from '../correlate/correlate.js';
 import { discover, type FileSource, type ScannableSource, type Source } from '../discover/discover.js';
 import { diagnoseScope, sortIncidents } from '../diagnose/incidents.js';
@@ -760,7 +760,7 @@ export async function runScan(req: ScanRequest): Promise<Report> {
     tool: { name: 'mapmortem', version: req.version },
     generatedAt: req.now.toISOString(),
     roots: [...req.paths],
-    verdict: incidents[0]?.cause ?? 'none',
+    verdict: incidents[0]?.cause ?? (nothingRead(inputs) ? 'nothing-read' : 'none'),
     incidents,
     evidence,
     inputs: inputs.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)),

@@ -1,9 +1,18 @@
-// Markdown renderer: the verdict, evidence and fix as a ticket comment that pastes well into
-// GitHub, GitLab or Jira (tables, fenced code, no HTML). Log text is escaped for tables and
-// inline use; excerpts go into fences longer than any backtick run they contain.
+// Markdown renderer: a ticket comment for GitHub or GitLab. A summary first (the verdict, the
+// incidents table by host, per incident the cause, the failures grouped, the fix), then the
+// full detail of each incident, the problems and the inputs behind <details>, within a budget
+// that keeps the whole comment well under GitHub's 65,536 characters. Log text is escaped for
+// tables and inline use; excerpts go into fences longer than any backtick run they contain.
 
 import type { Report } from '../core/index.js';
+import { groupFailures, incidentsTable, verdictLine } from './text.js';
+import { incidentHost } from './hosts.js';
 import { buildViewModel, type ExcerptLineView, type IncidentView, type LinkView } from './view-model.js';
+
+/** GitHub refuses comments over 65,536 characters; the whole document stays under this. */
+export const MARKDOWN_BUDGET = 50_000;
+/** Incidents summarised before the details (all are in the incidents table). */
+const SUMMARY_INCIDENTS = 12;
 
 export interface MarkdownOptions {
   /** Excerpts per incident (default 3). */
@@ -61,11 +70,11 @@ function excerptText(lines: readonly ExcerptLineView[]): string {
 
 function incidentMd(inc: IncidentView, total: number, maxExcerpts: number): string[] {
   const out: string[] = [];
-  out.push(`### Incident ${inc.n} of ${total}: ${mdEscape(inc.title)}`, '');
+  out.push(`#### Incident ${inc.n} of ${total}: ${mdEscape(inc.title)}`, '');
   out.push(mdEscape(inc.summary), '');
   out.push(
     table(
-      ['', ''],
+      ['field', 'value'],
       [
         ['cause', `${mdCode(inc.cause)} ${mdEscape(inc.causeLabel)}`],
         ['confidence', mdEscape(inc.confidence)],
@@ -116,24 +125,72 @@ function incidentMd(inc: IncidentView, total: number, maxExcerpts: number): stri
   return out;
 }
 
+function details(summary: string, body: readonly string[]): string {
+  return ['<details>', `<summary>${summary.replace(/[<>&]/g, (c) => (c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&amp;'))}</summary>`, '', ...body, '', '</details>', ''].join('\n');
+}
+
+function joined(lines: readonly string[]): string {
+  return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+}
+
 export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): string {
   const v = buildViewModel(report, {});
   const out: string[] = [];
   const verdict = v.verdict;
-  out.push(`## mapmortem verdict: ${mdCode(verdict.cause)} ${mdEscape(verdict.headline)}`, '');
-  if (verdict.system) {
+  const many = report.incidents.length > 1;
+  out.push(`## mapmortem verdict: ${mdCode(verdict.cause)} ${mdEscape(many ? verdictLine(report) : verdict.headline)}`, '');
+  if (verdict.system && !many) {
     out.push(`**Confidence:** ${mdEscape(verdict.confidence ?? '')} · **system:** ${mdEscape(verdict.system)} · **process:** ${mdCode(verdict.process ?? '')}`, '');
-    out.push(`> ${mdEscape(verdict.summary ?? '')}`, '');
-    out.push(`**Fix:** ${mdEscape(verdict.fix ?? '')}`, '');
-    if (verdict.firstCommand) out.push(fence(verdict.firstCommand, 'sh'), '');
   }
   out.push(`_${mdEscape(verdict.scanned)}; ${mdEscape(verdict.incidentCount)}; generated ${mdEscape(v.generatedAt)} by mapmortem ${mdEscape(v.toolVersion)}_`, '');
-  for (const inc of v.incidents) out.push(...incidentMd(inc, v.incidents.length, opts.maxExcerptsPerIncident ?? 3));
-  if (v.problems.length > 0) {
-    out.push('### Problems', '');
-    out.push(table(['severity', 'where', 'problem'], v.problems.map((p) => [mdEscape(p.severity), p.link ? mdCode(p.link.label) : '', mdEscape(p.message)])), '');
+  if (many) {
+    out.push('### Incidents', '');
+    out.push(table(['#', 'host', 'system', 'cause', 'confidence', 'findings'], incidentsTable(report).map((r) => [r[0]!, mdCode(r[1]!), mdEscape(r[2]!), mdCode(r[3]!), mdEscape(r[4]!), r[5]!])), '');
   }
-  out.push('### Inputs', '');
-  out.push(table(['file', 'role', 'size', 'lines', 'SHA-256'], v.inputs.map((i) => [mdCode(i.file), mdEscape(i.role), mdEscape(i.size), i.lines, mdCode(i.sha256)])), '');
-  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  report.incidents.slice(0, SUMMARY_INCIDENTS).forEach((inc, i) => {
+    const view = v.incidents[i]!;
+    out.push(`### ${many ? `${i + 1}. ` : ''}${mdEscape(view.title)}: ${mdCode(inc.cause)}`, '');
+    out.push(`> ${mdEscape(inc.summary)}`, '');
+    const host = incidentHost(inc);
+    for (const g of groupFailures(inc, host).slice(0, 3)) {
+      out.push(`- **${g.count}x** ${mdCode(g.ruleId)} at ${mdCode(g.where)}${g.every ? `, ${mdEscape(g.every)}` : ''}${g.first ? ` (from ${mdEscape(g.first)})` : ''}`);
+    }
+    for (const t of inc.trail.filter((x) => x.step !== 'what failed')) {
+      const src = t.sources.map((s) => mdCode(s.line > 0 ? `${s.file}:${s.line}` : s.file)).slice(0, 3).join(', ');
+      out.push(`- ${mdEscape(t.step)}: ${mdEscape(t.fact)}${src ? ` (${src})` : ''}`);
+    }
+    out.push('', `**Fix:** ${mdEscape(inc.remediation.summary)}`, '');
+    const cmds = inc.remediation.steps.flatMap((s) => s.commands).slice(0, 3);
+    if (cmds.length > 0) out.push(fence(cmds.join('\n'), 'sh'), '');
+  });
+  if (report.incidents.length > SUMMARY_INCIDENTS) out.push(`${report.incidents.length - SUMMARY_INCIDENTS} more incidents are in the table above and in the details below.`, '');
+  const head = joined(out);
+  // The details, in order, while they fit the budget; what does not fit is named.
+  let used = head.length + 400;
+  const blocks: string[] = [];
+  const left: string[] = [];
+  const add = (title: string, body: readonly string[]): void => {
+    const block = details(title, body);
+    if (used + block.length > MARKDOWN_BUDGET) {
+      left.push(title);
+      return;
+    }
+    used += block.length + 1;
+    blocks.push(block);
+  };
+  for (const inc of v.incidents) add(`Incident ${inc.n}: full detail (decision trail, memory map, every step, excerpts)`, incidentMd(inc, v.incidents.length, opts.maxExcerptsPerIncident ?? 3));
+  if (v.problems.length > 0) {
+    add(`Problems (${v.problems.length})`, [table(['severity', 'where', 'problem'], v.problems.map((p) => [mdEscape(p.severity), p.link ? mdCode(p.link.label) : '', mdEscape(cut(p.message, MAX_CELL))]))]);
+  }
+  const inputRows = v.inputs.map((i) => [mdCode(i.file), mdEscape(i.role), mdEscape(i.size), i.lines, mdCode(i.sha256)]);
+  let rows = inputRows.length;
+  const inputsBlock = (n: number): string[] => [
+    table(['file', 'role', 'size', 'lines', 'SHA-256'], inputRows.slice(0, n)),
+    ...(n < inputRows.length ? ['', `${inputRows.length - n} more inputs in the JSON or HTML report.`] : []),
+  ];
+  while (rows > 0 && used + details('Inputs', inputsBlock(rows)).length > MARKDOWN_BUDGET) rows = Math.floor(rows / 2);
+  if (rows > 0) add(`Inputs (${v.inputs.length})`, inputsBlock(rows));
+  else if (inputRows.length > 0) left.push(`Inputs (${v.inputs.length})`);
+  const tail = left.length > 0 ? [`_Left out to fit a comment: ${left.map(mdEscape).join('; ')}. The HTML or JSON report has everything._`] : [];
+  return joined([head, ...blocks, ...tail]);
 }

@@ -10,6 +10,10 @@ import { renderText } from './text.js';
 export interface RenderOptions {
   /** ANSI colour (the text format only). */
   readonly color: boolean;
+  /** Text: the full detail instead of one screen per incident. */
+  readonly verbose?: boolean;
+  /** Text: columns to wrap to (default 100). */
+  readonly width?: number;
 }
 
 export interface OutputFormat {
@@ -27,7 +31,7 @@ export const OUTPUT_FORMATS = [
     name: 'text',
     description: 'terminal text: the verdict first, then each incident',
     extensions: ['.txt', '.log'],
-    render: (r, o) => Promise.resolve(renderText(r, { color: o.color })),
+    render: (r, o) => Promise.resolve(renderText(r, o)),
   },
   {
     name: 'json',
@@ -44,9 +48,15 @@ export const OUTPUT_FORMATS = [
   },
   {
     name: 'md',
-    description: 'Markdown for a GitHub, GitLab or Jira comment',
+    description: 'Markdown for a GitHub or GitLab comment (the detail behind <details>, under 65,536 characters)',
     extensions: ['.md', '.markdown'],
     render: async (r) => (await import('./markdown.js')).renderMarkdown(r),
+  },
+  {
+    name: 'jira',
+    description: 'Jira wiki markup for a ticket comment (Jira renders no Markdown tables or <details>)',
+    extensions: ['.jira'],
+    render: async (r) => (await import('./jira.js')).renderJira(r),
   },
   {
     name: 'html',

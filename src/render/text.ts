@@ -1,39 +1,28 @@
-// Terminal renderer: the verdict first, then each incident with what failed (file:line),
-// the decision trail, the maps breakdown, the fix with copy-ready commands, caveats, and
-// the problems met while reading. Colour only when asked (a TTY).
+// Terminal renderer. By default one screen per incident: a verdict line per incident group,
+// then per incident the cause, the failures grouped by rule ("8x rule, file:56-250, every ~2
+// min") with the record's first line, the numbers the verdict used with their sources, the fix
+// with copy-ready commands and where it came from. `verbose` keeps the full detail (every
+// finding, the decision trail, evidence, caveats). Every line is wrapped to `width` columns.
 
-import type { Incident, Report, SourceRef } from '../core/index.js';
-import { CAUSE_LABEL, systemLabel } from '../core/words.js';
+import pc from 'picocolors';
+import wrapAnsi from 'wrap-ansi';
+import type { Finding, Incident, Report, SourceRef } from '../core/index.js';
+import { CAUSE_LABEL, systemLabel, verdictHeadline } from '../core/words.js';
 import { fmtBytes, fmtCount } from '../core/units.js';
+import { causeCounts, incidentHost } from './hosts.js';
 
 export interface TextOptions {
   readonly color: boolean;
-  /** Findings listed per incident in the terminal. */
+  /** Findings listed per incident with `verbose`. */
   readonly maxFindings?: number;
+  /** Columns to wrap to (default 100). */
+  readonly width?: number;
+  /** Today's full detail: every listed finding, the decision trail, evidence and caveats. */
+  readonly verbose?: boolean;
 }
 
-type Paint = (code: string, s: string) => string;
-
-/** Colour is marked with private-use characters and turned into SGR codes only after every line is made safe. */
-const SGR_OPEN = '\uE000';
-const SGR_CLOSE = '\uE001';
-
-function painter(color: boolean): Paint {
-  return color ? (code, s) => `${SGR_OPEN}${code}${SGR_CLOSE}${s}${SGR_OPEN}0${SGR_CLOSE}` : (_code, s) => s;
-}
-
-/**
- * The last pass over every output line: no control character or escape sequence from a file
- * name, a log line or a report read back reaches the terminal raw (newlines in a name included);
- * then our own colour markers become SGR codes.
- */
-function terminalSafe(lines: readonly string[]): string {
-  return lines
-    .map((l) => l.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`))
-    .join('\n')
-    .replace(/\uE000([0-9;]{1,8})\uE001/g, '\u001b[$1m')
-    .replace(/[\uE000\uE001]/g, '\uFFFD');
-}
+type Colors = ReturnType<typeof pc.createColors>;
+type Paint = (s: string) => string;
 
 /** Strip control characters from log-derived text so it cannot drive the terminal. */
 export function safe(s: string): string {
@@ -41,105 +30,379 @@ export function safe(s: string): string {
 }
 
 function cut(s: string, n: number): string {
-  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+  return s.length > n ? `${s.slice(0, Math.max(1, n - 1))}…` : s;
 }
 
-function refs(sources: readonly SourceRef[]): string {
-  return sources.map((s) => (s.line > 0 ? `${s.file}:${s.line}` : s.file)).join(', ');
+const ANSI = /\u001b\[[0-9;]*m/g;
+
+function visible(s: string): number {
+  return s.replace(ANSI, '').length;
 }
 
-const CAUSE_COLOR: Record<string, string> = {
-  'map-count-exhaustion': '1;31',
-  'memory-exhaustion': '1;31',
-  'address-space-limit': '1;31',
-  'cgroup-memory-limit': '1;31',
-  'thread-limit': '1;31',
-  'map-count-limit-low': '1;33',
-  'other-mmap-error': '1;33',
-  unknown: '1;35',
-  none: '1;32',
-};
+function causePaint(c: Colors, cause: string): Paint {
+  if (cause === 'none') return (s) => c.bold(c.green(s));
+  if (cause === 'map-count-limit-low' || cause === 'other-mmap-error') return (s) => c.bold(c.yellow(s));
+  if (cause === 'unknown') return (s) => c.bold(c.magenta(s));
+  return (s) => c.bold(c.red(s));
+}
 
-function renderIncident(inc: Incident, n: number, total: number, p: Paint, maxFindings: number): string[] {
+/** Lines of `text` after `head` (a label column), wrapped to `width` with a hanging indent. */
+function field(head: string, text: string, width: number, indent: number): string[] {
+  const pad = ' '.repeat(indent);
+  const first = head.padEnd(indent);
+  const body = wrapAnsi(text, Math.max(20, width - indent), { hard: true, trim: true });
+  return body.split('\n').map((l, i) => (i === 0 ? first : pad) + l);
+}
+
+/** Words of a shell command, quotes and $(…) kept together, so it can be broken only between them. */
+function shellWords(cmd: string): string[] {
+  const words: string[] = [];
+  let cur = '';
+  let quote: string | null = null;
+  let depth = 0;
+  for (let i = 0; i < cmd.length; i++) {
+    const ch = cmd[i]!;
+    if (quote) {
+      cur += ch;
+      if (ch === quote) quote = null;
+      continue;
+    }
+    if (ch === "'" || ch === '"') quote = ch;
+    if (ch === '(') depth++;
+    if (ch === ')') depth = Math.max(0, depth - 1);
+    if (ch === ' ' && depth === 0) {
+      if (cur) words.push(cur);
+      cur = '';
+      continue;
+    }
+    cur += ch;
+  }
+  if (cur) words.push(cur);
+  return words;
+}
+
+/** A copy-ready command wrapped with ` \` continuations between words (still pastes as one). */
+export function wrapCommand(cmd: string, width: number, indent: string): string[] {
+  const words = shellWords(cmd);
   const out: string[] = [];
-  out.push(p('1', `Incident ${n} of ${total}: ${systemLabel(inc.system)} (${inc.process})`) + `  [${inc.severity}]`);
-  out.push(`  cause:      ${p(CAUSE_COLOR[inc.cause] ?? '1', inc.cause)} — ${CAUSE_LABEL[inc.cause]}`);
-  out.push(`  confidence: ${inc.confidence}`);
-  out.push(`  summary:    ${safe(inc.summary)}`);
-  if (inc.firstSeen) out.push(`  seen:       ${inc.firstSeen}${inc.lastSeen && inc.lastSeen !== inc.firstSeen ? ` → ${inc.lastSeen}` : ''} (${fmtCount(inc.count)} findings)`);
+  let line = `${indent}$ `;
+  let fresh = true;
+  for (const w of words) {
+    if (!fresh && line.length + 1 + w.length + 2 > width) {
+      out.push(`${line} \\`);
+      line = `${indent}    ${w}`;
+      continue;
+    }
+    line += fresh ? w : ` ${w}`;
+    fresh = false;
+  }
+  out.push(line);
+  return out;
+}
+
+/** A path shown relative to the incident's host directory when it lies inside it. */
+function short(file: string, host: string): string {
+  return host && host !== '.' && file.startsWith(`${host}/`) ? file.slice(host.length + 1) : file;
+}
+
+function refs(sources: readonly SourceRef[], host = ''): string {
+  const seen = new Set<string>();
+  for (const s of sources) seen.add(s.line > 0 ? `${short(s.file, host)}:${s.line}` : short(s.file, host));
+  const list = [...seen];
+  return list.length > 3 ? `${list.slice(0, 3).join(', ')}, +${list.length - 3}` : list.join(', ');
+}
+
+function ms(iso: string | undefined): number | undefined {
+  if (!iso) return undefined;
+  const t = Date.parse(iso);
+  return Number.isNaN(t) ? undefined : t;
+}
+
+function duration(msecs: number): string {
+  const s = msecs / 1000;
+  if (s < 90) return `${Math.max(1, Math.round(s))} s`;
+  if (s < 90 * 60) return `${Math.round(s / 60)} min`;
+  if (s < 36 * 3600) return `${Math.round(s / 3600)} h`;
+  return `${Math.round(s / 86400)} d`;
+}
+
+/** Hits closer than this are one burst (one crash logs several lines): "every ~" counts bursts. */
+const BURST_MS = 30_000;
+
+export interface FailureGroup {
+  readonly ruleId: string;
+  readonly count: number;
+  readonly findings: readonly Finding[];
+  /** "ingester.log:56-250" or "a.log:3, b.log:9-12". */
+  readonly where: string;
+  /** "every ~2 min", when the hits repeat over time. */
+  readonly every?: string;
+  readonly first?: string;
+  readonly last?: string;
+}
+
+/** Failures of one incident grouped by rule, in order of first appearance. */
+export function groupFailures(inc: Incident, host: string): FailureGroup[] {
+  const failures = inc.findings.filter((f) => f.signals.failure !== 'context');
+  const byRule = new Map<string, Finding[]>();
+  for (const f of failures) byRule.set(f.ruleId, [...(byRule.get(f.ruleId) ?? []), f]);
+  const listed = failures.length;
+  const hidden = Math.max(0, inc.count - inc.findings.length);
+  const groups: FailureGroup[] = [];
+  for (const [ruleId, list] of byRule) {
+    const byFile = new Map<string, number[]>();
+    for (const f of list) byFile.set(f.file, [...(byFile.get(f.file) ?? []), f.line]);
+    const where = [...byFile.entries()]
+      .map(([file, lines]) => {
+        const lo = Math.min(...lines);
+        const hi = Math.max(...lines);
+        return `${short(file, host)}:${lo}${hi > lo ? `-${hi}` : ''}`;
+      })
+      .join(', ');
+    const times = list.map((f) => ms(f.time?.iso)).filter((t): t is number => t !== undefined).sort((a, b) => a - b);
+    let bursts = times.length > 0 ? 1 : 0;
+    for (let i = 1; i < times.length; i++) if (times[i]! - times[i - 1]! > BURST_MS) bursts++;
+    const span = times.length > 1 ? times[times.length - 1]! - times[0]! : 0;
+    const every = bursts >= 3 && span > 0 ? `every ~${duration(span / (bursts - 1))}` : undefined;
+    // Findings past the listed cap belong to the incident's first rule group (counted, not shown).
+    const count = list.length + (groups.length === 0 && listed > 0 ? hidden : 0);
+    const firstTime = times.length > 0 ? new Date(times[0]!).toISOString() : undefined;
+    const lastTime = times.length > 1 ? new Date(times[times.length - 1]!).toISOString() : undefined;
+    groups.push({
+      ruleId,
+      count,
+      findings: list,
+      where,
+      ...(every ? { every } : {}),
+      ...(firstTime ? { first: firstTime } : {}),
+      ...(lastTime ? { last: lastTime } : {}),
+    });
+  }
+  return groups;
+}
+
+function clock(iso: string): string {
+  return iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z').replace(/Z$/, ' UTC');
+}
+
+function whenRange(g: FailureGroup): string {
+  if (!g.first) return '';
+  if (!g.last) return clock(g.first);
+  const a = clock(g.first);
+  const b = clock(g.last);
+  return a.slice(0, 10) === b.slice(0, 10) ? `${a.slice(11, 19)}–${b.slice(11)}, ${a.slice(0, 10)}` : `${a} → ${b}`;
+}
+
+/** Leading logfmt keys the report already shows (level, time, caller), dropped from an example line. */
+function messageOf(text: string): string {
+  return text.replace(/^(?:(?:level|lvl|ts|time|t|caller|source)=(?:"[^"]*"|\S+)\s+)+/, '');
+}
+
+/**
+ * The example of a group: -C context before, the record's first line when the hit is inside
+ * the record (it names the partition or tenant), the hit (two lines at most), -C context after.
+ */
+function exampleLines(f: Finding, manyFiles: boolean, host: string, width: number, indent: number, c: Colors): string[] {
+  const pad = ' '.repeat(indent);
+  const numWidth = String(Math.max(f.line, ...f.contextAfter.map((a) => a.line))).length;
+  const room = Math.max(20, width - indent - numWidth - 3);
+  const out: string[] = [];
+  if (manyFiles) out.push(`${pad}${c.dim(short(f.file, host))}`);
+  const line = (no: number, text: string, hit: boolean, max: number): void => {
+    const label = `${no}`.padStart(numWidth);
+    const all = wrapAnsi(safe(messageOf(text.trim())), room, { hard: true, trim: true }).split('\n');
+    const body = all.slice(0, max);
+    if (all.length > max) body[max - 1] = cut(`${body[max - 1]!} `, room);
+    if (all.length > max && !body[max - 1]!.endsWith('…')) body[max - 1] = `${body[max - 1]!.slice(0, room - 1)}…`;
+    body.forEach((b, i) => {
+      const mark = i === 0 ? `${hit ? c.bold('>') : ' '} ${c.dim(label)} ` : ' '.repeat(numWidth + 3);
+      out.push(`${pad}${mark}${hit ? b : c.dim(b)}`);
+    });
+  };
+  for (const b of f.contextBefore) line(b.line, b.text, false, 1);
+  const head = f.recordLines[0];
+  if (head && f.recordStartLine < f.line && head.line !== f.line) line(head.line, head.text, false, 1);
+  line(f.line, f.text, true, 2);
+  for (const a of f.contextAfter) line(a.line, a.text, false, 1);
+  return out;
+}
+
+/** The incident's summary without the "System: cause label — " the header and verdict already say. */
+function summaryTail(inc: Incident): string {
+  const s = safe(inc.summary).replace(/\s*\(\d[\d,]* findings?\)$/, '');
+  const i = s.indexOf(' — ');
+  return i >= 0 ? s.slice(i + 3) : s;
+}
+
+/** The first sentence of a remediation summary (the rest is in --verbose). */
+function firstSentence(s: string): string {
+  const m = /^(.+?[.!])(\s|$)/.exec(s);
+  return m ? m[1]! : s;
+}
+
+const INDENT = 11;
+
+function compactIncident(inc: Incident, n: number, total: number, c: Colors, width: number, maxGroups: number): string[] {
+  const host = incidentHost(inc);
+  const paint = causePaint(c, inc.cause);
+  const out: string[] = [];
+  out.push(...field('', c.bold(`Incident ${n} of ${total}: ${systemLabel(inc.system)} (${safe(inc.process)})`) + ` — ${inc.severity}, ${inc.confidence} confidence`, width, 0));
+  const tail = summaryTail(inc);
+  const inTail = inc.trail.filter((t) => t.step !== 'what failed' && tail.includes(safe(t.fact)));
+  const tailSrc = inTail.flatMap((t) => t.sources);
+  out.push(...field('  cause', `${paint(inc.cause)} — ${tail}${tailSrc.length > 0 ? c.dim(` [${refs(tailSrc, host)}]`) : ''}`, width, INDENT));
+  const groups = groupFailures(inc, host);
+  groups.slice(0, maxGroups).forEach((g, i) => {
+    const range = whenRange(g);
+    const head = `${fmtCount(g.count)}x ${g.ruleId}, ${g.where}${g.every ? `, ${g.every}` : ''}${range ? ` (${range})` : ''}`;
+    out.push(...field(i === 0 ? '  failed' : '', head, width, INDENT));
+    out.push(...exampleLines(g.findings[0]!, g.where.includes(', '), host, width, INDENT, c));
+  });
+  if (groups.length > maxGroups) out.push(`${' '.repeat(INDENT)}… ${groups.length - maxGroups} more rule groups (--verbose)`);
+  if (groups.length === 0 && inc.count > 0) out.push(...field('  failed', `${fmtCount(inc.count)} findings (context lines only)`, width, INDENT));
+  const numbers = inc.trail.filter((t) => t.step !== 'what failed' && !tail.includes(safe(t.fact)));
+  numbers.forEach((t, i) => {
+    const src = t.sources.length > 0 ? c.dim(` [${refs(t.sources, host)}]`) : '';
+    out.push(...field(i === 0 ? '  numbers' : '', `${t.step}: ${safe(t.fact)}${src}`, width, INDENT));
+  });
+  if (inc.maps) {
+    const m = inc.maps;
+    const classes = m.classes
+      .slice(0, 5)
+      .map((k) => `${k.class} ${fmtCount(k.count)}`)
+      .join(' · ');
+    out.push(...field('  map', `${fmtCount(m.regions)} regions${m.complete ? '' : ' (cut short: a lower bound)'}: ${classes}${c.dim(` [${short(m.source.file, host)}]`)}`, width, INDENT));
+  }
+  const r = inc.remediation;
+  out.push(...field('  fix', c.bold(firstSentence(safe(r.summary))), width, INDENT));
+  const titles: string[] = [];
+  for (const s of r.steps) {
+    if (s.commands.length === 0) {
+      titles.push(s.title);
+      continue;
+    }
+    for (const cmd of s.commands) for (const l of wrapCommand(cmd, width, ' '.repeat(INDENT))) out.push(c.cyan(l));
+  }
+  if (titles.length > 0) out.push(...field('', `also: ${titles.join('; ')} (--verbose)`, width, INDENT));
+  if (r.capture.length > 0) out.push(...field('  capture', r.capture.join('; '), width, INDENT));
+  const ruleIds = [...new Set(inc.findings.map((f) => f.ruleId))].sort();
+  const ev = inc.evidence.map((e) => short(e.file, host));
+  const from = [`rule${ruleIds.length === 1 ? '' : 's'} ${ruleIds.join(', ') || 'none'}`, ev.length > 0 ? `evidence ${ev.join(', ')}` : 'no evidence files'];
+  out.push(...field('  from', c.dim(from.join('; ')), width, INDENT));
+  return out;
+}
+
+function verboseIncident(inc: Incident, n: number, total: number, c: Colors, maxFindings: number, width: number): string[] {
+  const out: string[] = [];
+  const w = (head: string, text: string, indent: number): void => {
+    out.push(...field(head, text, width, indent));
+  };
+  out.push(c.bold(`Incident ${n} of ${total}: ${systemLabel(inc.system)} (${safe(inc.process)})`) + `  [${inc.severity}]`);
+  w('  cause:', `${causePaint(c, inc.cause)(inc.cause)} — ${CAUSE_LABEL[inc.cause]}`, 14);
+  w('  confidence:', inc.confidence, 14);
+  w('  summary:', safe(inc.summary), 14);
+  if (inc.firstSeen) w('  seen:', `${inc.firstSeen}${inc.lastSeen && inc.lastSeen !== inc.firstSeen ? ` → ${inc.lastSeen}` : ''} (${fmtCount(inc.count)} findings)`, 14);
   const failures = inc.findings.filter((f) => f.signals.failure !== 'context');
   if (failures.length > 0) {
-    out.push('', p('1', '  What failed'));
+    out.push('', c.bold('  What failed'));
     for (const f of failures.slice(0, maxFindings)) {
-      out.push(`    ${f.file}:${f.line}  ${p('2', `[${f.ruleId}]`)}`);
-      out.push(`      ${cut(safe(f.text.trim()), 220)}`);
+      out.push(`    ${f.file}:${f.line}  ${c.dim(`[${f.ruleId}]`)}`);
+      out.push(`      ${cut(safe(f.text.trim()), Math.max(20, width - 6))}`);
     }
     const more = inc.count - Math.min(failures.length, maxFindings);
-    if (more > 0) out.push(`    … ${fmtCount(more)} more finding${more === 1 ? '' : 's'}, context lines included (see --format json)`);
+    if (more > 0) w('    ', `… ${fmtCount(more)} more finding${more === 1 ? '' : 's'}, context lines included (see --format json)`, 4);
   }
-  out.push('', p('1', '  Decision trail'));
+  out.push('', c.bold('  Decision trail'));
   inc.trail.forEach((t, i) => {
-    out.push(`    ${i + 1}. ${t.step}: ${safe(t.fact)}${t.sources.length > 0 ? p('2', `  [${refs(t.sources)}]`) : ''}`);
-    out.push(`       → ${t.outcome}`);
+    w(`    ${i + 1}.`, `${t.step}: ${safe(t.fact)}${t.sources.length > 0 ? c.dim(`  [${refs(t.sources)}]`) : ''}`, 7);
+    w('', `→ ${t.outcome}`, 7);
   });
   if (inc.evidence.length > 0) {
-    out.push('', p('1', '  Evidence used'));
-    for (const e of inc.evidence) out.push(`    ${e.file} (${e.kind}): ${e.reason}`);
+    out.push('', c.bold('  Evidence used'));
+    for (const e of inc.evidence) w('', `${e.file} (${e.kind}): ${e.reason}`, 4);
   }
   if (inc.maps) {
     const m = inc.maps;
-    out.push('', p('1', `  Memory map (${m.source.file}): ${fmtCount(m.regions)} regions${m.complete ? '' : ' (cut short: a lower bound)'}`));
-    out.push(`    ${m.classes.slice(0, 8).map((c) => `${c.class} ${fmtCount(c.count)}`).join(' · ')}`);
-    for (const t of m.top.slice(0, 5)) out.push(`    ${fmtCount(t.count).padStart(8)}  ${safe(t.name)} (${t.class}, ${fmtBytes(t.bytes)})`);
+    out.push('', ...field('', c.bold(`  Memory map (${m.source.file}): ${fmtCount(m.regions)} regions${m.complete ? '' : ' (cut short: a lower bound)'}`), width, 0));
+    w('', m.classes.slice(0, 8).map((k) => `${k.class} ${fmtCount(k.count)}`).join(' · '), 4);
+    for (const t of m.top.slice(0, 5)) w(`    ${fmtCount(t.count).padStart(8)}`, `${safe(t.name)} (${t.class}, ${fmtBytes(t.bytes)})`, 14);
   }
   const r = inc.remediation;
-  out.push('', p('1', '  Fix'));
-  out.push(`    ${safe(r.summary)}`);
-  if (r.neededMapCount) out.push(`    needed: ${fmtCount(r.neededMapCount.value)} map areas — ${r.neededMapCount.basis}${r.neededMapCount.sources.length ? ` [${refs(r.neededMapCount.sources)}]` : ''}`);
+  out.push('', c.bold('  Fix'));
+  w('', safe(r.summary), 4);
+  if (r.neededMapCount) w('', `needed: ${fmtCount(r.neededMapCount.value)} map areas — ${r.neededMapCount.basis}${r.neededMapCount.sources.length ? ` [${refs(r.neededMapCount.sources)}]` : ''}`, 4);
   for (const s of r.steps) {
-    out.push(`    • ${s.title}: ${s.detail}`);
-    for (const c of s.commands) out.push(`        ${p('36', `$ ${c}`)}`);
+    w('    •', `${s.title}: ${s.detail}`, 6);
+    for (const cmd of s.commands) for (const l of wrapCommand(cmd, width, '        ')) out.push(c.cyan(l));
   }
   if (r.capture.length > 0) {
-    out.push('', p('1', '  Capture next'));
-    for (const c of r.capture) out.push(`    • ${c}`);
+    out.push('', c.bold('  Capture next'));
+    for (const x of r.capture) w('    •', x, 6);
   }
   if (inc.caveats.length > 0) {
-    out.push('', p('1', '  Caveats'));
-    for (const c of inc.caveats) out.push(`    • ${safe(c)}`);
+    out.push('', c.bold('  Caveats'));
+    for (const x of inc.caveats) w('    •', safe(x), 6);
   }
   return out;
 }
 
-export function renderText(report: Report, opts: TextOptions): string {
-  const p = painter(opts.color);
-  const out: string[] = [];
+/** The incidents table (host, system, cause, confidence, findings), aligned; only with 2+ incidents. */
+export function incidentsTable(report: Report): string[][] {
+  const root = report.roots.length === 1 ? report.roots[0]!.replace(/\/+$/, '') : '';
+  const rel = (h: string): string => (root && h.startsWith(`${root}/`) ? h.slice(root.length + 1) : h || '.');
+  return report.incidents.map((inc, i) => [String(i + 1), rel(incidentHost(inc)), systemLabel(inc.system), inc.cause, inc.confidence, fmtCount(inc.count)]);
+}
+
+function alignedTable(head: readonly string[], rows: readonly (readonly string[])[], width: number): string[] {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const hostCol = 1;
+  const fixed = widths.reduce((a, b, i) => (i === hostCol ? a : a + b + 2), 2);
+  widths[hostCol] = Math.max(8, Math.min(widths[hostCol]!, width - fixed));
+  const fmt = (r: readonly string[]): string => `  ${r.map((v, i) => (i === r.length - 1 ? v : cut(v, widths[i]!).padEnd(widths[i]!))).join('  ')}`.trimEnd();
+  return [fmt(head), ...rows.map(fmt)];
+}
+
+export function verdictLine(report: Report): string {
   const top = report.incidents[0];
-  const verdictLine =
-    report.verdict === 'none'
-      ? 'no mmap, memory-map or thread-creation failure found'
-      : `${CAUSE_LABEL[report.verdict]}${top ? ` (${top.confidence} confidence, ${systemLabel(top.system)})` : ''}`;
-  out.push(`${p(CAUSE_COLOR[report.verdict] ?? '1', `VERDICT: ${report.verdict}`)} — ${verdictLine}`);
-  if (top) {
-    out.push(`  ${safe(top.summary)}`);
-    out.push(`  fix: ${safe(top.remediation.summary)}`);
+  if (report.verdict === 'none' || report.verdict === 'nothing-read') return verdictHeadline(report.verdict);
+  if (report.incidents.length > 1) {
+    const counts = causeCounts(report.incidents).map(([cause, k]) => `${fmtCount(k)} ${cause}`);
+    return `${fmtCount(report.incidents.length)} incidents: ${counts.join(', ')}`;
   }
+  return `${CAUSE_LABEL[report.verdict]}${top ? ` (${top.confidence} confidence, ${systemLabel(top.system)})` : ''}`;
+}
+
+export function renderText(report: Report, opts: TextOptions): string {
+  const c = pc.createColors(opts.color);
+  const width = Math.max(40, opts.width ?? 100);
+  const out: string[] = [];
+  const verdict = report.verdict;
+  out.push(...field('', `${causePaint(c, verdict === 'nothing-read' ? 'unknown' : verdict)(`VERDICT: ${verdict}`)} — ${verdictLine(report)}`, width, 0));
   const s = report.stats;
-  out.push(`  scanned ${fmtCount(s.files)} file${s.files === 1 ? '' : 's'}, ${fmtBytes(s.bytes)}, ${fmtCount(s.lines)} lines with ${s.rules} rules; ${fmtCount(report.incidents.length)} incident${report.incidents.length === 1 ? '' : 's'}, ${fmtCount(s.findings)} findings`);
-  if (report.groups && report.groups.length > 0) {
-    out.push('', p('1', `Merged from ${report.mergedFrom?.length ?? 0} results; incidents by system and cause:`));
-    for (const g of report.groups) out.push(`  ${systemLabel(g.system).padEnd(20)} ${g.cause.padEnd(22)} ${fmtCount(g.incidents.length)} incident${g.incidents.length === 1 ? '' : 's'}, ${fmtCount(g.findings)} findings`);
+  const scanned = `scanned ${fmtCount(s.files)} file${s.files === 1 ? '' : 's'}, ${fmtBytes(s.bytes)}, ${fmtCount(s.lines)} lines with ${s.rules} rules; ${fmtCount(report.incidents.length)} incident${report.incidents.length === 1 ? '' : 's'}, ${fmtCount(s.findings)} findings`;
+  if (report.incidents.length > 1) {
+    out.push('', c.bold(report.groups && report.mergedFrom ? `Incidents (merged from ${report.mergedFrom.length} results)` : 'Incidents'));
+    out.push(...alignedTable(['#', 'host', 'system', 'cause', 'confidence', 'findings'], incidentsTable(report), width));
   }
   report.incidents.forEach((inc, i) => {
     out.push('');
-    out.push(...renderIncident(inc, i + 1, report.incidents.length, p, opts.maxFindings ?? 8));
+    if (opts.verbose) out.push(...verboseIncident(inc, i + 1, report.incidents.length, c, opts.maxFindings ?? 8, width));
+    else out.push(...compactIncident(inc, i + 1, report.incidents.length, c, width, 3));
   });
   if (report.problems.length > 0) {
-    out.push('', p('1', `Problems (${report.problems.length})`));
-    for (const pr of report.problems) out.push(`  ${pr.severity.padEnd(7)} ${safe(pr.message)}`);
+    const shown = opts.verbose ? report.problems : report.problems.slice(0, 5);
+    out.push('', c.bold(`Problems (${report.problems.length})`));
+    for (const pr of shown) out.push(...field(`  ${pr.severity.padEnd(7)}`, safe(pr.message), width, 10));
+    if (shown.length < report.problems.length) out.push(`  … ${report.problems.length - shown.length} more (--verbose)`);
   }
-  const roles = new Map<string, number>();
-  for (const i of report.inputs) roles.set(i.role, (roles.get(i.role) ?? 0) + 1);
-  out.push('', `Inputs: ${[...roles.entries()].sort().map(([r, n]) => `${r} ×${n}`).join(', ') || 'none'}`);
-  return `${terminalSafe(out)}\n`;
+  out.push('');
+  out.push(...field('', scanned, width, 0));
+  if (opts.verbose) {
+    const roles = new Map<string, number>();
+    for (const i of report.inputs) roles.set(i.role, (roles.get(i.role) ?? 0) + 1);
+    out.push(...field('', `Inputs: ${[...roles.entries()].sort().map(([r, n]) => `${r} ×${n}`).join(', ') || 'none'}`, width, 0));
+  } else if (report.incidents.length > 0) {
+    out.push(...field('', c.dim('--verbose: every finding, the decision trail and caveats; -o report.html: the postmortem'), width, 0));
+  }
+  return `${out.map((l) => (visible(l) > width ? l : l).trimEnd()).join('\n')}\n`;
 }

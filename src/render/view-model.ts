@@ -4,10 +4,14 @@
 
 import { createHash } from 'node:crypto';
 import type { Cause, Finding, Incident, Report, SourceRef } from '../core/index.js';
-import { CAUSE_LABEL, systemLabel } from '../core/words.js';
+import { CAUSE_LABEL, systemLabel, verdictHeadline } from '../core/words.js';
 import { fmtBytes, fmtCount, fmtPercent } from '../core/units.js';
 
-export type Tone = Cause | 'none';
+function upperFirst(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+export type Tone = Cause | 'none' | 'nothing-read';
 
 export interface LinkView {
   readonly label: string;
@@ -606,8 +610,8 @@ export function buildViewModel(report: Report, opts: ViewOptions = {}): ReportVi
   const others = report.incidents.length - 1;
   const verdict: VerdictView = {
     cause: report.verdict,
-    headline: report.verdict === 'none' ? 'No mmap, memory-map or thread-creation failure found' : CAUSE_LABEL[report.verdict],
-    failed: report.verdict !== 'none',
+    headline: report.verdict === 'none' || report.verdict === 'nothing-read' ? upperFirst(verdictHeadline(report.verdict)) : CAUSE_LABEL[report.verdict],
+    failed: report.verdict !== 'none' && report.verdict !== 'nothing-read',
     ...(top
       ? {
           confidence: top.confidence,
@@ -636,7 +640,7 @@ export function buildViewModel(report: Report, opts: ViewOptions = {}): ReportVi
   }));
   const totalBytes = report.inputs.reduce((a, i) => a + i.bytes, 0);
   return {
-    title: report.verdict === 'none' ? 'mapmortem: no failure found' : `mapmortem: ${report.verdict}${top ? ` — ${systemLabel(top.system)}` : ''}`,
+    title: report.verdict === 'nothing-read' ? 'mapmortem: nothing was read' : report.verdict === 'none' ? 'mapmortem: no failure found' : `mapmortem: ${report.verdict}${top ? ` — ${systemLabel(top.system)}` : ''}`,
     toolVersion: report.tool.version,
     generatedAt: isoShort(report.generatedAt),
     roots: report.roots.join(', '),

@@ -44,7 +44,7 @@ describe('incident numbers', () => {
     const html = renderHtml(report);
     expect(html).toContain('vm.max_map_count 65,530');
     expect(html).toContain('262,144 at ');
-    const text = renderText(report, { color: false });
+    const text = renderText(report, { color: false, verbose: true });
     expect(text).toContain('against vm.max_map_count 65,530');
     expect(text).toContain('vm.max_map_count differs between sources');
     expect(renderMarkdown(report)).toContain('against vm.max\\_map\\_count 65,530: **99.99%**');

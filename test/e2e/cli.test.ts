@@ -168,8 +168,9 @@ describe('scan from the CLI', () => {
     const dir = await tmp();
     const { symlink } = await import('node:fs/promises');
     await symlink(path.join(outside, 'secret.log'), path.join(dir, 'link.log'));
-    const { report } = await scanJson([dir]);
-    expect(report.verdict).toBe('none');
+    const { report, code } = await scanJson([dir]);
+    expect(report.verdict).toBe('nothing-read');
+    expect(code).toBe(3);
     expect(report.problems[0].code).toBe('symlink-outside-root');
   });
 

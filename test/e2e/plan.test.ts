@@ -26,10 +26,14 @@ describe('plan', () => {
     expect(r.code).toBe(0);
     const plan = JSON.parse(r.stdout);
     expect(plan.kind).toBe('kafka-log-dir');
-    expect(plan.neededMaps).toBe(12 * 5 * 2);
+    expect(plan.neededMapCount.value).toBe(12 * 5 * 2);
+    expect(plan.neededMapCount.basis).toMatch(/^12 partitions, 60 segments: 120 \.index \+ \.timeindex files/);
     expect(plan.growth).toEqual({ unit: 'partition', perUnit: 10 });
-    expect(plan.recommended).toBe(262144);
-    expect(plan.verdict).toBe('ok');
+    expect(plan.recommendedMaxMapCount).toBe(262144);
+    expect(plan.verdict).toBe('none');
+    const text = await runCli(['plan', dir, '--max-map-count', '65530']);
+    expect(text.stdout).toContain('verdict: none');
+    expect(text.stdout).not.toContain('sudo sysctl -w');
   });
 
   it('calls the limit low for the bundled Kafka listing that needs more than 65530 maps', async () => {
@@ -38,6 +42,21 @@ describe('plan', () => {
     expect(r.stdout).toContain('needs 66,000 map areas');
     expect(r.stdout).toContain('map-count-limit-low');
     expect(r.stdout).toContain('sudo sysctl -w vm.max_map_count=262144');
+  });
+
+  it('a listing copied from another host: segments counted from its index files, this host\'s limit never read', async () => {
+    const r = await runCli(['plan', 'samples/kafka-limit-low-preflight/data-dir-listing.txt', '--format', 'json']);
+    const plan = JSON.parse(r.stdout);
+    expect(plan.neededMapCount.basis).toMatch(/^1,500 partitions, 45,000 segments: 90,000/);
+    expect(plan.maxMapCount).toBeUndefined();
+    expect(plan.verdict).toBe('unknown');
+    const text = await runCli(['plan', 'samples/kafka-limit-low-preflight/data-dir-listing.txt']);
+    expect(text.stdout).toContain('vm.max_map_count: not known');
+    expect(text.stdout).not.toContain('this host');
+  });
+
+  it('offers only the formats it writes', async () => {
+    expect((await runCli(['plan', 'samples/kafka-limit-low-preflight/data-dir-listing.txt', '--format', 'html'])).code).toBe(2);
   });
 
   it('refuses a directory that is not a data dir, saying what to give', async () => {

@@ -97,3 +97,49 @@ describe('wrappers', () => {
     expect(detectFormat(lines)).toEqual({ format: 'json', wrapper: 'none' });
   });
 });
+
+describe('kubectl and stern prefixes', () => {
+  const KAFKA = '[2024-05-01 12:00:01,456] ERROR Error while loading log dir /var/lib/kafka/data (kafka.log.LogManager)';
+  it('kubectl logs --timestamps, --prefix and both are unwrapped, keeping the time', async () => {
+    const { detectWrapper, unwrap } = await import('../../src/formats/wrappers.js');
+    const ts = [`2024-05-01T12:00:01.456789012Z ${KAFKA}`, '2024-05-01T12:00:01.456800001Z java.io.IOException: Map failed'];
+    expect(detectWrapper(ts)).toBe('kubectl');
+    expect(unwrap(ts[0]!, 'kubectl')).toMatchObject({ text: KAFKA, wrapped: true, time: { iso: '2024-05-01T12:00:01.456Z', hasOffset: true } });
+    const pre = [`[pod/kafka-0/kafka] ${KAFKA}`, '[pod/kafka-0/kafka] java.io.IOException: Map failed'];
+    expect(detectWrapper(pre)).toBe('kubectl');
+    expect(unwrap(pre[1]!, 'kubectl').text).toBe('java.io.IOException: Map failed');
+    expect(unwrap(`[pod/kafka-0/kafka] 2024-05-01T12:00:01.456789012Z ${KAFKA}`, 'kubectl').text).toBe(KAFKA);
+  });
+
+  it("stern's pod and container prefix is unwrapped; an app's own millisecond ISO stamp is not taken for kubectl's", async () => {
+    const { detectWrapper, unwrap } = await import('../../src/formats/wrappers.js');
+    const st = [`ingester-7 ingester level=error ts=2025-03-11T04:13:40.389Z msg="unable to open TSDB"`, 'ingester-7 ingester level=info msg="x"'];
+    expect(detectWrapper(st)).toBe('stern');
+    expect(unwrap(st[0]!, 'stern').text).toBe('level=error ts=2025-03-11T04:13:40.389Z msg="unable to open TSDB"');
+    expect(detectWrapper(['2024-05-01T12:00:01.456Z INFO started', '2024-05-01T12:00:02.001Z INFO ready'])).toBe('none');
+    expect(detectWrapper(['2024-05-01T12:00:01.123456789Z stderr F hello', '2024-05-01T12:00:01.123456789Z stdout F x'])).toBe('cri');
+  });
+});
+
+describe('kubectl logs through scan', () => {
+  it('a Kafka broker read with kubectl logs --timestamps --prefix is still a Kafka broker', async () => {
+    const { mkdtemp, writeFile } = await import('node:fs/promises');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { scanJson } = await import('../helpers/cli.js');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'mapmortem-kubectl-'));
+    const lines = [
+      '[2024-05-01 12:00:00,123] INFO Loading logs from log dirs ArrayBuffer(/var/lib/kafka/data) (kafka.log.LogManager)',
+      '[2024-05-01 12:00:01,456] ERROR Error while loading log dir /var/lib/kafka/data (kafka.log.LogManager)',
+      'java.io.IOException: Map failed',
+      '\tat sun.nio.ch.FileChannelImpl.map(FileChannelImpl.java:1016)',
+      'Caused by: java.lang.OutOfMemoryError: Map failed',
+      '\tat sun.nio.ch.FileChannelImpl.map0(Native Method)',
+    ];
+    await writeFile(path.join(dir, 'kafka-0.log'), lines.map((l, i) => `[pod/kafka-0/kafka] 2024-05-01T12:00:0${i}.12345678Z ${l}`).join('\n') + '\n');
+    const { report } = await scanJson([dir]);
+    expect(report.incidents[0].system).toBe('kafka');
+    expect(report.inputs[0].role).toBe('log:kafka-log4j');
+    expect(report.inputs[0].wrapper).toBe('kubectl');
+  });
+});

@@ -10,12 +10,13 @@ import { reportShapeError } from '../../pipeline/report-shape.js';
 import { validateReportDocument } from '../../core/schema.js';
 import { formatFromOutput, OUTPUT_FORMATS, outputFormat, type OutputFormatName } from '../../render/outputs.js';
 import { fileIdentity } from '../../io/write.js';
-import { emit, nowFrom, toolVersion, UsageError, type CliIO, type RegisterCommand } from '../context.js';
+import { emit, nowFrom, textWidth, toolVersion, UsageError, type CliIO, type RegisterCommand } from '../context.js';
 
 export interface ReportConfig {
   readonly files: readonly string[];
   readonly format: OutputFormatName;
   readonly output?: string;
+  readonly verbose?: boolean;
 }
 
 /** One result file as a Report, or a usage error naming the file and what is wrong. */
@@ -57,7 +58,7 @@ export async function runReport(c: ReportConfig, io: CliIO): Promise<void> {
   for (const f of c.files) parts.push({ file: f, report: await readResult(f, io) });
   const merged = parts.length === 1 ? parts[0]!.report : mergeReports(parts, nowFrom(io), toolVersion());
   const color = io.stdoutIsTTY && !c.output && !io.env['NO_COLOR'];
-  await emit(await outputFormat(c.format).render(merged, { color }), c.output, io);
+  await emit(await outputFormat(c.format).render(merged, { color, verbose: c.verbose === true, width: textWidth(io, c.output) }), c.output, io);
 }
 
 export const registerReport: RegisterCommand = (program: Command, { io }) => {
@@ -67,10 +68,11 @@ export const registerReport: RegisterCommand = (program: Command, { io }) => {
     .argument('<results...>', 'JSON files written by `scan --format json`, or HTML reports (their embedded data is read back)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(OUTPUT_FORMATS.filter((f) => !('streamed' in f)).map((f) => f.name)))
     .option('-o, --output <file>', 'write the merged report to FILE')
-    .action(async (files: string[], o: { format?: OutputFormatName; output?: string }) => {
+    .option('-v, --verbose', 'text: every finding, the decision trail, evidence and caveats')
+    .action(async (files: string[], o: { format?: OutputFormatName; output?: string; verbose?: boolean }) => {
       // A streamed format (ndjson) asked for by the output's extension writes its document form.
       const wanted = outputFormat(o.format ?? formatFromOutput(o.output) ?? 'text');
       const format = (wanted.streamed?.documentForm ?? wanted.name) as OutputFormatName;
-      await runReport({ files, format, ...(o.output !== undefined ? { output: o.output } : {}) }, io);
+      await runReport({ files, format, verbose: o.verbose === true, ...(o.output !== undefined ? { output: o.output } : {}) }, io);
     });
 };

@@ -12,7 +12,7 @@ import { runScan, type FileOutcome, type ScanProgress } from '../../pipeline/sca
 import { ndjsonStreamer } from '../../render/ndjson.js';
 import { formatFromOutput, OUTPUT_FORMAT_NAMES, outputFormat, type OutputFormatName } from '../../render/outputs.js';
 import { redactReport } from '../../render/redact.js';
-import { emit, loadRules, nowFrom, toolVersion, UsageError, type CliIO, type RegisterCommand } from '../context.js';
+import { emit, textWidth, loadRules, nowFrom, toolVersion, UsageError, type CliIO, type RegisterCommand } from '../context.js';
 import { collectList, parseNonNegInt, parsePositiveInt, parseWhen } from '../options.js';
 import { runCapture } from './capture.js';
 
@@ -35,6 +35,7 @@ interface ScanFlags {
   maxLine: number;
   failOn?: Severity;
   color?: boolean;
+  verbose?: boolean;
   jobs?: number;
   since?: string;
   until?: string;
@@ -58,6 +59,8 @@ export interface ScanCommandConfig {
   readonly maxLineBytes: number;
   readonly failOn?: Severity;
   readonly color?: boolean;
+  /** Text: the full detail instead of one screen per incident. */
+  readonly verbose: boolean;
   readonly jobs: number;
   readonly since?: Date;
   readonly until?: Date;
@@ -97,6 +100,7 @@ export async function scanConfig(paths: readonly string[], o: ScanFlags, io: Cli
     maxLineBytes: o.maxLine,
     ...(o.failOn !== undefined ? { failOn: o.failOn } : {}),
     ...(o.color !== undefined ? { color: o.color } : {}),
+    verbose: o.verbose === true,
     jobs: o.jobs ?? defaultJobs(),
     ...(since ? { since } : {}),
     ...(until ? { until } : {}),
@@ -177,9 +181,13 @@ export async function runScanCommand(c: ScanCommandConfig, io: CliIO): Promise<n
     return 2;
   }
   const color = c.color ?? (io.stdoutIsTTY && !c.output && !io.env['NO_COLOR']);
-  const text = ndjson ? ndjson.summary(report) : await format.render(report, { color });
+  const text = ndjson ? ndjson.summary(report) : await format.render(report, { color, verbose: c.verbose, width: textWidth(io, c.output) });
   await emit(text, c.output, io);
   if (c.output && !c.quiet) io.stderr(`mapmortem: verdict ${report.verdict}; report written to ${c.output}\n`);
+  if (report.verdict === 'nothing-read') {
+    if (!c.quiet) io.stderr('mapmortem: nothing was read: no input could be read as a log or evidence file (see the problems); exit 3\n');
+    return 3;
+  }
   return failOnHit(report, c.failOn) ? 1 : 0;
 }
 
@@ -209,6 +217,7 @@ export const registerScan: RegisterCommand = (program: Command, { io, exit }) =>
     .option('--redact', 'replace host names, IP addresses, user names in paths and e-mail addresses with stable placeholders')
     .option('--color', 'force colour in text output')
     .option('--no-color', 'never colour text output')
+    .option('-v, --verbose', 'text: every finding, the decision trail, evidence and caveats (the default fits a screen)')
     .action(async (paths: string[], o: ScanFlags) => {
       exit(await runScanCommand(await scanConfig(paths, o, io), io));
     });
