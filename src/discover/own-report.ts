@@ -6,12 +6,12 @@ import { CAUSES } from '../core/index.js';
 
 export type OwnReportFormat = 'text' | 'json' | 'ndjson' | 'md' | 'html';
 
-const VERDICTS = [...CAUSES, 'none'].map((c) => c.replace(/[-]/g, '\\-')).join('|');
+const VERDICTS = [...CAUSES, 'none', 'nothing-read'].map((c) => c.replace(/[-]/g, '\\-')).join('|');
 const TEXT_HEAD = new RegExp(`^(?:\\u001b\\[[0-9;]*m)*VERDICT: (?:\\u001b\\[[0-9;]*m)*(?:${VERDICTS})(?:\\u001b\\[[0-9;]*m)* `);
 const MD_HEAD = new RegExp(`^## mapmortem verdict: \`(?:${VERDICTS})\``);
 const JSON_HEAD = /^\s*\{\s*"schemaVersion"\s*:\s*\d+\s*,\s*"tool"\s*:\s*\{\s*"name"\s*:\s*"mapmortem"/;
 const HTML_GENERATOR = /<meta name="generator" content="mapmortem [^"<>]*">/;
-const NDJSON_FINDING = /^\{"type":"finding","ruleId":"[^"]+","severity":"[a-z]+","systems":\[/;
+const NDJSON_FINDING = /^\{"type":"finding","ruleId":"[^"]+",(?:"message":"(?:[^"\\]|\\.)*",)?"severity":"[a-z]+","systems":\[/;
 const NDJSON_SUMMARY = /^\{"type":"summary","schemaVersion":\d+,"tool":\{"name":"mapmortem"/;
 
 /** The report format when the first bytes of an input are one of mapmortem's own reports, else null. */

@@ -36,9 +36,8 @@ function toLogical(group: readonly RawLine[], texts: readonly string[], time: Ev
 
 /** The window's raw line at i (0 = the hit, negative = before), asking a lazy window only for that line. */
 function rawAccessor(w: CandidateWindow): (i: number) => RawLine | undefined {
-  const { lineBefore, lineAfter } = w;
-  if (lineBefore && lineAfter) {
-    return (i) => (i === 0 ? w.hit : i < 0 ? lineBefore.call(w, -i) : lineAfter.call(w, i));
+  if (w.lineBefore && w.lineAfter) {
+    return (i) => (i === 0 ? w.hit : i < 0 ? w.lineBefore?.(-i) : w.lineAfter?.(i));
   }
   const { before, after } = w;
   return (i) => (i === 0 ? w.hit : i < 0 ? before[before.length + i] : after[i - 1]);

@@ -24,6 +24,34 @@ export interface TextOptions {
 type Colors = ReturnType<typeof pc.createColors>;
 type Paint = (s: string) => string;
 
+/** ESC of our own colour codes, kept apart from text read from files until the last pass. */
+const MARK = '\uE000';
+
+/**
+ * picocolors' functions, emitting their codes with MARK instead of ESC: the last pass escapes
+ * every control character that came from a file or log line, then turns MARK back into ESC.
+ */
+function markedColors(enabled: boolean): Colors {
+  const real = pc.createColors(enabled);
+  const out: Record<string, unknown> = { ...real };
+  for (const [k, fn] of Object.entries(real)) {
+    if (typeof fn !== 'function') continue;
+    const [open = '', close = ''] = (fn as Paint)('\u0001').split('\u0001');
+    const o = open.replaceAll('\u001b', MARK);
+    const cl = close.replaceAll('\u001b', MARK);
+    out[k] = (t: string) => `${o}${t}${cl}`;
+  }
+  return out as unknown as Colors;
+}
+
+/** The last pass over the output: file-borne control characters escaped, our colour codes restored. */
+function terminalSafe(text: string): string {
+  return text
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (ch) => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`)
+    .replace(/\uE000(\[[0-9;]{1,8}m)/g, '\u001b$1')
+    .replaceAll(MARK, '\uFFFD');
+}
+
 /** Strip control characters from log-derived text so it cannot drive the terminal. */
 export function safe(s: string): string {
   return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
@@ -33,11 +61,6 @@ function cut(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, Math.max(1, n - 1))}…` : s;
 }
 
-const ANSI = /\u001b\[[0-9;]*m/g;
-
-function visible(s: string): number {
-  return s.replace(ANSI, '').length;
-}
 
 function causePaint(c: Colors, cause: string): Paint {
   if (cause === 'none') return (s) => c.bold(c.green(s));
@@ -373,7 +396,7 @@ export function verdictLine(report: Report): string {
 }
 
 export function renderText(report: Report, opts: TextOptions): string {
-  const c = pc.createColors(opts.color);
+  const c = markedColors(opts.color);
   const width = Math.max(40, opts.width ?? 100);
   const out: string[] = [];
   const verdict = report.verdict;
@@ -404,5 +427,5 @@ export function renderText(report: Report, opts: TextOptions): string {
   } else if (report.incidents.length > 0) {
     out.push(...field('', c.dim('--verbose: every finding, the decision trail and caveats; -o report.html: the postmortem'), width, 0));
   }
-  return `${out.map((l) => (visible(l) > width ? l : l).trimEnd()).join('\n')}\n`;
+  return terminalSafe(`${out.map((l) => l.trimEnd()).join('\n')}\n`);
 }

@@ -270,7 +270,7 @@ class RuleValidator {
     if (v === undefined) return 1;
     if (v === 2) return 2;
     if (v === 1) this.err('version', "version 1 is written by leaving 'version' out; remove it, or convert the file to 'version: 2' (docs/rules.md)");
-    else this.err('version', `unknown rule format version '${String(v)}'; this mapmortem reads 2 (and v1 files without 'version')`);
+    else this.err('version', `unknown rule format version '${typeof v === 'string' ? v : JSON.stringify(v)}'; this mapmortem reads 2 (and v1 files without 'version')`);
     return 2;
   }
 
@@ -334,7 +334,7 @@ class RuleValidator {
     const scope = this.enumValue<MatchScope>(v, 'scope', 'match.scope', MATCH_SCOPES);
     let flags = '';
     if (v.flags !== undefined && v.flags !== null && v.flags !== '') {
-      if (v.flags !== 'i') this.err('match.flags', `'${String(v.flags)}' is not allowed; only 'i' (ignore case) is, or leave it out`);
+      if (v.flags !== 'i') this.err('match.flags', `'${typeof v.flags === 'string' ? v.flags : JSON.stringify(v.flags)}' is not allowed; only 'i' (ignore case) is, or leave it out`);
       else flags = 'i';
     }
     const all = this.regexList(v, 'all', flags);

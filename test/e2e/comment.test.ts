@@ -23,7 +23,7 @@ describe('markdown comment', () => {
   it('one incident: the summary first, the full detail behind <details>', async () => {
     const r = await runCli(['scan', 'samples/cortex-ingester-crashloop', '--format', 'md']);
     const [summary] = r.stdout.split('<details>');
-    expect(summary).toContain('**8x** `tsdb-mmap-size-enomem` at `ingester.log:56-250`, every ~2 min');
+    expect(summary).toContain('**8x** `tsdb-mmap-size-enomem` at `ingester.log:56-250`, every \\~2 min');
     expect(summary).toContain('```sh\nsudo sysctl -w vm.max_map_count=262144');
     expect(summary).not.toContain('**Decision trail**');
     expect(r.stdout).toContain('**Decision trail**');

@@ -78,7 +78,8 @@ describe('npm pack, npm install -g, run outside the repository', { timeout: 300_
     expect(files).toContain('templates/report.css');
     expect(files).toContain('scripts/mapmortem-capture.sh');
     expect(files).toContain('schema/report.schema.json');
-    const rules = readdirSync(path.join(REPO, 'rules')).filter((f) => /\.ya?ml$/.test(f));
+    // Every rule file, and the linear-time proofs of the pack's patterns that the loader reads.
+    const rules = readdirSync(path.join(REPO, 'rules')).filter((f) => /\.ya?ml$/.test(f) || f === 'linear-proofs.json');
     expect(files.filter((f) => f.startsWith('rules/'))).toEqual(rules.map((r) => `rules/${r}`).sort());
     const templates = readdirSync(path.join(REPO, 'templates'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
     expect(files.filter((f) => f.startsWith('templates/'))).toHaveLength(templates.length);
