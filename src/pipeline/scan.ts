@@ -30,7 +30,7 @@ import { DEFAULT_ARCHIVE_LIMITS, detectArchive, readArchive, type ArchiveLimits,
 import { looksBinary } from '../io/sniff.js';
 import { fileIdentity } from '../io/write.js';
 import { ownReportFormat } from '../discover/own-report.js';
-import { countNuls, decodeUtf16, detectUtf16, stripLeadingNuls } from '../io/decode.js';
+import { countNuls, decodeUtf16, detectUtf16, rechain, stripLeadingNuls } from '../io/decode.js';
 import { buildPrefilter, matchRules, rulesApplyingTo } from '../rules/compile.js';
 import { scanChunks } from '../scan/scanner.js';
 import { startPool } from './pool.js';
@@ -94,25 +94,6 @@ const HEAD_LINES = 64;
 
 async function* fromArray(bufs: readonly Buffer[]): AsyncGenerator<Buffer> {
   for (const b of bufs) yield b;
-}
-
-/** Re-yield a first chunk that was read ahead, then the rest. */
-async function* rechain(first: Buffer | undefined, rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
-  let finished = false;
-  try {
-    if (first) yield first;
-    for (;;) {
-      const n = await rest.next();
-      if (n.done) {
-        finished = true;
-        return;
-      }
-      yield n.value;
-    }
-  } finally {
-    // Stopped early (too large, binary): let the opener close its file.
-    if (!finished) await rest.return?.();
-  }
 }
 
 function headLines(buf: Buffer): string[] {
