@@ -17,7 +17,7 @@ const lineText = { type: 'object', required: ['line', 'text'], properties: { lin
 
 const finding = {
   type: 'object',
-  required: ['ruleId', 'severity', 'file', 'line', 'text', 'signals'],
+  required: ['ruleId', 'severity', 'file', 'line', 'recordStartLine', 'text', 'signals', 'recordLines', 'contextBefore', 'contextAfter', 'captures'],
   properties: {
     ruleId: str,
     severity: { enum: [...SEVERITIES] },
