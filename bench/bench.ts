@@ -234,7 +234,9 @@ export async function main(argv: string[]): Promise<void> {
   // Sanity: every needle block has a line the rule pack's anchor regexes match (JS semantics).
   const js = patterns.map(jsRegex);
   for (const n of corpus.needles) {
-    const lines = readFileSync(path.join(plainDir, n.file), 'utf8').split('\n').slice(n.startLine - 1, n.endLine);
+    const lines = readFileSync(path.join(plainDir, n.file), 'utf8')
+      .split('\n')
+      .slice(n.startLine - 1, n.endLine);
     if (!lines.some((l) => js.some((re) => re.test(l)))) throw new Error(`needle ${n.file}:${n.startLine} matches no rule pattern`);
   }
 
@@ -245,34 +247,65 @@ export async function main(argv: string[]): Promise<void> {
   const files = corpus.files.map((f) => q(path.join(plainDir, f))).join(' ');
   const gzFiles = corpus.files.map((f) => q(path.join(gzDir, `${f}.gz`))).join(' ');
   const mm = (dir: string, jobs: string): string => `node ${q(bin)} scan ${q(dir)} --format json -q${jobs && jobsFlag ? ` --jobs ${jobs}` : ''}`;
-  const mmCheck = (dir: string): (() => string) => () => {
-    const r = sh(`node ${q(bin)} scan ${q(dir)} --format ${ndjson ? 'ndjson' : 'json'} -q`);
-    if (r.status !== 0) return `exit ${r.status}: ${r.err.slice(0, 200)}`;
-    const needles = dir === giantDir ? [giantNeedle] : corpus.needles;
-    let text = score(hitsFromMapmortem(r.out, dir), needles).text;
-    if (dir === giantDir) text += /line-too-long/.test(r.out) ? ', line reported cut' : ', line NOT reported cut';
-    return text;
-  };
-  const rgCheck = (dir: string, z: boolean, needles: readonly Needle[]): (() => string) => () =>
-    score(hitsFromGrepOutput(sh(`rg --no-config ${z ? '-z ' : ''}-n -H --no-heading -f ${q(rgFile)} ${q(dir)}`).out, dir), needles).text;
-  const grepCheck = (): string =>
-    score(hitsFromGrepOutput(sh(`LC_ALL=C.UTF-8 grep -r -n -H -E -f ${q(grepFile)} ${q(plainDir)}`).out, plainDir), corpus.needles).text;
+  const mmCheck =
+    (dir: string): (() => string) =>
+    () => {
+      const r = sh(`node ${q(bin)} scan ${q(dir)} --format ${ndjson ? 'ndjson' : 'json'} -q`);
+      if (r.status !== 0) return `exit ${r.status}: ${r.err.slice(0, 200)}`;
+      const needles = dir === giantDir ? [giantNeedle] : corpus.needles;
+      let text = score(hitsFromMapmortem(r.out, dir), needles).text;
+      if (dir === giantDir) text += /line-too-long/.test(r.out) ? ', line reported cut' : ', line NOT reported cut';
+      return text;
+    };
+  const rgCheck =
+    (dir: string, z: boolean, needles: readonly Needle[]): (() => string) =>
+    () =>
+      score(hitsFromGrepOutput(sh(`rg --no-config ${z ? '-z ' : ''}-n -H --no-heading -f ${q(rgFile)} ${q(dir)}`).out, dir), needles).text;
+  const grepCheck = (): string => score(hitsFromGrepOutput(sh(`LC_ALL=C.UTF-8 grep -r -n -H -E -f ${q(grepFile)} ${q(plainDir)}`).out, plainDir), corpus.needles).text;
 
   const noJobs = jobsFlag ? undefined : '--jobs not available yet: both rows run the default';
   const rows: Row[] = [
     { group: 'plain', name: 'cat (read limit)', cmd: `cat ${files} > /dev/null`, bytes: corpus.bytes, base: 'rg' },
-    { group: 'plain', name: 'rg', cmd: `rg --no-config -c -f ${q(rgFile)} ${q(plainDir)} | cat`, bytes: corpus.bytes, check: rgCheck(plainDir, false, corpus.needles), note: `${cores} threads` },
+    {
+      group: 'plain',
+      name: 'rg',
+      cmd: `rg --no-config -c -f ${q(rgFile)} ${q(plainDir)} | cat`,
+      bytes: corpus.bytes,
+      check: rgCheck(plainDir, false, corpus.needles),
+      note: `${cores} threads`,
+    },
     { group: 'plain', name: 'rg -j1', cmd: `rg --no-config -j1 -c -f ${q(rgFile)} ${q(plainDir)} | cat`, bytes: corpus.bytes, base: 'rg' },
-    { group: 'plain', name: 'grep -rcE', cmd: `LC_ALL=C.UTF-8 grep -r -c -E -f ${q(grepFile)} ${q(plainDir)} | cat`, bytes: corpus.bytes, base: 'rg -j1', check: grepCheck, note: `${grepPats.length}/${patterns.length} patterns` },
+    {
+      group: 'plain',
+      name: 'grep -rcE',
+      cmd: `LC_ALL=C.UTF-8 grep -r -c -E -f ${q(grepFile)} ${q(plainDir)} | cat`,
+      bytes: corpus.bytes,
+      base: 'rg -j1',
+      check: grepCheck,
+      note: `${grepPats.length}/${patterns.length} patterns`,
+    },
     { group: 'plain', name: 'mapmortem --jobs 1', cmd: mm(plainDir, '1'), bytes: corpus.bytes, base: 'rg -j1', ...(noJobs ? { note: noJobs } : {}) },
     { group: 'plain', name: 'mapmortem', cmd: mm(plainDir, ''), bytes: corpus.bytes, base: 'rg', check: mmCheck(plainDir) },
-    { group: 'gzip', name: `${has('pigz') ? 'pigz' : 'gzip'} -dc (read limit)`, cmd: `${has('pigz') ? 'pigz' : 'gzip'} -dc ${gzFiles} > /dev/null`, bytes: corpus.bytes, base: 'rg -z' },
+    {
+      group: 'gzip',
+      name: `${has('pigz') ? 'pigz' : 'gzip'} -dc (read limit)`,
+      cmd: `${has('pigz') ? 'pigz' : 'gzip'} -dc ${gzFiles} > /dev/null`,
+      bytes: corpus.bytes,
+      base: 'rg -z',
+    },
     { group: 'gzip', name: 'rg -z', cmd: `rg --no-config -z -c -f ${q(rgFile)} ${q(gzDir)} | cat`, bytes: corpus.bytes, check: rgCheck(gzDir, true, corpus.needles) },
     { group: 'gzip', name: 'rg -z -j1', cmd: `rg --no-config -z -j1 -c -f ${q(rgFile)} ${q(gzDir)} | cat`, bytes: corpus.bytes, base: 'rg -z' },
     { group: 'gzip', name: 'mapmortem --jobs 1', cmd: mm(gzDir, '1'), bytes: corpus.bytes, base: 'rg -z -j1', ...(noJobs ? { note: noJobs } : {}) },
     { group: 'gzip', name: 'mapmortem', cmd: mm(gzDir, ''), bytes: corpus.bytes, base: 'rg -z', check: mmCheck(gzDir) },
     { group: 'giant line', name: 'cat (read limit)', cmd: `cat ${q(giantFile)} > /dev/null`, bytes: a.size, base: 'rg' },
-    { group: 'giant line', name: 'rg', cmd: `rg --no-config --no-mmap -c -f ${q(rgFile)} ${q(giantDir)} | cat`, bytes: a.size, check: rgCheck(giantDir, false, [giantNeedle]), note: '--no-mmap (else RSS = file size)' },
+    {
+      group: 'giant line',
+      name: 'rg',
+      cmd: `rg --no-config --no-mmap -c -f ${q(rgFile)} ${q(giantDir)} | cat`,
+      bytes: a.size,
+      check: rgCheck(giantDir, false, [giantNeedle]),
+      note: '--no-mmap (else RSS = file size)',
+    },
     { group: 'giant line', name: 'mapmortem', cmd: mm(giantDir, ''), bytes: a.size, base: 'rg', check: mmCheck(giantDir) },
   ];
 

@@ -68,18 +68,24 @@ function filler(kind: Kind, r: () => number, c: Clock): string {
   switch (kind) {
     case 'kafka': {
       const v = n % 10;
-      if (v < 4) return `[${p.d} ${p.t},${p.ms}] INFO [Log partition=${topic}, dir=/var/lib/kafka/data] Rolled new log segment at offset ${n * 37} in ${n % 9} ms. (kafka.log.LocalLog)`;
-      if (v < 7) return `[${p.d} ${p.t},${p.ms}] INFO [ReplicaFetcher replicaId=1, leaderId=${n % 5}, fetcherId=0] Fetched ${n % 997} records from ${topic} at offset ${n * 13} (kafka.server.ReplicaFetcherThread)`;
-      if (v < 9) return `[${p.d} ${p.t},${p.ms}] INFO [GroupCoordinator 1]: Member consumer-${n % 50}-${(n * 7919).toString(16)} in group app-${n % 20} has left, removing it from the group (kafka.coordinator.group.GroupCoordinator)`;
-      if (n % 1000 === 9) return `[${p.d} ${p.t},${p.ms}] INFO Deleted time index /var/lib/kafka/data/${topic}/${String(n).padStart(20, '0')}.timeindex.deleted. (kafka.log.LogSegment)`;
+      if (v < 4)
+        return `[${p.d} ${p.t},${p.ms}] INFO [Log partition=${topic}, dir=/var/lib/kafka/data] Rolled new log segment at offset ${n * 37} in ${n % 9} ms. (kafka.log.LocalLog)`;
+      if (v < 7)
+        return `[${p.d} ${p.t},${p.ms}] INFO [ReplicaFetcher replicaId=1, leaderId=${n % 5}, fetcherId=0] Fetched ${n % 997} records from ${topic} at offset ${n * 13} (kafka.server.ReplicaFetcherThread)`;
+      if (v < 9)
+        return `[${p.d} ${p.t},${p.ms}] INFO [GroupCoordinator 1]: Member consumer-${n % 50}-${(n * 7919).toString(16)} in group app-${n % 20} has left, removing it from the group (kafka.coordinator.group.GroupCoordinator)`;
+      if (n % 1000 === 9)
+        return `[${p.d} ${p.t},${p.ms}] INFO Deleted time index /var/lib/kafka/data/${topic}/${String(n).padStart(20, '0')}.timeindex.deleted. (kafka.log.LogSegment)`;
       return `[${p.d} ${p.t},${p.ms}] DEBUG [Controller id=1] Broker ${n % 5} heartbeat, epoch ${n % 300}, metadata offset ${n * 3} (kafka.controller.KafkaController)`;
     }
     case 'logfmt': {
       const v = n % 10;
       const us = `${n % 900}.${n % 1000}µs`;
-      if (v < 5) return `level=info ts=${p.iso} caller=ingester.go:${n % 900} msg="pushed samples" user=${tenants[n % tenants.length] as string} series=${n % 5000} samples=${n % 20000} duration=${us}`;
+      if (v < 5)
+        return `level=info ts=${p.iso} caller=ingester.go:${n % 900} msg="pushed samples" user=${tenants[n % tenants.length] as string} series=${n % 5000} samples=${n % 20000} duration=${us}`;
       if (v < 8) return `level=debug ts=${p.iso} caller=head.go:${n % 700} component=tsdb msg="head GC completed" duration=${us} series_removed=${n % 300}`;
-      if (n % 2000 === 8) return `level=info ts=${p.iso} caller=head.go:612 component=tsdb msg="Replaying on-disk memory mappable chunks if any" user=${tenants[n % tenants.length] as string}`;
+      if (n % 2000 === 8)
+        return `level=info ts=${p.iso} caller=head.go:612 component=tsdb msg="Replaying on-disk memory mappable chunks if any" user=${tenants[n % tenants.length] as string}`;
       return `level=warn ts=${p.iso} caller=grpc_logging.go:${n % 90} method=/cortex.Ingester/Push duration=${us} err="rpc error: code = Canceled desc = context canceled" msg=gRPC`;
     }
     case 'json': {
@@ -95,7 +101,10 @@ function filler(kind: Kind, r: () => number, c: Clock): string {
       const v = n % 25;
       if (v === 0) {
         const head = `${p.d} ${p.t}.${p.ms} ERROR ${4000 + (n % 99)} --- [nio-8080-exec-${n % 200}] o.a.c.c.C.[.[.[/].[dispatcherServlet] : Servlet.service() threw exception`;
-        const trace = Array.from({ length: 6 + (n % 20) }, (_, i) => `\tat org.springframework.web.servlet.FrameworkServlet${i}.service(FrameworkServlet.java:${(n + i) % 900})`).join('\n');
+        const trace = Array.from(
+          { length: 6 + (n % 20) },
+          (_, i) => `\tat org.springframework.web.servlet.FrameworkServlet${i}.service(FrameworkServlet.java:${(n + i) % 900})`,
+        ).join('\n');
         return `${head}\njava.lang.NullPointerException: order ${n} has no customer\n${trace}`;
       }
       if (v < 3) return `[GC (Allocation Failure) [PSYoungGen: ${n % 900000}K->${n % 90000}K(${n % 990000}K)] ${n}K->${n % 400000}K(${n * 2}K), 0.0${n % 999} secs]`;
@@ -127,19 +136,25 @@ function needle(kind: Kind, k: number, c: Clock): { kind: string; lines: string[
       }
       return {
         kind: 'jvm-commit-memory',
-        lines: [`OpenJDK 64-Bit Server VM warning: INFO: os::commit_memory(0x00007f${(0x3a1c000000 + k * 4096).toString(16)}, 65536, 0) failed; error='Cannot allocate memory' (errno=12)`],
+        lines: [
+          `OpenJDK 64-Bit Server VM warning: INFO: os::commit_memory(0x00007f${(0x3a1c000000 + k * 4096).toString(16)}, 65536, 0) failed; error='Cannot allocate memory' (errno=12)`,
+        ],
       };
     case 'logfmt':
       if (k % 3 === 0) {
         return {
           kind: 'tsdb-mmap-size',
-          lines: [`level=error ts=${p.iso} caller=ingester.go:1790 msg="failed to open TSDB" user=${tenants[k % tenants.length] as string} err="1 error occurred: mmap, size 134217728: cannot allocate memory" duration=812.4µs`],
+          lines: [
+            `level=error ts=${p.iso} caller=ingester.go:1790 msg="failed to open TSDB" user=${tenants[k % tenants.length] as string} err="1 error occurred: mmap, size 134217728: cannot allocate memory" duration=812.4µs`,
+          ],
         };
       }
       if (k % 3 === 1) {
         return {
           kind: 'tsdb-mmap-legacy',
-          lines: [`level=error ts=${p.iso} caller=db.go:830 component=tsdb msg="opening storage failed" err="open block /data/tsdb/${tenants[k % tenants.length] as string}/01H8XGJ3W5Q6Z7K8M9N0P1R2S3: mmap files: mmap: cannot allocate memory"`],
+          lines: [
+            `level=error ts=${p.iso} caller=db.go:830 component=tsdb msg="opening storage failed" err="open block /data/tsdb/${tenants[k % tenants.length] as string}/01H8XGJ3W5Q6Z7K8M9N0P1R2S3: mmap files: mmap: cannot allocate memory"`,
+          ],
         };
       }
       return { kind: 'go-arena', lines: ['fatal error: runtime: cannot map pages in arena address space'] };
@@ -147,12 +162,16 @@ function needle(kind: Kind, k: number, c: Clock): { kind: string; lines: string[
       if (k % 2 === 0) {
         return {
           kind: 'es-max-map-count',
-          lines: [`{"@timestamp":"${p.iso}","level":"ERROR","logger":"org.elasticsearch.bootstrap.BootstrapChecks","message":"max virtual memory areas vm.max_map_count [65530] is too low, increase to at least [262144]"}`],
+          lines: [
+            `{"@timestamp":"${p.iso}","level":"ERROR","logger":"org.elasticsearch.bootstrap.BootstrapChecks","message":"max virtual memory areas vm.max_map_count [65530] is too low, increase to at least [262144]"}`,
+          ],
         };
       }
       return {
         kind: 'json-native-thread',
-        lines: [`{"@timestamp":"${p.iso}","level":"ERROR","logger":"com.example.shop.Worker","thread":"pool-3-thread-${k}","message":"worker crashed","stack_trace":"java.lang.OutOfMemoryError: unable to create native thread: possibly out of memory or process/resource limits reached\\n\\tat java.base/java.lang.Thread.start0(Native Method)\\n\\tat java.base/java.lang.Thread.start(Thread.java:802)"}`],
+        lines: [
+          `{"@timestamp":"${p.iso}","level":"ERROR","logger":"com.example.shop.Worker","thread":"pool-3-thread-${k}","message":"worker crashed","stack_trace":"java.lang.OutOfMemoryError: unable to create native thread: possibly out of memory or process/resource limits reached\\n\\tat java.base/java.lang.Thread.start0(Native Method)\\n\\tat java.base/java.lang.Thread.start(Thread.java:802)"}`,
+        ],
       };
     case 'java':
       if (k % 2 === 0) {
@@ -381,7 +400,7 @@ export function generateGiantLine(file: string, size: number): Needle {
   writeSync(fd, needleText);
   written += needleText.length;
   const tailLen = Math.max(0, size - written - 1);
-  for (let left = tailLen; left > 0; ) {
+  for (let left = tailLen; left > 0;) {
     const n = Math.min(block.length, left);
     writeSync(fd, block, 0, n);
     left -= n;

@@ -23,7 +23,9 @@ const isOptional = (r: string): boolean => /^\^\(\?:.*\)\?$/.test(r);
 
 export function loadPatterns(rulesDir: string): BenchPattern[] {
   const out: BenchPattern[] = [];
-  for (const f of readdirSync(rulesDir).filter((n) => n.endsWith('.yaml')).sort()) {
+  for (const f of readdirSync(rulesDir)
+    .filter((n) => n.endsWith('.yaml'))
+    .sort()) {
     const doc = parse(readFileSync(path.join(rulesDir, f), 'utf8')) as RuleFile;
     const m = doc.match ?? {};
     const all = (m.all ?? []).filter((r): r is string => typeof r === 'string' && !isOptional(r));

@@ -162,12 +162,14 @@ function main(): void {
   process.stdout.write(`mapmortem ${bin} vs rg (${lits.size} rule literals, -F -i); median of ${runs} interleaved runs; load average ${load}\n\n`);
   process.stdout.write('| input | mapmortem | rg | rg/ours | RSS ours | RSS rg | target | check |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n');
   const enomem = /cannot allocate memory/i;
-  const same = (file: string) => (mm: string, rg: string): string => {
-    const a = foundLines(mm);
-    const b = rgLines(rg, file, enomem);
-    const missing = [...b].filter((x) => !a.has(x)).length;
-    return missing === 0 ? `same ${b.size} lines` : `${missing} of ${b.size} rg lines missing`;
-  };
+  const same =
+    (file: string) =>
+    (mm: string, rg: string): string => {
+      const a = foundLines(mm);
+      const b = rgLines(rg, file, enomem);
+      const missing = [...b].filter((x) => !a.has(x)).length;
+      return missing === 0 ? `same ${b.size} lines` : `${missing} of ${b.size} rg lines missing`;
+    };
   const tiny = path.join(work, 'tiny.log');
   writeFileSync(tiny, 'a\nb\n');
   row('2-line file (start-up)', '< 150 ms above node -e 0', runs, tiny, litFile, () => 'no findings, as rg');

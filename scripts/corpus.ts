@@ -161,7 +161,11 @@ export function formatScore(name: string, s: CorpusScore, verbose = true): strin
   out.push(`  false alarms on negatives (label none): ${s.falseAlarms.length} of ${s.negatives}`);
   out.push(`  high confidence right: ${s.high.right}/${s.high.total} (${pct(s.high.right, s.high.total)})`);
   const labels = [...new Set([...s.confusion.keys(), ...[...s.confusion.values()].flatMap((m) => [...m.keys()])])].sort();
-  const short = (l: string): string => l.split('-').map((w) => w.slice(0, 3)).join('-');
+  const short = (l: string): string =>
+    l
+      .split('-')
+      .map((w) => w.slice(0, 3))
+      .join('-');
   out.push('  confusion matrix (rows: label, columns: verdict):');
   out.push(`    ${''.padEnd(22)} ${labels.map((l) => short(l).padStart(9)).join('')}`);
   for (const e of labels) {

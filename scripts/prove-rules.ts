@@ -11,7 +11,9 @@ import { decidedEngines, proofKey, recheckOne, verdictOf } from '../src/rules/en
 async function main(): Promise<number> {
   const dir = defaultRulesDir();
   const keys = new Map<string, { source: string; flags: string; where: string }>();
-  for (const name of readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((n) => /\.ya?ml$/.test(n))
+    .sort()) {
     const file = join(dir, name);
     const { rule, errors } = parseRuleText(file, readFileSync(file, 'utf8'));
     if (rule === undefined) {

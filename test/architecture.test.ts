@@ -43,7 +43,13 @@ function importGraph(): Map<string, string[]> {
     const targets: string[] = [];
     for (const m of text.matchAll(IMPORT)) {
       const spec = m[1] ?? m[2] ?? m[3] ?? '';
-      targets.push(path.relative(SRC, path.resolve(path.dirname(abs), spec)).replace(/\.js$/, '.ts').split(path.sep).join('/'));
+      targets.push(
+        path
+          .relative(SRC, path.resolve(path.dirname(abs), spec))
+          .replace(/\.js$/, '.ts')
+          .split(path.sep)
+          .join('/'),
+      );
     }
     graph.set(path.relative(SRC, abs).split(path.sep).join('/'), targets);
   }

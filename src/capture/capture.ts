@@ -5,16 +5,7 @@
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  cgroupDirs,
-  cmdlineText,
-  listPids,
-  parseCgroupFile,
-  parseMountinfo,
-  readCmdline,
-  readWhole,
-  type ReadResult,
-} from './procfs.js';
+import { cgroupDirs, cmdlineText, listPids, parseCgroupFile, parseMountinfo, readCmdline, readWhole, type ReadResult } from './procfs.js';
 import { tarGz, type TarEntry } from './tar.js';
 
 export interface CaptureOptions {
@@ -65,9 +56,7 @@ export interface Manifest {
   warnings: string[];
 }
 
-export type CaptureResult =
-  | { ok: true; bundle: string; manifest: Manifest; warnings: string[] }
-  | { ok: false; message: string; candidates?: { pid: number; cmdline: string }[] };
+export type CaptureResult = { ok: true; bundle: string; manifest: Manifest; warnings: string[] } | { ok: false; message: string; candidates?: { pid: number; cmdline: string }[] };
 
 const PROCESS_FILES = ['maps', 'smaps_rollup', 'status', 'limits', 'cmdline', 'cgroup'] as const;
 const HOST_FILES = [
@@ -212,7 +201,7 @@ export async function capture(opts: CaptureOptions): Promise<CaptureResult> {
   if (opts.pid !== undefined && (!Number.isInteger(opts.pid) || opts.pid <= 0)) {
     return { ok: false, message: `--pid must be a positive integer, got ${opts.pid}` };
   }
-  const haveProc = await exists(path.join(procRoot, 'meminfo')) || (await exists(path.join(procRoot, 'self')));
+  const haveProc = (await exists(path.join(procRoot, 'meminfo'))) || (await exists(path.join(procRoot, 'self')));
   if (!haveProc) {
     warnings.push(
       process.platform === 'linux'
@@ -341,7 +330,10 @@ async function startTime(pidDir: string): Promise<string | undefined> {
   const r = await readWhole(path.join(pidDir, 'stat'), 64 * 1024);
   if (!r.ok) return undefined;
   const text = r.data.toString('utf8');
-  const fields = text.slice(text.lastIndexOf(')') + 2).trim().split(/\s+/);
+  const fields = text
+    .slice(text.lastIndexOf(')') + 2)
+    .trim()
+    .split(/\s+/);
   return fields[19];
 }
 

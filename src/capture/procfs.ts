@@ -86,7 +86,10 @@ export async function countLines(file: string): Promise<{ ok: true; lines: numbe
 export async function listPids(procRoot: string): Promise<number[]> {
   try {
     const names = await fsp.readdir(procRoot);
-    return names.filter((n) => /^\d+$/.test(n)).map(Number).sort((a, b) => a - b);
+    return names
+      .filter((n) => /^\d+$/.test(n))
+      .map(Number)
+      .sort((a, b) => a - b);
   } catch {
     return [];
   }

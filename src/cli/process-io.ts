@@ -15,8 +15,14 @@ export function processIO(): CliIO {
     }
     throw err;
   };
-  process.stdout.on('error', quietOnEpipe(() => (stdoutClosed = true)));
-  process.stderr.on('error', quietOnEpipe(() => (stderrClosed = true)));
+  process.stdout.on(
+    'error',
+    quietOnEpipe(() => (stdoutClosed = true)),
+  );
+  process.stderr.on(
+    'error',
+    quietOnEpipe(() => (stderrClosed = true)),
+  );
   return {
     stdout: (s) => {
       if (!stdoutClosed) process.stdout.write(s);

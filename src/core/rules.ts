@@ -4,7 +4,6 @@
 import type { EventTime, LogFormat, Wrapper } from './records.js';
 import type { SystemName } from './systems.js';
 
-
 /** Most severe first: `--fail-on` and the incident order read this order. */
 export const SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -43,18 +42,7 @@ export const FAILURE_SIGNALS = ['enomem', 'non-enomem', 'limit-warning', 'oom-ki
 export type FailureSignal = (typeof FAILURE_SIGNALS)[number];
 
 /** Which operation failed. */
-export const OPERATIONS = [
-  'mmap',
-  'commit',
-  'malloc',
-  'mprotect',
-  'thread-create',
-  'stack-guard',
-  'runtime',
-  'check',
-  'kill',
-  'other',
-] as const;
+export const OPERATIONS = ['mmap', 'commit', 'malloc', 'mprotect', 'thread-create', 'stack-guard', 'runtime', 'check', 'kill', 'other'] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 /** The cause the message alone points to, if any (weak evidence; the engine decides). */

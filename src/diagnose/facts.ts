@@ -2,17 +2,7 @@
 // evidence attached to an incident by the precedence table (src/diagnose/precedence.ts), and
 // states each conflict between sources with both lines and why the winner won.
 
-import type {
-  EvidenceFile,
-  EvidenceKind,
-  FactOrigin,
-  FlagFactKey,
-  MapsBreakdown,
-  NumericFact,
-  NumericFactKey,
-  SourceRef,
-  TextFactKey,
-} from '../core/index.js';
+import type { EvidenceFile, EvidenceKind, FactOrigin, FlagFactKey, MapsBreakdown, NumericFact, NumericFactKey, SourceRef, TextFactKey } from '../core/index.js';
 import { BYTE_FACT_KEYS, factLabel } from '../core/words.js';
 import { fmtBytes, fmtCount } from '../core/units.js';
 import { ORIGIN_WORDS, originOf, precedenceOrder, rankFacts } from './precedence.js';
@@ -105,9 +95,7 @@ export function indexFacts(evidence: readonly EvidenceFile[]): FactIndex {
     const text =
       `${factLabel(key)} differs between sources: ${[chosen, ...others].map(show).join(' and ')}; ` +
       `used ${fmtFactValue(key, chosen.value)} from ${ref(chosen)}` +
-      (others.every((o) => o.origin === chosen.origin)
-        ? ', the first source of its kind'
-        : ` (source precedence ${precedenceOrder(key).join(' > ')})`);
+      (others.every((o) => o.origin === chosen.origin) ? ', the first source of its kind' : ` (source precedence ${precedenceOrder(key).join(' > ')})`);
     conflicts.push({ key, chosen, others, text });
   }
 

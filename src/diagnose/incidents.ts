@@ -2,9 +2,7 @@
 // the scope's evidence (saying why), runs the verdict engine and the remediation, and orders
 // incidents by severity as docs/ARCHITECTURE.md defines.
 
-import type {
-  CaptureValue, Cause, Confidence, EvidenceFile, Finding, Incident, OmittedFindings, Severity, ScopeInput, SystemName, UnlistedFindings,
-} from '../core/index.js';
+import type { CaptureValue, Cause, Confidence, EvidenceFile, Finding, Incident, OmittedFindings, Severity, ScopeInput, SystemName, UnlistedFindings } from '../core/index.js';
 import { SEVERITIES, SYSTEMS, systemDef, type SystemDef, type SystemFamily } from '../core/index.js';
 import { indexFacts } from './facts.js';
 import { remediate } from './remediation.js';
@@ -124,7 +122,14 @@ function unlistedOf(overflow: readonly Finding[], parts: readonly OmittedFinding
   return { files: files.values, rules: rules.values, captureSets: sets.values, ...out };
 }
 
-function buildIncident(scope: string, idKey: string, family: Family, findings: readonly Finding[], omittedParts: readonly OmittedFindings[], evidence: readonly EvidenceFile[]): Incident | undefined {
+function buildIncident(
+  scope: string,
+  idKey: string,
+  family: Family,
+  findings: readonly Finding[],
+  omittedParts: readonly OmittedFindings[],
+  evidence: readonly EvidenceFile[],
+): Incident | undefined {
   const omittedCount = omittedParts.reduce((n, o) => n + o.count, 0);
   const sorted = [...findings].sort(cmpFinding);
   const system = primarySystem(sorted, evidence, family);
@@ -146,21 +151,22 @@ function buildIncident(scope: string, idKey: string, family: Family, findings: r
       continue;
     }
     used.push(e);
-    const reason = logFiles.has(e.file) && e.kind === 'hs-err'
-      ? 'the crash file itself: it carries its own maps, limits and memory sections'
-      : e.kind === 'prometheus-startup' && logFiles.has(e.file)
-        ? "the failing log's own start-up lines: they state the process's limits"
-      : e.kind === 'embedded'
-        ? logFiles.has(e.file)
-          ? 'written inside the failing log itself (command output or numbers in its text)'
-          : `written inside another file of ${scope} (command output or numbers in its text)`
-      : pid !== undefined && hsErrPids.has(pid)
-        ? `same pid ${pid} as the crash file`
-        : scope === '(command line)'
-          ? 'given on the same command line'
-          : evidence.some((x) => x.kind === 'capture-manifest')
-            ? `in the capture bundle ${scope}, scanned with the logs`
-          : `in the same directory or bundle (${scope}) as the logs`;
+    const reason =
+      logFiles.has(e.file) && e.kind === 'hs-err'
+        ? 'the crash file itself: it carries its own maps, limits and memory sections'
+        : e.kind === 'prometheus-startup' && logFiles.has(e.file)
+          ? "the failing log's own start-up lines: they state the process's limits"
+          : e.kind === 'embedded'
+            ? logFiles.has(e.file)
+              ? 'written inside the failing log itself (command output or numbers in its text)'
+              : `written inside another file of ${scope} (command output or numbers in its text)`
+            : pid !== undefined && hsErrPids.has(pid)
+              ? `same pid ${pid} as the crash file`
+              : scope === '(command line)'
+                ? 'given on the same command line'
+                : evidence.some((x) => x.kind === 'capture-manifest')
+                  ? `in the capture bundle ${scope}, scanned with the logs`
+                  : `in the same directory or bundle (${scope}) as the logs`;
     why.push({ file: e.file, kind: e.kind, reason });
   }
   const facts = indexFacts(used);
@@ -191,9 +197,7 @@ function buildIncident(scope: string, idKey: string, family: Family, findings: r
   const process = pidFact ? `pid ${pidFact.value}${name ? `, ${name.value}` : ''}` : name ? name.value : idKey;
   const count = sorted.length + omittedCount;
   const confidence: Confidence = decision.confidence;
-  const summary =
-    `${systemLabel(system)}: ${CAUSE_LABEL[decision.cause]} — ${decision.because}` +
-    (count > 0 ? ` (${fmtCount(count)} finding${count === 1 ? '' : 's'})` : '');
+  const summary = `${systemLabel(system)}: ${CAUSE_LABEL[decision.cause]} — ${decision.because}` + (count > 0 ? ` (${fmtCount(count)} finding${count === 1 ? '' : 's'})` : '');
   const caveats = [...decision.caveats, ...caveatsExtra];
   if (firstTime !== undefined && sorted.some((f) => f.time && !f.time.hasOffset)) caveats.push('some timestamps carry no time zone; they are shown as written');
   return {

@@ -27,7 +27,9 @@ export function incidentNumbers(decision: Decision, facts: FactIndex, remediatio
     if (u) all[key] = u;
   }
   const mapCount = decision.mapCount ? all['map-count'] : undefined;
-  const mapLimit: UsedNumber = decision.mapLimit.assumed ? { value: decision.mapLimit.value, origin: 'assumed' } : (all['max-map-count'] ?? { value: decision.mapLimit.value, origin: 'assumed' });
+  const mapLimit: UsedNumber = decision.mapLimit.assumed
+    ? { value: decision.mapLimit.value, origin: 'assumed' }
+    : (all['max-map-count'] ?? { value: decision.mapLimit.value, origin: 'assumed' });
   const needed = remediation.neededMapCount ?? decision.needed;
   return {
     ...(mapCount ? { mapCount } : {}),

@@ -33,7 +33,7 @@ function withPid(cmds: readonly string[], pid: number | undefined): string[] {
 }
 
 const CAPTURE = [
-  'everything at once on the host, while the process runs: `npx mapmortem capture --pid <pid>` (maps, status, limits, sysctls, meminfo, cgroup files), then scan the bundle with the logs; `npx mapmortem check` lists every process\'s map count against the limit',
+  "everything at once on the host, while the process runs: `npx mapmortem capture --pid <pid>` (maps, status, limits, sysctls, meminfo, cgroup files), then scan the bundle with the logs; `npx mapmortem check` lists every process's map count against the limit",
   'the map count of the failing process while it runs: `wc -l < /proc/<pid>/maps` (or `pmap <pid> | wc -l`), or save the whole `/proc/<pid>/maps`',
   'the limit: `sysctl vm.max_map_count vm.overcommit_memory vm.overcommit_ratio`',
   'memory: `cat /proc/meminfo` (MemAvailable, SwapFree, CommitLimit, Committed_AS)',
@@ -51,11 +51,7 @@ function influxSteps(ctx: RemediationContext): RemediationStep[] {
       title: 'InfluxDB: restore the TSM files it renamed to .bad',
       detail:
         'When InfluxDB cannot mmap a TSM file it renames it to `<file>.tsm.bad` and stops reading it: the file is healthy, the data just disappears from queries. After fixing the limit, stop influxd, rename the files back and start it again.',
-      commands: [
-        'sudo systemctl stop influxdb',
-        'sudo find /var/lib/influxdb -name "*.tsm.bad" -exec sh -c \'mv "$1" "${1%.bad}"\' _ {} \\;',
-        'sudo systemctl start influxdb',
-      ],
+      commands: ['sudo systemctl stop influxdb', 'sudo find /var/lib/influxdb -name "*.tsm.bad" -exec sh -c \'mv "$1" "${1%.bad}"\' _ {} \\;', 'sudo systemctl start influxdb'],
     },
   ];
 }
@@ -98,7 +94,8 @@ function systemSteps(system: SystemName, cause: Cause): RemediationStep[] {
       return [
         {
           title: 'JVM: look for a thread leak',
-          detail: 'Each Java thread costs two map areas (stack and guard page). Compare the thread count over time (`jcmd <pid> Thread.print | grep -c "^\\""`) and bound thread pools.',
+          detail:
+            'Each Java thread costs two map areas (stack and guard page). Compare the thread count over time (`jcmd <pid> Thread.print | grep -c "^\\""`) and bound thread pools.',
           commands: [],
         },
       ];
@@ -162,12 +159,15 @@ export function remediate(decision: Decision, system: SystemName, ctx: Remediati
             ? best.basis
             : `at least the current limit ${fmtCount(decision.mapLimit.value)}, which was reached`;
       const needed = Math.max(neededValue, required?.value ?? 0);
-      const how = required && required.value >= neededValue
-        ? `the software demands at least ${fmtCount(required.value)}`
-        : needed > 0
-          ? `needed ≈ ${fmtCount(needed)} + 30% headroom, at least 262,144, rounded to a power of two`
-          : 'at least 262,144, the floor Kafka and Elasticsearch guides recommend';
-      const from = decision.mapLimit.assumed ? `${fmtCount(decision.mapLimit.value)} (the kernel default, assumed: check it with \`sysctl vm.max_map_count\`)` : fmtCount(decision.mapLimit.value);
+      const how =
+        required && required.value >= neededValue
+          ? `the software demands at least ${fmtCount(required.value)}`
+          : needed > 0
+            ? `needed ≈ ${fmtCount(needed)} + 30% headroom, at least 262,144, rounded to a power of two`
+            : 'at least 262,144, the floor Kafka and Elasticsearch guides recommend';
+      const from = decision.mapLimit.assumed
+        ? `${fmtCount(decision.mapLimit.value)} (the kernel default, assumed: check it with \`sysctl vm.max_map_count\`)`
+        : fmtCount(decision.mapLimit.value);
       return {
         summary: `Raise vm.max_map_count from ${from} to ${fmtCount(recommended)} (${how}). Each map area costs the kernel roughly 64–256 bytes, so a high limit is cheap.`,
         recommendedMaxMapCount: recommended,
@@ -193,9 +193,24 @@ export function remediate(decision: Decision, system: SystemName, ctx: Remediati
           {
             title: 'Find who holds the memory',
             detail: 'The biggest resident processes at the time of the failure.',
-            commands: withPid(['ps -eo pid,rss,vsz,comm --sort=-rss | head -15', 'grep -E "MemAvailable|SwapFree|CommitLimit|Committed_AS" /proc/meminfo', ...(pid !== undefined ? ['grep -E "VmSize|VmRSS" /proc/<pid>/status'] : [])], pid),
+            commands: withPid(
+              [
+                'ps -eo pid,rss,vsz,comm --sort=-rss | head -15',
+                'grep -E "MemAvailable|SwapFree|CommitLimit|Committed_AS" /proc/meminfo',
+                ...(pid !== undefined ? ['grep -E "VmSize|VmRSS" /proc/<pid>/status'] : []),
+              ],
+              pid,
+            ),
           },
-          ...(java ? [{ title: 'JVM: size the heap to the machine', detail: 'Heap (-Xmx/-Xms) plus metaspace, thread stacks and direct buffers must fit in RAM + swap with room for the OS and other processes.', commands: [] }] : []),
+          ...(java
+            ? [
+                {
+                  title: 'JVM: size the heap to the machine',
+                  detail: 'Heap (-Xmx/-Xms) plus metaspace, thread stacks and direct buffers must fit in RAM + swap with room for the OS and other processes.',
+                  commands: [],
+                },
+              ]
+            : []),
           ...(strict
             ? [
                 {
@@ -214,11 +229,28 @@ export function remediate(decision: Decision, system: SystemName, ctx: Remediati
       return {
         summary: "The process hit its address-space ceiling (ulimit -v / RLIMIT_AS, RLIMIT_DATA, a 32-bit process, or the compressed-oops heap base), not the machine's memory.",
         steps: [
-          { title: 'Lift the address-space limit', detail: 'Remove or raise `ulimit -v`/`-d` in the start script, LimitAS=/LimitDATA= in the systemd unit, or the as/data entries in /etc/security/limits.d.', commands: withPid(['grep -E "Max address space|Max data size" /proc/<pid>/limits', 'systemctl show <unit> -p LimitAS -p LimitDATA'], pid) },
+          {
+            title: 'Lift the address-space limit',
+            detail: 'Remove or raise `ulimit -v`/`-d` in the start script, LimitAS=/LimitDATA= in the systemd unit, or the as/data entries in /etc/security/limits.d.',
+            commands: withPid(['grep -E "Max address space|Max data size" /proc/<pid>/limits', 'systemctl show <unit> -p LimitAS -p LimitDATA'], pid),
+          },
           ...(java
-            ? [{ title: 'JVM: 64-bit and heap placement', detail: 'Run a 64-bit JVM. With compressed oops the native heap cannot grow past the Java heap base: set -XX:HeapBaseMinAddress higher, reduce -Xmx, or disable compressed oops (-XX:-UseCompressedOops).', commands: [] }]
+            ? [
+                {
+                  title: 'JVM: 64-bit and heap placement',
+                  detail:
+                    'Run a 64-bit JVM. With compressed oops the native heap cannot grow past the Java heap base: set -XX:HeapBaseMinAddress higher, reduce -Xmx, or disable compressed oops (-XX:-UseCompressedOops).',
+                  commands: [],
+                },
+              ]
             : /32-bit/.test(decision.because)
-              ? [{ title: 'A 32-bit build: move to 64-bit', detail: 'A 32-bit process has at most 4 GiB of address space (often 3 GiB) whatever the RAM; install the 64-bit (amd64/arm64) build of the program.', commands: withPid(['file -L /proc/<pid>/exe'], pid) }]
+              ? [
+                  {
+                    title: 'A 32-bit build: move to 64-bit',
+                    detail: 'A 32-bit process has at most 4 GiB of address space (often 3 GiB) whatever the RAM; install the 64-bit (amd64/arm64) build of the program.',
+                    commands: withPid(['file -L /proc/<pid>/exe'], pid),
+                  },
+                ]
               : []),
         ],
         capture: [],
@@ -228,18 +260,44 @@ export function remediate(decision: Decision, system: SystemName, ctx: Remediati
       return {
         summary: "The container's memory limit was the ceiling: raise the limit or make the program stay under it.",
         steps: [
-          { title: 'Raise the container memory limit', detail: 'Kubernetes resources.limits.memory, Docker --memory, systemd MemoryMax=.', commands: ['cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/memory.current /sys/fs/cgroup/memory.events'] },
-          { title: 'Make the runtime aware of the limit', detail: systemDef(system)?.family === 'java' ? 'JVM: -XX:MaxRAMPercentage so heap + native fit under the limit.' : systemDef(system)?.family === 'go' ? 'Go: GOMEMLIMIT a little below the limit.' : 'Go: GOMEMLIMIT a little below the limit. JVM: -XX:MaxRAMPercentage so heap + native fit.', commands: [] },
+          {
+            title: 'Raise the container memory limit',
+            detail: 'Kubernetes resources.limits.memory, Docker --memory, systemd MemoryMax=.',
+            commands: ['cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/memory.current /sys/fs/cgroup/memory.events'],
+          },
+          {
+            title: 'Make the runtime aware of the limit',
+            detail:
+              systemDef(system)?.family === 'java'
+                ? 'JVM: -XX:MaxRAMPercentage so heap + native fit under the limit.'
+                : systemDef(system)?.family === 'go'
+                  ? 'Go: GOMEMLIMIT a little below the limit.'
+                  : 'Go: GOMEMLIMIT a little below the limit. JVM: -XX:MaxRAMPercentage so heap + native fit.',
+            commands: [],
+          },
         ],
         capture: [],
       };
     case 'thread-limit': {
       const hit = decision.hitLimit;
       const fix: Record<string, { detail: string; commands: string[] }> = {
-        'RLIMIT_NPROC (ulimit -u)': { detail: 'RLIMIT_NPROC counts every thread of the user, not only this process: raise `ulimit -u` in the start script, LimitNPROC= in the systemd unit, or nproc in /etc/security/limits.d.', commands: withPid(['grep "Max processes" /proc/<pid>/limits', 'ps -L -u "$(stat -c %U /proc/<pid>)" | wc -l'], pid) },
-        'kernel.threads-max': { detail: 'kernel.threads-max caps every thread on the host.', commands: ['sysctl kernel.threads-max', 'ps -eLf | wc -l', hit ? `sudo sysctl -w kernel.threads-max=${Math.max(hit.limit * 2, 4194304)}` : ''] },
-        'kernel.pid_max': { detail: 'Every thread takes a pid: kernel.pid_max caps them host-wide.', commands: ['sysctl kernel.pid_max', 'ps -eLf | wc -l', 'sudo sysctl -w kernel.pid_max=4194304'] },
-        'pids.max': { detail: 'The container or systemd unit caps its tasks: raise the pod pids limit (kubelet --pod-max-pids), docker --pids-limit, or TasksMax= for a unit.', commands: withPid(['cat /sys/fs/cgroup/pids.max /sys/fs/cgroup/pids.current /sys/fs/cgroup/pids.events', 'systemctl show <unit> -p TasksMax'], pid) },
+        'RLIMIT_NPROC (ulimit -u)': {
+          detail:
+            'RLIMIT_NPROC counts every thread of the user, not only this process: raise `ulimit -u` in the start script, LimitNPROC= in the systemd unit, or nproc in /etc/security/limits.d.',
+          commands: withPid(['grep "Max processes" /proc/<pid>/limits', 'ps -L -u "$(stat -c %U /proc/<pid>)" | wc -l'], pid),
+        },
+        'kernel.threads-max': {
+          detail: 'kernel.threads-max caps every thread on the host.',
+          commands: ['sysctl kernel.threads-max', 'ps -eLf | wc -l', hit ? `sudo sysctl -w kernel.threads-max=${Math.max(hit.limit * 2, 4194304)}` : ''],
+        },
+        'kernel.pid_max': {
+          detail: 'Every thread takes a pid: kernel.pid_max caps them host-wide.',
+          commands: ['sysctl kernel.pid_max', 'ps -eLf | wc -l', 'sudo sysctl -w kernel.pid_max=4194304'],
+        },
+        'pids.max': {
+          detail: 'The container or systemd unit caps its tasks: raise the pod pids limit (kubelet --pod-max-pids), docker --pids-limit, or TasksMax= for a unit.',
+          commands: withPid(['cat /sys/fs/cgroup/pids.max /sys/fs/cgroup/pids.current /sys/fs/cgroup/pids.events', 'systemctl show <unit> -p TasksMax'], pid),
+        },
       };
       const f = hit ? fix[hit.name] : undefined;
       return {
@@ -249,8 +307,17 @@ export function remediate(decision: Decision, system: SystemName, ctx: Remediati
         steps: [
           f
             ? { title: `Raise ${hit!.name} (${fmtCount(hit!.used)} of ${fmtCount(hit!.limit)})`, detail: f.detail, commands: f.commands.filter((c) => c !== '') }
-            : { title: 'Raise the task limit that was hit', detail: 'ulimit -u / LimitNPROC= / nproc in /etc/security/limits.d; TasksMax= for a systemd unit; the pod pids limit; kernel.threads-max and kernel.pid_max host-wide.', commands: withPid(['grep "Max processes" /proc/<pid>/limits', 'sysctl kernel.threads-max kernel.pid_max', 'ps -eLf | wc -l'], pid) },
-          { title: 'Look for a thread leak', detail: 'A count that only grows is a leak: compare thread dumps over time and bound the pools.', commands: withPid(['ls /proc/<pid>/task | wc -l'], pid) },
+            : {
+                title: 'Raise the task limit that was hit',
+                detail:
+                  'ulimit -u / LimitNPROC= / nproc in /etc/security/limits.d; TasksMax= for a systemd unit; the pod pids limit; kernel.threads-max and kernel.pid_max host-wide.',
+                commands: withPid(['grep "Max processes" /proc/<pid>/limits', 'sysctl kernel.threads-max kernel.pid_max', 'ps -eLf | wc -l'], pid),
+              },
+          {
+            title: 'Look for a thread leak',
+            detail: 'A count that only grows is a leak: compare thread dumps over time and bound the pools.',
+            commands: withPid(['ls /proc/<pid>/task | wc -l'], pid),
+          },
         ],
         capture: [],
       };
@@ -259,7 +326,11 @@ export function remediate(decision: Decision, system: SystemName, ctx: Remediati
       return {
         summary: 'mmap failed for a reason other than memory: the filesystem, the file or the mapping flags were refused. Raising vm.max_map_count or memory would not help.',
         steps: [
-          { title: 'Check the filesystem under the data directory', detail: 'Some network and FUSE filesystems do not support shared mappings; move the data to a local filesystem (ext4, xfs).', commands: ['findmnt -T <data-dir>', 'ls -l <file>'] },
+          {
+            title: 'Check the filesystem under the data directory',
+            detail: 'Some network and FUSE filesystems do not support shared mappings; move the data to a local filesystem (ext4, xfs).',
+            commands: ['findmnt -T <data-dir>', 'ls -l <file>'],
+          },
         ],
         capture: [],
       };

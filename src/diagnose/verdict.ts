@@ -61,7 +61,6 @@ function findingRef(f: Finding): SourceRef {
   return { file: f.file, line: f.line };
 }
 
-
 /** Every failed request size in bytes, from the findings' captures and the hs_err header fact, smallest first. */
 export function failedRequests(findings: readonly Finding[], facts: FactIndex): FailedRequest[] {
   const out: FailedRequest[] = [];
@@ -173,7 +172,9 @@ function memoryView(facts: FactIndex, request: number | undefined): MemoryView |
     return {
       exhausted: false,
       plentiful,
-      reason: `${fmtBytes(avail.value)} of memory ${avail.key === 'mem-available' ? 'available' : 'free'} and ${fmtBytes(swapFree.value)} of swap free` + (req > 0 ? ` for a request of ${fmtBytes(req)}` : ''),
+      reason:
+        `${fmtBytes(avail.value)} of memory ${avail.key === 'mem-available' ? 'available' : 'free'} and ${fmtBytes(swapFree.value)} of swap free` +
+        (req > 0 ? ` for a request of ${fmtBytes(req)}` : ''),
       sources,
       strength: 'high',
     };
@@ -202,7 +203,8 @@ function neededMaps(facts: FactIndex): Decision['needed'] {
   const kafka = facts.num('kafka-index-files');
   const tsdb = facts.num('tsdb-mmap-files');
   const candidates: NonNullable<Decision['needed']>[] = [];
-  if (kafka) candidates.push({ value: kafka.value, basis: `${fmtCount(kafka.value)} Kafka .index + .timeindex files, each mapped while its segment is open`, sources: [kafka.source] });
+  if (kafka)
+    candidates.push({ value: kafka.value, basis: `${fmtCount(kafka.value)} Kafka .index + .timeindex files, each mapped while its segment is open`, sources: [kafka.source] });
   if (tsdb) candidates.push({ value: tsdb.value, basis: `${fmtCount(tsdb.value)} TSDB block index, chunk and head-chunk files, each mapped`, sources: [tsdb.source] });
   return candidates.sort((a, b) => b.value - a.value)[0];
 }
@@ -310,18 +312,37 @@ export function decide(input: DecideInput): Decision {
         cause: 'map-count-exhaustion',
         confidence: mapLimit.assumed || mem?.exhausted || prose ? 'medium' : 'high',
         trail: trail.steps,
-        caveats: prose ? [...caveats, 'the map count or limit comes from prose (a person\'s summary), not from a captured file'] : caveats,
+        caveats: prose ? [...caveats, "the map count or limit comes from prose (a person's summary), not from a captured file"] : caveats,
         because: fact,
       };
     }
     const saidHit = facts.flag('text-says-map-limit-hit');
     if (mapCount.complete === false && !mem?.exhausted && (ratio >= LOW_HEADROOM || (saidHit && ratio >= LOW_HEADROOM * 0.9))) {
       // A lower bound this close to the limit, beside a failure: the real count was at least this, most likely at the limit.
-      trail.add('map count vs limit', fact, [...countSources, ...(saidHit ? [saidHit] : [])], saidHit ? 'at least this many areas, and the text says the limit was reached' : 'at least this many areas: within 10% of the limit, a lower bound cannot rule it out and most likely hit it');
+      trail.add(
+        'map count vs limit',
+        fact,
+        [...countSources, ...(saidHit ? [saidHit] : [])],
+        saidHit
+          ? 'at least this many areas, and the text says the limit was reached'
+          : 'at least this many areas: within 10% of the limit, a lower bound cannot rule it out and most likely hit it',
+      );
       if (mem) trail.add('memory', mem.reason, mem.sources, 'memory was not the limit');
-      return { ...base, cause: 'map-count-exhaustion', confidence: 'medium', trail: trail.steps, caveats: [...caveats, `the map count ${fmtCount(mapCount.value)} is a lower bound (${mapCount.method ?? 'cut short'})`], because: fact };
+      return {
+        ...base,
+        cause: 'map-count-exhaustion',
+        confidence: 'medium',
+        trail: trail.steps,
+        caveats: [...caveats, `the map count ${fmtCount(mapCount.value)} is a lower bound (${mapCount.method ?? 'cut short'})`],
+        because: fact,
+      };
     }
-    trail.add('map count vs limit', fact, countSources, mapCount.complete === false ? 'a lower bound below the limit: cannot rule map count out' : 'below the limit: map count ruled out');
+    trail.add(
+      'map count vs limit',
+      fact,
+      countSources,
+      mapCount.complete === false ? 'a lower bound below the limit: cannot rule map count out' : 'below the limit: map count ruled out',
+    );
   }
   if (threads && threads.value * AREAS_PER_THREAD >= mapLimit.value * NEAR_LIMIT) {
     const fact = `${fmtCount(threads.value)} threads × ${AREAS_PER_THREAD} map areas (stack + guard page) = ${fmtCount(threads.value * AREAS_PER_THREAD)} against vm.max_map_count ${limitText}`;
@@ -355,7 +376,12 @@ export function decide(input: DecideInput): Decision {
   // Step 5: memory and commit.
   const kernelOom = failures.filter((f) => f.signals.failure === 'oom-kill' && f.signals.hint !== 'cgroup');
   if (mem) {
-    trail.add('memory', mem.reason, mem.sources, mem.exhausted ? 'memory really ran out' : mem.plentiful ? 'memory was plentiful: not the limit' : 'memory was neither exhausted nor plentiful');
+    trail.add(
+      'memory',
+      mem.reason,
+      mem.sources,
+      mem.exhausted ? 'memory really ran out' : mem.plentiful ? 'memory was plentiful: not the limit' : 'memory was neither exhausted nor plentiful',
+    );
     if (mem.exhausted) return { ...base, cause: 'memory-exhaustion', confidence: mem.strength, trail: trail.steps, caveats, because: mem.reason };
   }
   if (kernelOom.length > 0) {
@@ -408,7 +434,8 @@ export function decide(input: DecideInput): Decision {
   const mapHints = hints.filter((h) => h === 'map-count').length;
   const smallWithRoom = request !== undefined && request.bytes <= SMALL_REQUEST && mem?.plentiful === true;
   const against: string[] = [];
-  if (request && request.bytes > SMALL_REQUEST) against.push(`the smallest failed request is large (${fmtBytes(request.bytes)}), which points to memory or address space more than to a count`);
+  if (request && request.bytes > SMALL_REQUEST)
+    against.push(`the smallest failed request is large (${fmtBytes(request.bytes)}), which points to memory or address space more than to a count`);
   if (raisedAndPersists(facts)) against.push('the text says vm.max_map_count was already raised and the failure persists');
   const elsewhere = hints.filter((h) => h !== 'map-count');
   if (elsewhere.length > mapHints) against.push(`the failure lines point to ${[...new Set(elsewhere)].sort().join(', ')}`);
@@ -454,7 +481,9 @@ function cgroupView(facts: FactIndex, failures: readonly Finding[]): ViewResult 
   if (cgOom.length > 0) {
     return {
       hit: true,
-      fact: `the kernel reports a memory cgroup out of memory (${cgOom.length} line${cgOom.length === 1 ? '' : 's'})` + (limit && Number.isFinite(limit.value) ? ` with a limit of ${fmtBytes(limit.value)}` : ''),
+      fact:
+        `the kernel reports a memory cgroup out of memory (${cgOom.length} line${cgOom.length === 1 ? '' : 's'})` +
+        (limit && Number.isFinite(limit.value) ? ` with a limit of ${fmtBytes(limit.value)}` : ''),
       sources: [...cgOom.slice(0, 3).map(findingRef), ...src(limit)],
       confidence: 'high',
     };
@@ -464,7 +493,9 @@ function cgroupView(facts: FactIndex, failures: readonly Finding[]): ViewResult 
   if (oomKills && oomKills.value > 0) {
     return {
       hit: true,
-      fact: `the cgroup OOM killer killed ${fmtCount(oomKills.value)} process${oomKills.value === 1 ? '' : 'es'} at the limit of ${fmtBytes(limit.value)}` + (usage ? ` (usage ${fmtBytes(usage.value)})` : ''),
+      fact:
+        `the cgroup OOM killer killed ${fmtCount(oomKills.value)} process${oomKills.value === 1 ? '' : 'es'} at the limit of ${fmtBytes(limit.value)}` +
+        (usage ? ` (usage ${fmtBytes(usage.value)})` : ''),
       sources: [oomKills.source, limit.source, ...src(usage)],
       confidence: 'high',
     };
@@ -498,7 +529,11 @@ function addressSpaceView(facts: FactIndex, request: number | undefined, finding
   const failing = findings.filter((f) => f.signals.failure === 'enomem');
   const marker = facts
     .flags('arch-32bit-marker')
-    .find((m) => failing.some((f) => f.file === m.file && Math.abs(f.line - m.line) <= MARKER_NEAR_LINES) || (failing.length > 0 && /^uname/.test(facts.flagMethod('arch-32bit-marker', m) ?? '')));
+    .find(
+      (m) =>
+        failing.some((f) => f.file === m.file && Math.abs(f.line - m.line) <= MARKER_NEAR_LINES) ||
+        (failing.length > 0 && /^uname/.test(facts.flagMethod('arch-32bit-marker', m) ?? '')),
+    );
   const bit32 = facts.flag('jvm-32bit') ?? marker;
   const sizeFinding = findings.find((f) => f.signals.hint === 'address-space' && f.signals.failure !== 'context');
   const sizeHit = facts.flag('process-size-limit-hit') ?? (sizeFinding ? { file: sizeFinding.file, line: sizeFinding.line } : undefined);
@@ -521,7 +556,9 @@ function addressSpaceView(facts: FactIndex, request: number | undefined, finding
       const near = vm.value >= lim.value * RLIMIT_NEAR || (request !== undefined && vm.value + request > lim.value);
       return {
         hit: near,
-        fact: `${name} ${fmtBytes(lim.value)} against a virtual size (VmSize) of ${fmtBytes(vm.value)} (${fmtPercent(vm.value, lim.value)})` + (request ? `, request ${fmtBytes(request)}` : ''),
+        fact:
+          `${name} ${fmtBytes(lim.value)} against a virtual size (VmSize) of ${fmtBytes(vm.value)} (${fmtPercent(vm.value, lim.value)})` +
+          (request ? `, request ${fmtBytes(request)}` : ''),
         sources: [lim.source, vm.source],
         confidence: near ? 'high' : 'low',
       };
@@ -649,7 +686,8 @@ function decideWithoutFailure(x: NoFailureInput): Decision {
     const at = findingRef(w);
     // The check's own numbers are the host's limit and the software's demand, unless a captured limit says otherwise.
     const mapLimit = base.mapLimit.assumed && typeof current === 'number' ? { value: current, assumed: false, source: at } : base.mapLimit;
-    const required = typeof required0 === 'number' ? { value: required0, basis: `the software demands vm.max_map_count ≥ ${fmtCount(required0)} (${w.ruleId})`, sources: [at] } : undefined;
+    const required =
+      typeof required0 === 'number' ? { value: required0, basis: `the software demands vm.max_map_count ≥ ${fmtCount(required0)} (${w.ruleId})`, sources: [at] } : undefined;
     const kept = mapLimit === base.mapLimit ? caveats : caveats.filter((c) => !c.startsWith('vm.max_map_count was not captured'));
     return { ...base, mapLimit, ...(required ? { required } : {}), cause: 'map-count-limit-low', confidence: 'high', trail: trail.steps, caveats: kept, because: fact };
   }
@@ -659,14 +697,25 @@ function decideWithoutFailure(x: NoFailureInput): Decision {
   if (mapCount && mapCount.complete !== false && !mapLimit.assumed && mapCount.value >= mapLimit.value - MAP_COUNT_SPLIT_SLACK) {
     // At the limit (within the areas an mremap or a VMA split needs), the process has run out of map areas: its next mmap fails.
     const fact = `${fmtCount(mapCount.value)} map areas against vm.max_map_count ${limitText} (${fmtPercent(mapCount.value, mapLimit.value)}): at the limit`;
-    trail.add('map count vs limit', fact, [mapCount.source, ...limitSources], `within ${MAP_COUNT_SPLIT_SLACK} areas of the limit the kernel refuses new mappings, splits and mremap moves: out of map areas, though no failure line was found`);
+    trail.add(
+      'map count vs limit',
+      fact,
+      [mapCount.source, ...limitSources],
+      `within ${MAP_COUNT_SPLIT_SLACK} areas of the limit the kernel refuses new mappings, splits and mremap moves: out of map areas, though no failure line was found`,
+    );
     caveats.push('no failure line was found in the logs scanned: the process is out of map areas by its count, and its next mmap, mprotect or thread start fails');
     return { ...base, cause: 'map-count-exhaustion', confidence: 'high', trail: trail.steps, caveats, because: fact };
   }
   if (needed && needed.value >= mapLimit.value * LOW_HEADROOM) {
     const fact = `the data directory needs ${fmtCount(needed.value)} map areas (${needed.basis}) against vm.max_map_count ${limitText}`;
     trail.add('data directory vs map limit', fact, [...needed.sources, ...limitSources], 'the next restart that opens every segment will run out of map areas');
-    if (mapCount) trail.add('current map count', `${fmtCount(mapCount.value)} map areas now (${fmtPercent(mapCount.value, mapLimit.value)} of the limit)`, [mapCount.source], 'the running process is close too');
+    if (mapCount)
+      trail.add(
+        'current map count',
+        `${fmtCount(mapCount.value)} map areas now (${fmtPercent(mapCount.value, mapLimit.value)} of the limit)`,
+        [mapCount.source],
+        'the running process is close too',
+      );
     return { ...base, cause: 'map-count-limit-low', confidence: mapLimit.assumed ? 'medium' : 'high', trail: trail.steps, caveats, because: fact };
   }
   if (mapCount && mapCount.value >= mapLimit.value * LOW_HEADROOM) {

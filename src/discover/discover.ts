@@ -25,7 +25,6 @@ export interface Discovered {
   readonly problems: readonly Problem[];
 }
 
-
 function toPosix(p: string): string {
   return p.split(path.sep).join('/');
 }
@@ -66,7 +65,11 @@ function recordingFs(absRoot: string, rootArg: string, problems: Problem[]): { r
     const after = (err: NodeJS.ErrnoException | null, v?: unknown): void => {
       if (err && err.code !== 'ENOENT') {
         const rel = toPosix(path.relative(absRoot, dir));
-        problems.push({ code: 'unreadable', file: rel === '' ? toPosix(rootArg) : joinDisplay(rootArg, rel), args: { reason: `directory cannot be listed (${errReason(err)}); the files below it were not scanned` } });
+        problems.push({
+          code: 'unreadable',
+          file: rel === '' ? toPosix(rootArg) : joinDisplay(rootArg, rel),
+          args: { reason: `directory cannot be listed (${errReason(err)}); the files below it were not scanned` },
+        });
       }
       done(err, v);
     };
@@ -126,13 +129,7 @@ function walkTree(absRoot: string, rootArg: string, exclude: readonly string[], 
   return { entries, manifests };
 }
 
-async function walkDir(
-  rootArg: string,
-  absRoot: string,
-  opts: DiscoverOptions,
-  sources: Source[],
-  problems: Problem[],
-): Promise<void> {
+async function walkDir(rootArg: string, absRoot: string, opts: DiscoverOptions, sources: Source[], problems: Problem[]): Promise<void> {
   const realRoot = await realpath(absRoot);
   const dataDirs = new Set<string>();
   if (opts.isDataDir) {
@@ -150,9 +147,7 @@ async function walkDir(
   // Without --include globs one plain walk finds both the files and the capture manifests
   // (fast-glob costs 5-10x more on a tree of small files); with globs, fast-glob matches them.
   const walked = opts.include.length === 0 ? walkTree(absRoot, rootArg, opts.exclude, problems) : undefined;
-  const manifests =
-    walked?.manifests ??
-    (await fg('**/manifest.json', { cwd: absRoot, ignore: [...opts.exclude], dot: true, followSymbolicLinks: false, suppressErrors: true }));
+  const manifests = walked?.manifests ?? (await fg('**/manifest.json', { cwd: absRoot, ignore: [...opts.exclude], dot: true, followSymbolicLinks: false, suppressErrors: true }));
   const bundles: string[] = [];
   for (const m of manifests.sort()) {
     if (await isCaptureManifest(path.join(absRoot, m))) bundles.push(path.posix.dirname(m) === '.' ? '' : path.posix.dirname(m));
@@ -278,4 +273,3 @@ export async function discover(paths: readonly string[], opts: DiscoverOptions):
   }
   return { sources: kept, problems };
 }
-

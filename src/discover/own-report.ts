@@ -16,7 +16,10 @@ const NDJSON_SUMMARY = /^\{"type":"summary","schemaVersion":\d+,"tool":\{"name":
 
 /** The report format when the first bytes of an input are one of mapmortem's own reports, else null. */
 export function ownReportFormat(head: Buffer): OwnReportFormat | null {
-  const text = head.subarray(0, 8192).toString('utf8').replace(/^\uFEFF/, '');
+  const text = head
+    .subarray(0, 8192)
+    .toString('utf8')
+    .replace(/^\uFEFF/, '');
   const firstLine = text.split('\n', 1)[0] ?? '';
   if (TEXT_HEAD.test(firstLine)) return 'text';
   if (MD_HEAD.test(firstLine)) return 'md';

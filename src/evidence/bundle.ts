@@ -41,7 +41,10 @@ export function parseCaptureManifest(file: string, lines: readonly string[]): Ev
 
 /** /proc/<pid>/cmdline: arguments separated by NUL bytes. */
 export function parseCmdline(file: string, raw: Buffer): EvidenceFile {
-  const args = raw.toString('utf8').split('\0').filter((a) => a.length > 0);
+  const args = raw
+    .toString('utf8')
+    .split('\0')
+    .filter((a) => a.length > 0);
   return { file, kind: 'capture-manifest', facts: args.length > 0 ? [text('command-line', args.join(' '), file, 1)] : [] };
 }
 

@@ -33,8 +33,7 @@ const KAFKA_SEGMENT = /^(\d{20})\.(log|index|timeindex)$/;
 const TOPIC_PARTITION = /^(.+)-(\d+)$/;
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 const CHUNK_FILE = /^\d{6,}$/;
-const LUCENE_EXT =
-  /\.(cfs|cfe|si|liv|doc|pos|pay|tim|tip|tmd|dvd|dvm|nvd|nvm|fdt|fdx|fdm|kdd|kdi|kdm|vec|vem|vex|tvd|tvx|tvm|psm)$/;
+const LUCENE_EXT = /\.(cfs|cfe|si|liv|doc|pos|pay|tim|tip|tmd|dvd|dvm|nvd|nvm|fdt|fdx|fdm|kdd|kdi|kdm|vec|vem|vex|tvd|tvx|tvm|psm)$/;
 const LUCENE_NAME = /^_[0-9a-z]+(_.+)?\.[a-z]+$/;
 const SHARED_LIB = /\.so(\.[0-9A-Za-z_]+)*$/;
 
@@ -82,13 +81,7 @@ function isGuard(r: MapRegion, next: MapRegion | undefined): boolean {
 function isArenaHead(r: MapRegion, next: MapRegion | undefined): boolean {
   if (!isAnon(r) || r.perms !== 'rw-p' || r.start % ARENA !== 0n) return false;
   if (size(r) === ARENA) return true;
-  return (
-    next !== undefined &&
-    isAnon(next) &&
-    next.perms === '---p' &&
-    next.start === r.end &&
-    next.end - r.start === ARENA
-  );
+  return next !== undefined && isAnon(next) && next.perms === '---p' && next.start === r.end && next.end - r.start === ARENA;
 }
 
 function isArenaTail(r: MapRegion, prev: MapRegion | undefined): boolean {
@@ -122,14 +115,7 @@ function classifyAnon(r: MapRegion, prev?: MapRegion, next?: MapRegion): RegionC
   if (isArenaHead(r, next) || isArenaTail(r, prev)) return 'malloc-arena';
   if (isGuard(r, next)) return 'guard-page';
   const n = size(r);
-  if (
-    r.perms.startsWith('rw') &&
-    prev !== undefined &&
-    prev.end === r.start &&
-    n >= STACK_MIN &&
-    n <= STACK_MAX &&
-    isGuard(prev, r)
-  ) {
+  if (r.perms.startsWith('rw') && prev !== undefined && prev.end === r.start && n >= STACK_MIN && n <= STACK_MAX && isGuard(prev, r)) {
     return 'thread-stack';
   }
   if (r.perms === 'rw-p' && n >= HEAP_MIN) return 'java-heap';
@@ -148,8 +134,7 @@ function tsdbPlace(path: string): TsdbPlace | null {
   const s = segments(path);
   const file = s[s.length - 1];
   if (file === undefined) return null;
-  const tenantOf = (i: number): string | undefined =>
-    i >= 2 && s[i - 2] === 'tsdb' ? s[i - 1] : undefined;
+  const tenantOf = (i: number): string | undefined => (i >= 2 && s[i - 2] === 'tsdb' ? s[i - 1] : undefined);
   const parent = s[s.length - 2];
   if (parent === 'chunks_head' && CHUNK_FILE.test(file)) {
     const t = tenantOf(s.length - 2);

@@ -127,9 +127,7 @@ class Tally {
 
   plan(kind: DataDirKind, source: SourceRef): DataDirPlan {
     const sortUnits = (m: Map<string, number>): { unit: string; files: number }[] =>
-      [...m.entries()]
-        .map(([unit, files]) => ({ unit, files }))
-        .sort((a, b) => b.files - a.files || (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0));
+      [...m.entries()].map(([unit, files]) => ({ unit, files })).sort((a, b) => b.files - a.files || (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0));
     if (kind === 'kafka-log-dir') {
       const per = new Map<string, number>();
       let segments = 0;
@@ -157,8 +155,7 @@ class Tally {
     const per = new Map<string, number>();
     let index = 0;
     let files = 0;
-    const blockUnit = (key: string, unit: string): string =>
-      multi ? unit : (key.split('/').pop() ?? key);
+    const blockUnit = (key: string, unit: string): string => (multi ? unit : (key.split('/').pop() ?? key));
     for (const [key, b] of this.blocks) {
       index += b.index;
       files += b.index + b.chunks;
@@ -239,7 +236,7 @@ function listedPaths(lines: readonly string[]): { root: string[]; paths: string[
         continue;
       }
       const long = LS_LONG.exec(row);
-      const name = long ? (long[1] ?? '').split(' -> ')[0] ?? '' : row.trim();
+      const name = long ? ((long[1] ?? '').split(' -> ')[0] ?? '') : row.trim();
       if (name === '.' || name === '..') continue;
       paths.push(`${dir}/${name}`);
     }
@@ -347,11 +344,7 @@ export async function looksLikeDataDir(absDir: string): Promise<boolean> {
  * TSDB dir. A cap that stops the walk gives a Problem 'evidence-cut' and facts with
  * complete=false (the counts are lower bounds); an unreadable subdir gives 'unreadable'.
  */
-export async function readDataDir(
-  absDir: string,
-  display: string,
-  limits: WalkLimits = {},
-): Promise<{ evidence: EvidenceFile | null; problems: Problem[] }> {
+export async function readDataDir(absDir: string, display: string, limits: WalkLimits = {}): Promise<{ evidence: EvidenceFile | null; problems: Problem[] }> {
   const maxDepth = limits.maxDepth ?? 6;
   const maxEntries = limits.maxEntries ?? 2_000_000;
   const problems: Problem[] = [];

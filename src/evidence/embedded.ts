@@ -48,14 +48,17 @@ const STATUS_THREADS = /^[\s>|]*Threads:\s+(\d+)\s*$/;
 const STATUS_VMSIZE = /^[\s>|]*VmSize:\s+(\d+)\s*kB\s*$/;
 const STATUS_NEIGHBOUR = /^[\s>|]*(Name|Umask|State|Tgid|Ngid|Pid|PPid|VmPeak|VmSize|VmRSS|voluntary_ctxt_switches):\s/;
 const MAPS_LINE = /^[\s>|]*[0-9a-f]{8,16}-[0-9a-f]{8,16}\s+[r-][w-][x-][psS-]\s+[0-9a-f]+\s+[0-9a-f]+:[0-9a-f]+\s+\d+/;
-const ELISION = /^[\s>|]*(?:\.{3,}|…|<snip(?:ped)?>|\[snip(?:ped)?\]|\[\.\.\.\]|\(\.\.\.\)|-+\s*snip\s*-+|\.\.\.\s*\(?\d+ (?:more )?(?:lines?|entries|mappings)|\(?\d+ (?:more )?(?:lines?|entries|mappings) (?:omitted|removed|skipped|elided)\)?)[\s.…)\]]*$/i;
+const ELISION =
+  /^[\s>|]*(?:\.{3,}|…|<snip(?:ped)?>|\[snip(?:ped)?\]|\[\.\.\.\]|\(\.\.\.\)|-+\s*snip\s*-+|\.\.\.\s*\(?\d+ (?:more )?(?:lines?|entries|mappings)|\(?\d+ (?:more )?(?:lines?|entries|mappings) (?:omitted|removed|skipped|elided)\)?)[\s.…)\]]*$/i;
 const SELF_MAPS = /\/proc\/(?:self|thread-self)\/maps/;
 const UNAME_CMD = /\buname\s+-[a-z]*m[a-z]*\s*$/;
 const UNAME_A = /\bLinux\s+\S+\s+\d+\.\d+\S*\s.*?\b(i[3-6]86|armv[5-7]\w*|armhf|x86_64|aarch64|ppc64le|s390x)\b/;
 const ARCH_32 = /^(i[3-6]86|armv[5-7]\w*|armhf|arm|mips|mipsel|ppc)$/;
 const ARCH_WORD = /^[\s>|]*(i[3-6]86|armv[5-7]\w*|armhf|x86_64|aarch64|ppc64le|s390x|mips\w*)\s*$/;
-const PKG_32 = /\b[\w.+-]+:(?:i386|armhf|armel)\b|[_.-](?:i386|i686|armhf|armv7l|armv7hl)\.(?:deb|rpm)\b|\/(?:usr\/)?lib\/(?:i386-linux-gnu|arm-linux-gnueabihf)\/|\/lib\/ld-linux(?:-armhf)?\.so\.[23]\b/;
-const TEXT_32 = /\b32-bit\s+(?:userland|user ?space|process|binary|build|JVM|JRE|JDK|java|OS|system|Raspbian|Raspberry|ARM|arm|x86|Linux|kernel|Windows|version)\b|\b(?:userland|user ?space|binary|process|build|JVM|JDK|OS|java)\s+is\s+32-bit\b/i;
+const PKG_32 =
+  /\b[\w.+-]+:(?:i386|armhf|armel)\b|[_.-](?:i386|i686|armhf|armv7l|armv7hl)\.(?:deb|rpm)\b|\/(?:usr\/)?lib\/(?:i386-linux-gnu|arm-linux-gnueabihf)\/|\/lib\/ld-linux(?:-armhf)?\.so\.[23]\b/;
+const TEXT_32 =
+  /\b32-bit\s+(?:userland|user ?space|process|binary|build|JVM|JRE|JDK|java|OS|system|Raspbian|Raspberry|ARM|arm|x86|Linux|kernel|Windows|version)\b|\b(?:userland|user ?space|binary|process|build|JVM|JDK|OS|java)\s+is\s+32-bit\b/i;
 const GO_FRAME_PTR = /\b(?:sp|fp)=0x([0-9a-f]+)\b/g;
 const DOCKER_MEMORY = /\bdocker\s+(?:container\s+)?(?:run|create|update)\b.*?(?:--memory(?:=|\s+)|\s-m\s*)"?(\d+(?:\.\d+)?)([bkmg])?\b/i;
 const COMPOSE_MEMORY = /^\s*mem_limit:\s*["']?(\d+(?:\.\d+)?)([bkmg])?b?["']?\s*$/i;
@@ -63,18 +66,21 @@ const K8S_LIMITS = /^(\s*)(?:-\s*)?limits:\s*$/;
 const K8S_RESOURCES = /^(\s*)(?:-\s*)?resources:\s*$/;
 const K8S_MEMORY = /^(\s*)memory:\s*["']?(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|K|M|G|T|k|E|Ei)?["']?\s*$/;
 const K8S_JSON = /"limits"\s*:\s*\{[^}]*"memory"\s*:\s*"(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|K|M|G|T|k)?"/;
-const PROSE_MAPS = /(?<![\w.-])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*([kK]\b)?\s*(?:memory[- ]map(?:ped|ping)?\s+(?:areas|regions)|(?:memory[- ])?map(?:ping)?\s+areas|mappings|mmaps|memory maps|mmap(?:ped)? regions|vmas|VMAs|maps)\b/;
+const PROSE_MAPS =
+  /(?<![\w.-])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*([kK]\b)?\s*(?:memory[- ]map(?:ped|ping)?\s+(?:areas|regions)|(?:memory[- ])?map(?:ping)?\s+areas|mappings|mmaps|memory maps|mmap(?:ped)? regions|vmas|VMAs|maps)\b/;
 const PROSE_LIMIT = /max_map_count\)?\s*(?:\(|,|is|was|of|=|:|to|at|set to|limit|limit of|value|of only|the)?[\s(]*(?:\w+\s){0,2}?(\d{1,3}(?:,\d{3})+|\d{4,})\b/i;
 const PROSE_LIMIT_NEAR = /\b(?:the\s+)?(\d{1,3}(?:,\d{3})+|\d{4,})\s+(?:map(?:s|ping)?\s+)?limit\b|\blimit\s+(?:of\s+|is\s+|=\s*)?(\d{1,3}(?:,\d{3})+|\d{4,})\b/i;
 const PROSE_THREADS = /(?<![\w.-])(\d{1,3}(?:,\d{3})+|\d+)\s*([kK]\b)?\s+(?:live\s+|java\s+|native\s+|os\s+)?threads\b/i;
 const PROSE_ULIMIT_V = /\bulimit\s+-v\s+(unlimited|\d+)\b/;
 /** Words before a number that make it a requirement or a bound, not a count ("at least 262,144 areas"). */
-const REQUIREMENT_BEFORE = /(?:at least|at most|minimum(?: of)?|maximum(?: of)?|up to|more than|fewer than|less than|no more than|>=|≥|require[sd]?|recommend\w*|default(?: of| is)?|limit(?: of| is)?|set (?:it )?to|to be)\s*(?:a\s+)?$/i;
+const REQUIREMENT_BEFORE =
+  /(?:at least|at most|minimum(?: of)?|maximum(?: of)?|up to|more than|fewer than|less than|no more than|>=|≥|require[sd]?|recommend\w*|default(?: of| is)?|limit(?: of| is)?|set (?:it )?to|to be)\s*(?:a\s+)?$/i;
 /** A sentence that mentions map counts at all: only then is "the N limit" a map limit. */
 const MAP_TOPIC = /max[_ ]map[_ ]count|map[- ]count|map areas|mappings|\bmaps\b|mmap regions/i;
 const PROSE_LIMIT_NAMED = /max[_ ]map[_ ]count\)?\s*\(\s*(\d{1,3}(?:,\d{3})+|\d{4,})\s*\)/i;
 /** "the limit was reached / we hit max_map_count": a person's conclusion, kept as a flag of origin prose. */
-const LIMIT_HIT = /(?:max[_ ]map[_ ]count|map[- ]count(?: limit)?|map(?:ping)? limit|mmap limit)\b[^.;]{0,60}?\b(?:being reached|was reached|reached|hit|exceeded|exhausted|maxed out|ran out)\b|\b(?:reached|hit|exceeded|exhausted|ran out of)\b[^.;]{0,40}?\b(?:max[_ ]map[_ ]count|map[- ]count limit|map(?:ping)? limit|map areas)\b/i;
+const LIMIT_HIT =
+  /(?:max[_ ]map[_ ]count|map[- ]count(?: limit)?|map(?:ping)? limit|mmap limit)\b[^.;]{0,60}?\b(?:being reached|was reached|reached|hit|exceeded|exhausted|maxed out|ran out)\b|\b(?:reached|hit|exceeded|exhausted|ran out of)\b[^.;]{0,40}?\b(?:max[_ ]map[_ ]count|map[- ]count limit|map(?:ping)? limit|map areas)\b/i;
 const RAISED = /\b(?:raised|increased|bumped|set|changed|upped)\b.*\bmax_map_count\b|\bmax_map_count\b.*\b(?:raised|increased|bumped|already)\b/i;
 const PERSISTS = /\b(?:still|again|persists?|same (?:error|issue|problem)|keeps? (?:failing|crashing)|didn'?t help|did not help|no effect|not help)/i;
 
@@ -175,7 +181,8 @@ export function harvestEmbedded(file: string, lines: readonly string[], firstLin
         const strip = (l: string): string => (table ? l.slice(Math.max(0, l.search(/\b(?:Limit|Max )/))) : l.replace(/^.*?(?=\b[a-z][a-z ]+\s+\()/, ''));
         const block = lines.slice(i, end).map(strip);
         const got = parseLimits(file, block);
-        for (const g of got) facts.push({ ...g, source: { file, line: at(i) + g.source.line - 1 }, method: table ? '/proc/pid/limits table in text' : 'ulimit -a in text', origin: 'transcript' });
+        for (const g of got)
+          facts.push({ ...g, source: { file, line: at(i) + g.source.line - 1 }, method: table ? '/proc/pid/limits table in text' : 'ulimit -a in text', origin: 'transcript' });
         take(i, end);
         i = end - 1;
         continue;
@@ -206,7 +213,13 @@ export function harvestEmbedded(file: string, lines: readonly string[], firstLin
       const key = SYSCTL_KEYS[sc[1] ?? ''];
       if (key) {
         const origin = SYSCTL_SET.test(line) ? 'config' : SYSCTL_TRANSCRIPT.test(line) ? 'transcript' : 'prose';
-        n(key, Number(sc[2]), i, origin === 'config' ? 'sysctl setting in text (a command or config line)' : origin === 'transcript' ? 'sysctl output in text' : 'sysctl setting written in a sentence', origin);
+        n(
+          key,
+          Number(sc[2]),
+          i,
+          origin === 'config' ? 'sysctl setting in text (a command or config line)' : origin === 'transcript' ? 'sysctl output in text' : 'sysctl setting written in a sentence',
+          origin,
+        );
         if (key === 'max-map-count' && RAISED.test(line)) f('map-limit-raised', i, 'text says vm.max_map_count was raised');
         continue;
       }
@@ -274,7 +287,14 @@ export function harvestEmbedded(file: string, lines: readonly string[], firstLin
       const before = lines.slice(Math.max(0, i - 3), i).join('\n');
       if (count >= 2 && !SELF_MAPS.test(before)) {
         const complete = !elided && heapStack >= 2;
-        n('map-count', count, i, `maps excerpt in text (${count} line${count === 1 ? '' : 's'}${elided ? ', elided: at least this many' : complete ? '' : ', no [heap]/[stack]: probably trimmed, at least this many'})`, 'transcript', complete);
+        n(
+          'map-count',
+          count,
+          i,
+          `maps excerpt in text (${count} line${count === 1 ? '' : 's'}${elided ? ', elided: at least this many' : complete ? '' : ', no [heap]/[stack]: probably trimmed, at least this many'})`,
+          'transcript',
+          complete,
+        );
       }
       take(i, end);
       i = end - 1;
@@ -332,7 +352,16 @@ export function harvestEmbedded(file: string, lines: readonly string[], firstLin
     // Prose: counts and limits written in a sentence.
     const named = PROSE_LIMIT_NAMED.exec(line);
     const pl = named ?? (/max_map_count/i.test(line) ? PROSE_LIMIT.exec(line) : null);
-    if (pl && !REQUIREMENT_BEFORE.test(line.slice(0, pl.index + pl[0].indexOf(pl[1] ?? '')).replace(/\s+$/, ' ').slice(-30).trimEnd() + ' ')) {
+    if (
+      pl &&
+      !REQUIREMENT_BEFORE.test(
+        line
+          .slice(0, pl.index + pl[0].indexOf(pl[1] ?? ''))
+          .replace(/\s+$/, ' ')
+          .slice(-30)
+          .trimEnd() + ' ',
+      )
+    ) {
       n('max-map-count', proseNumber(pl[1] ?? '0', undefined), i, 'vm.max_map_count written in a sentence', 'prose');
       if (RAISED.test(line)) f('map-limit-raised', i, 'text says vm.max_map_count was raised');
     }
@@ -346,7 +375,8 @@ export function harvestEmbedded(file: string, lines: readonly string[], firstLin
       const lv = near ? proseNumber(near[1] ?? near[2] ?? '0', undefined) : 0;
       if (near && lv >= PROSE_MIN_MAPS && lv !== (pm ? proseNumber(pm[1] ?? '0', pm[2]) : -1)) n('max-map-count', lv, i, 'map limit written in a sentence', 'prose');
     }
-    if (LIMIT_HIT.test(line) && !/\b(?:not|never|no|n't|before|avoid|prevent|until|if|when|would)\b[^.]{0,30}(?:reach|hit|exceed)/i.test(line)) f('text-says-map-limit-hit', i, 'the text says the map-count limit was reached');
+    if (LIMIT_HIT.test(line) && !/\b(?:not|never|no|n't|before|avoid|prevent|until|if|when|would)\b[^.]{0,30}(?:reach|hit|exceed)/i.test(line))
+      f('text-says-map-limit-hit', i, 'the text says the map-count limit was reached');
     const pt = PROSE_THREADS.exec(line);
     if (pt) {
       const v = proseNumber(pt[1] ?? '0', pt[2]);

@@ -386,7 +386,24 @@ export const hsErrEvidence: EvidenceParserDef = {
     const evidence = parsed.maps === undefined ? { file, kind, facts: parsed.facts } : { file, kind, facts: parsed.facts, maps: parsed.maps };
     return { evidence, problems: parsed.problems };
   },
-  facts: ['map-count', 'max-map-count', 'rlimit-as', 'rlimit-data', 'rlimit-nproc', 'threads', 'java-threads', 'mem-total', 'commit-limit', 'committed-as', 'failed-request-bytes', 'heap-base', 'jvm-32bit', 'thread-creation-failed', 'jvm-version', 'os'],
+  facts: [
+    'map-count',
+    'max-map-count',
+    'rlimit-as',
+    'rlimit-data',
+    'rlimit-nproc',
+    'threads',
+    'java-threads',
+    'mem-total',
+    'commit-limit',
+    'committed-as',
+    'failed-request-bytes',
+    'heap-base',
+    'jvm-32bit',
+    'thread-creation-failed',
+    'jvm-version',
+    'os',
+  ],
   samples: [
     {
       name: 'hs_err_pid4242.log',

@@ -18,8 +18,7 @@ export interface ParsedMaps {
   problems: Problem[];
 }
 
-const MAPS_LINE =
-  /^([0-9a-fA-F]+)-([0-9a-fA-F]+)\s+([r-][w-][x-][psS-])\s+([0-9a-fA-F]+)\s+([0-9a-fA-F]+:[0-9a-fA-F]+)\s+(\d+)(?:\s+(.*))?$/;
+const MAPS_LINE = /^([0-9a-fA-F]+)-([0-9a-fA-F]+)\s+([r-][w-][x-][psS-])\s+([0-9a-fA-F]+)\s+([0-9a-fA-F]+:[0-9a-fA-F]+)\s+(\d+)(?:\s+(.*))?$/;
 const SMAPS_ATTR = /^[A-Za-z_][A-Za-z0-9_]*:\s+\S/;
 const PMAP_HEADER = /^(\d+):\s+(.*)$/;
 const PMAP_LINE = /^([0-9a-fA-F]+)\s+(\d+)K\s+([r-][w-][x-][s-][R-])\s+(.*)$/;
@@ -297,11 +296,7 @@ function parseCount(file: string, lines: readonly string[], first: number): Pars
     const m = wc ?? hs ?? bare;
     if (!m) continue;
     const value = Number(m[1]);
-    const method = wc
-      ? `wc -l ${wc[2] ?? '/proc/<pid>/maps'}`
-      : hs
-        ? 'hs_err Total number of mappings'
-        : 'count in a maps-count file';
+    const method = wc ? `wc -l ${wc[2] ?? '/proc/<pid>/maps'}` : hs ? 'hs_err Total number of mappings' : 'count in a maps-count file';
     facts.push({ key: 'map-count', value, source: { file, line: lineNo }, complete: true, method });
     const pid = wc && wc[3] !== 'self' ? Number(wc[3]) : undefined;
     if (pid !== undefined) facts.push({ key: 'pid', value: pid, source: { file, line: lineNo } });
@@ -396,13 +391,7 @@ function byCount(a: TopEntry, b: TopEntry): number {
  * Files mapped more than once inside a group (e.g. one Kafka index mapped twice) compete for
  * the top list on their own too, so a file mapped many times is never hidden in its group.
  */
-export function summarizeRegions(
-  file: string,
-  kind: MapsBreakdown['kind'],
-  regions: readonly MapRegion[],
-  complete: boolean,
-  sourceLine: number,
-): MapsBreakdown {
+export function summarizeRegions(file: string, kind: MapsBreakdown['kind'], regions: readonly MapRegion[], complete: boolean, sourceLine: number): MapsBreakdown {
   const classes = new Map<RegionClass, { count: number; bytes: number }>();
   const groups = new Map<string, { class: RegionClass; count: number; bytes: number }>();
   const files = new Map<string, { class: RegionClass; count: number; bytes: number; group: string }>();

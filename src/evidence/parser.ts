@@ -35,13 +35,7 @@ export interface EvidenceParserDef {
 }
 
 /** A parser that yields facts only: no facts at all is reported as `evidence-unparsed`. */
-export function factsOnly(
-  kind: EvidenceKind,
-  file: string,
-  facts: Fact[],
-  what: string,
-): ParsedEvidence {
-  const problems: Problem[] =
-    facts.length === 0 ? [{ code: 'evidence-unparsed', file, args: { what, reason: 'no value this tool reads was found' } }] : [];
+export function factsOnly(kind: EvidenceKind, file: string, facts: Fact[], what: string): ParsedEvidence {
+  const problems: Problem[] = facts.length === 0 ? [{ code: 'evidence-unparsed', file, args: { what, reason: 'no value this tool reads was found' } }] : [];
   return { evidence: { file, kind, facts }, problems };
 }

@@ -11,12 +11,7 @@ export interface ParsedEvent {
 }
 
 /** Builds an event leaving out the fields that are undefined (exactOptionalPropertyTypes-safe). */
-export function makeEvent(
-  message: string,
-  time?: EventTime,
-  level?: string,
-  logger?: string,
-): ParsedEvent {
+export function makeEvent(message: string, time?: EventTime, level?: string, logger?: string): ParsedEvent {
   const ev: ParsedEvent = { message };
   if (time !== undefined) ev.time = time;
   if (level !== undefined && level !== '') ev.level = level;
@@ -47,4 +42,3 @@ export interface LogFormatDef {
   readonly fallback?: boolean;
   readonly samples: readonly FormatSample[];
 }
-

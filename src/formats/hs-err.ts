@@ -3,10 +3,7 @@
 
 import { makeEvent, type LogFormatDef, type ParsedEvent } from './events.js';
 
-const BANNERS = [
-  /^#\s*A fatal error has been detected by the Java Runtime Environment/,
-  /^#\s*There is insufficient memory for the Java Runtime Environment to continue/,
-];
+const BANNERS = [/^#\s*A fatal error has been detected by the Java Runtime Environment/, /^#\s*There is insufficient memory for the Java Runtime Environment to continue/];
 const SECTION_RE = /^-{5,}\s+(?:S U M M A R Y|T H R E A D|P R O C E S S|S Y S T E M)\s+-{3,}/;
 
 /**

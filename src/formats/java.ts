@@ -7,10 +7,7 @@ import { ISO_TS, parseIsoTime } from './time.js';
 import { LEVEL_WORDS, normaliseLevel } from './shapes.js';
 import { parsePlainTimestamped } from './plain.js';
 
-const KAFKA_RE = new RegExp(
-  String.raw`^\[(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:,\d{1,3})?)?\] (TRACE|DEBUG|INFO|WARN|ERROR|FATAL) (.*?)(?: \(([\w.$\-]+)\))?$`,
-  's',
-);
+const KAFKA_RE = new RegExp(String.raw`^\[(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:,\d{1,3})?)?\] (TRACE|DEBUG|INFO|WARN|ERROR|FATAL) (.*?)(?: \(([\w.$\-]+)\))?$`, 's');
 
 /** `[2024-05-01 12:00:00,123] ERROR Error while … (kafka.log.LogManager)`. */
 export function parseKafkaLine(text: string): ParsedEvent | null {

@@ -68,12 +68,7 @@ export function parseJsonLine(text: string): ParsedEvent | null {
   if (obj === null) return null;
   if (!hasAny(obj, TIME_KEYS) && !hasAny(obj, LEVEL_KEYS) && !hasAny(obj, MESSAGE_KEYS)) return null;
   const level = firstString(obj, LEVEL_KEYS);
-  return makeEvent(
-    firstString(obj, MESSAGE_KEYS) ?? '',
-    timeOf(obj),
-    level === undefined ? undefined : normaliseLevel(level),
-    firstString(obj, LOGGER_KEYS),
-  );
+  return makeEvent(firstString(obj, MESSAGE_KEYS) ?? '', timeOf(obj), level === undefined ? undefined : normaliseLevel(level), firstString(obj, LOGGER_KEYS));
 }
 
 /**

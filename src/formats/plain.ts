@@ -41,18 +41,14 @@ export function parsePlainTimestamped(text: string): ParsedEvent | null {
   const dt = DMESG_T_RE.exec(text);
   if (dt !== null) {
     const mo = monthNumber(dt[1] ?? '');
-    const time = mo === undefined ? undefined : timeFromParts(
-      Number(dt[6]), mo, Number(dt[2]), Number(dt[3]), Number(dt[4]), Number(dt[5]), undefined, undefined,
-    );
+    const time = mo === undefined ? undefined : timeFromParts(Number(dt[6]), mo, Number(dt[2]), Number(dt[3]), Number(dt[4]), Number(dt[5]), undefined, undefined);
     return makeEvent(dt[7] ?? '', time, undefined, 'kernel');
   }
   const dm = DMESG_RE.exec(text);
   if (dm !== null) return makeEvent(dm[1] ?? '', undefined, undefined, 'kernel');
   const go = GO_LOG_RE.exec(text);
   if (go !== null) {
-    const time = timeFromParts(
-      Number(go[1]), Number(go[2]), Number(go[3]), Number(go[4]), Number(go[5]), Number(go[6]), go[7], undefined,
-    );
+    const time = timeFromParts(Number(go[1]), Number(go[2]), Number(go[3]), Number(go[4]), Number(go[5]), Number(go[6]), go[7], undefined);
     if (time !== undefined) return withLevel(go[8] ?? '', time);
   }
   return null;

@@ -2,9 +2,7 @@
 // hit to the nearest record start and forward through its continuation lines (stack traces,
 // goroutine dumps), and cuts the requested context lines from the window.
 
-import type {
-  CandidateWindow, DetectedFormat, EventTime, LogRecord, ParsedLine, Problem, RawLine,
-} from '../core/index.js';
+import type { CandidateWindow, DetectedFormat, EventTime, LogRecord, ParsedLine, Problem, RawLine } from '../core/index.js';
 import type { ParsedEvent } from './events.js';
 import { parseEvent, ruleText } from './parse.js';
 import { isBlank } from './shapes.js';
@@ -172,9 +170,7 @@ class LogicalLines {
  * context need are decoded and parsed: in a log where every line is a failure, that is the
  * hit and the line after it.
  */
-export function assembleRecord(
-  window: CandidateWindow, detected: DetectedFormat, file: string, context: number, cache?: EventCache,
-): { record: LogRecord; problems: Problem[] } {
+export function assembleRecord(window: CandidateWindow, detected: DetectedFormat, file: string, context: number, cache?: EventCache): { record: LogRecord; problems: Problem[] } {
   const lines = new LogicalLines(window, detected, cache);
   const problems: Problem[] = [];
 

@@ -19,15 +19,7 @@ const PY_TRACE_RE = [
 ];
 
 /** Lines of a Go goroutine dump (after `panic:` or `fatal error:`). */
-const GO_DUMP_RE = [
-  /^goroutine \d+ (?:\[|gp=)/,
-  /^runtime stack:$/,
-  /^created by /,
-  /^\[signal /,
-  /^panic\(/,
-  /^exit status \d+$/,
-  /^\.\.\.additional frames elided\.\.\.$/,
-];
+const GO_DUMP_RE = [/^goroutine \d+ (?:\[|gp=)/, /^runtime stack:$/, /^created by /, /^\[signal /, /^panic\(/, /^exit status \d+$/, /^\.\.\.additional frames elided\.\.\.$/];
 
 /** A Go function-call line in a goroutine dump: `main.main()`, `pkg/tsdb.(*DB).run(0xc0…)`. */
 function isGoFrameCall(s: string): boolean {

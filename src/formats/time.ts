@@ -5,15 +5,24 @@
 import type { EventTime } from '../core/index.js';
 
 const MONTHS: Readonly<Record<string, number>> = {
-  jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12,
+  jan: 1,
+  feb: 2,
+  mar: 3,
+  apr: 4,
+  may: 5,
+  jun: 6,
+  jul: 7,
+  aug: 8,
+  sep: 9,
+  oct: 10,
+  nov: 11,
+  dec: 12,
 };
 
 /** Regex source for an ISO-like timestamp (date, `T` or space, time, optional fraction and zone). */
 export const ISO_TS = String.raw`\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:Z|[+-]\d{2}(?::?\d{2})?)?`;
 
-const ISO_RE = new RegExp(
-  String.raw`^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?(Z|[+-]\d{2}(?::?\d{2})?)?$`,
-);
+const ISO_RE = new RegExp(String.raw`^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?(Z|[+-]\d{2}(?::?\d{2})?)?$`);
 
 function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');
@@ -30,10 +39,7 @@ function validParts(mo: number, d: number, h: number, mi: number, s: number): bo
 }
 
 /** Builds an EventTime from wall-clock parts; `offsetMin` given means the source had a zone. */
-export function timeFromParts(
-  y: number, mo: number, d: number, h: number, mi: number, s: number,
-  frac: string | undefined, offsetMin: number | undefined,
-): EventTime | undefined {
+export function timeFromParts(y: number, mo: number, d: number, h: number, mi: number, s: number, frac: string | undefined, offsetMin: number | undefined): EventTime | undefined {
   if (!validParts(mo, d, h, mi, s)) return undefined;
   if (offsetMin === undefined) {
     return { iso: `${pad(y, 4)}-${pad(mo)}-${pad(d)}T${pad(h)}:${pad(mi)}:${pad(s)}${millis(frac)}`, hasOffset: false };
@@ -59,10 +65,7 @@ function offsetMinutes(zone: string | undefined): number | undefined {
 export function parseIsoTime(s: string): EventTime | undefined {
   const m = ISO_RE.exec(s.trim());
   if (m === null) return undefined;
-  return timeFromParts(
-    Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]),
-    m[7], offsetMinutes(m[8]),
-  );
+  return timeFromParts(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), m[7], offsetMinutes(m[8]));
 }
 
 /** Epoch seconds (with fraction) or milliseconds (values above 1e11) to UTC. */

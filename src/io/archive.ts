@@ -94,7 +94,11 @@ export function detectArchive(head: Buffer, name: string): ArchiveKind | null {
 }
 
 function parseOctal(b: Buffer): number | null {
-  const s = b.toString('latin1').replace(/[\0 ]+$/, '').replace(/^[ ]+/, '').replace(/\0.*$/, '');
+  const s = b
+    .toString('latin1')
+    .replace(/[\0 ]+$/, '')
+    .replace(/^[ ]+/, '')
+    .replace(/\0.*$/, '');
   if (s === '') return 0;
   if (!/^[0-7]+$/.test(s)) return null;
   return parseInt(s, 8);
@@ -116,7 +120,10 @@ function cString(b: Buffer): string {
 
 /** Member name as shown: '/'-separated, without leading '/' or './'; '..' is kept as written. */
 function cleanName(raw: string): string {
-  return raw.replace(/\\/g, '/').replace(/^(\.?\/)+/, '').replace(/\/{2,}/g, '/');
+  return raw
+    .replace(/\\/g, '/')
+    .replace(/^(\.?\/)+/, '')
+    .replace(/\/{2,}/g, '/');
 }
 
 function problem(code: Problem['code'], file: string, args: Problem['args']): ArchiveItem {
@@ -245,13 +252,7 @@ function parsePax(b: Buffer): Map<string, string> {
 const padding = (n: number): number => (BLOCK - (n % BLOCK)) % BLOCK;
 
 /** Reads a tar stream (already gunzipped by `open`); `sourceProblems` are the source's own problems. */
-async function* readTar(
-  source: AsyncIterator<Buffer>,
-  sourceProblems: () => Problem[],
-  display: string,
-  ctx: Ctx,
-  depth: number,
-): AsyncGenerator<ArchiveItem> {
+async function* readTar(source: AsyncIterator<Buffer>, sourceProblems: () => Problem[], display: string, ctx: Ctx, depth: number): AsyncGenerator<ArchiveItem> {
   const pull = new Pull(source);
   let longName: string | null = null;
   let pax = new Map<string, string>();
@@ -368,8 +369,7 @@ function zipFromBuffer(b: Buffer): Promise<ZipHandle> {
 /** A zip on disk, read through our own O_NOATIME descriptor (yauzl.open would update the atime). */
 function zipFromFile(p: string): Promise<ZipHandle> {
   const noAtime = fsConstants.O_NOATIME ?? 0;
-  const openFd = (flags: number): Promise<number> =>
-    new Promise((resolve, reject) => fsOpen(p, flags, (err, fd) => (err ? reject(err) : resolve(fd))));
+  const openFd = (flags: number): Promise<number> => new Promise((resolve, reject) => fsOpen(p, flags, (err, fd) => (err ? reject(err) : resolve(fd))));
   const fdp = openFd(fsConstants.O_RDONLY | noAtime).catch((err: NodeJS.ErrnoException) => {
     if (noAtime !== 0 && err.code === 'EPERM') return openFd(fsConstants.O_RDONLY);
     throw err;
@@ -494,14 +494,7 @@ function memberProblems(opened: OpenedInput, ctx: Ctx, memberName: string): Arch
 }
 
 /** One file member: gunzips it if needed, opens it as an archive one level deep, or yields it. */
-async function* member(
-  raw: AsyncIterable<Buffer> | Readable,
-  memberName: string,
-  name: string,
-  size: number,
-  ctx: Ctx,
-  depth: number,
-): AsyncGenerator<ArchiveItem> {
+async function* member(raw: AsyncIterable<Buffer> | Readable, memberName: string, name: string, size: number, ctx: Ctx, depth: number): AsyncGenerator<ArchiveItem> {
   const budget = Math.max(0, ctx.limits.maxTotalBytes - ctx.bytes);
   const tap = { hash: createHash('sha256'), bytes: 0, digest: null as string | null };
   const tapped = async function* (): AsyncGenerator<Buffer> {
@@ -601,22 +594,12 @@ async function readHead(absPath: string): Promise<Buffer> {
  * Streams the members of the archive at `absPath` (or in `stream`) as items: members in archive
  * order, and problems. Drain each member's `chunks` before asking for the next item.
  */
-export async function* readArchive(
-  absPath: string | null,
-  stream: NodeJS.ReadableStream | null,
-  display: string,
-  limits: ArchiveLimits,
-): AsyncGenerator<ArchiveItem> {
+export async function* readArchive(absPath: string | null, stream: NodeJS.ReadableStream | null, display: string, limits: ArchiveLimits): AsyncGenerator<ArchiveItem> {
   const ctx: Ctx = { limits, top: display, entries: 0, bytes: 0, stopped: false };
   yield* readTop(absPath, stream, display, ctx);
 }
 
-async function* readTop(
-  absPath: string | null,
-  stream: NodeJS.ReadableStream | null,
-  display: string,
-  ctx: Ctx,
-): AsyncGenerator<ArchiveItem> {
+async function* readTop(absPath: string | null, stream: NodeJS.ReadableStream | null, display: string, ctx: Ctx): AsyncGenerator<ArchiveItem> {
   let head: Buffer;
   let rest: AsyncIterator<Buffer> | null = null;
   const headParts: Buffer[] = [];
@@ -672,10 +655,7 @@ async function* readTop(
     yield* readZip(h, display, ctx, 0);
     return;
   }
-  const opened =
-    absPath !== null
-      ? openFile(absPath, display)
-      : openStream(Readable.from(chain(headParts, rest as AsyncIterator<Buffer>), { objectMode: false }), display);
+  const opened = absPath !== null ? openFile(absPath, display) : openStream(Readable.from(chain(headParts, rest as AsyncIterator<Buffer>), { objectMode: false }), display);
   const it = opened.chunks[Symbol.asyncIterator]();
   try {
     yield* readTar(it, () => opened.result().problems, display, ctx, 0);

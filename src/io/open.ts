@@ -242,12 +242,7 @@ class Inflater {
   }
 }
 
-async function* deliver(
-  raw: () => AsyncGenerator<Buffer>,
-  st: State,
-  file: string,
-  opts: OpenOptions,
-): AsyncGenerator<Buffer> {
+async function* deliver(raw: () => AsyncGenerator<Buffer>, st: State, file: string, opts: OpenOptions): AsyncGenerator<Buffer> {
   const maxBytes = opts.maxBytes ?? Infinity;
   let source: AsyncGenerator<Buffer> | null = null;
   let inflater: Inflater | null = null;

@@ -60,8 +60,7 @@ export async function startPool(size: number, opts: SourceOptions): Promise<Pool
   // stdin is never scanned in a worker (a stream cannot cross threads).
   const { stdin: _stdin, ...shared } = opts;
   for (let i = 0; i < size; i++) {
-    const w =
-      script instanceof URL ? new Worker(script, { workerData: shared }) : new Worker(script.source, { eval: true, workerData: shared });
+    const w = script instanceof URL ? new Worker(script, { workerData: shared }) : new Worker(script.source, { eval: true, workerData: shared });
     w.on('message', (msg: { id: number; outcomes?: FileOutcome[][]; error?: string }) => {
       const t = busy.get(w);
       busy.delete(w);

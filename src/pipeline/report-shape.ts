@@ -162,7 +162,13 @@ export function reportShapeError(value: unknown): string | undefined {
   if (compiled(value)) return undefined;
   const e = (compiled.errors ?? [])[0] as ErrorObject | undefined;
   if (!e) return 'not a mapmortem report';
-  const where = e.instancePath === '' ? '' : e.instancePath.slice(1).replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.');
+  const where =
+    e.instancePath === ''
+      ? ''
+      : e.instancePath
+          .slice(1)
+          .replace(/\/(\d+)(?=\/|$)/g, '[$1]')
+          .replace(/\//g, '.');
   const missing = e.keyword === 'required' ? `${where === '' ? '' : `${where}.`}${String((e.params as { missingProperty?: string }).missingProperty)}: is missing` : undefined;
   return missing ?? `${where === '' ? '(top level)' : where.replace(/^(\d+)/, '[$1]')}: ${e.message ?? 'is invalid'}`;
 }

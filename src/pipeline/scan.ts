@@ -5,19 +5,7 @@
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import picomatch from 'picomatch';
-import type {
-  CaptureValue,
-  DetectedFormat,
-  EvidenceFile,
-  Finding,
-  InputInfo,
-  OmittedFindings,
-  Problem,
-  RawLine,
-  Report,
-  Rule,
-  SystemName,
-} from '../core/index.js';
+import type { CaptureValue, DetectedFormat, EvidenceFile, Finding, InputInfo, OmittedFindings, Problem, RawLine, Report, Rule, SystemName } from '../core/index.js';
 import { formatProblem, nothingRead, problemSeverity } from '../core/index.js';
 import { correlate } from '../correlate/correlate.js';
 import { discover, type FileSource, type ScannableSource, type Source } from '../discover/discover.js';
@@ -91,7 +79,6 @@ const LOOK_BEHIND = 64;
 const LOOK_AHEAD = 200;
 const HEAD_LINES = 64;
 
-
 async function* fromArray(bufs: readonly Buffer[]): AsyncGenerator<Buffer> {
   for (const b of bufs) yield b;
 }
@@ -103,14 +90,7 @@ function headLines(buf: Buffer): string[] {
   return lines.map((l) => l.replace(/\r$/, ''));
 }
 
-async function collect(
-  first: Buffer | undefined,
-  rest: AsyncIterator<Buffer>,
-  limit: number,
-  file: string,
-  problems: Problem[],
-  opened: Readable1,
-): Promise<Buffer> {
+async function collect(first: Buffer | undefined, rest: AsyncIterator<Buffer>, limit: number, file: string, problems: Problem[], opened: Readable1): Promise<Buffer> {
   const parts: Buffer[] = [];
   let size = 0;
   let chunk = first;
@@ -256,10 +236,7 @@ export async function scanLog(
     switch (item.type) {
       case 'head':
         // The opener already detected the format from the same head lines: one detection per file.
-        detected =
-          opts.known && sameLines(opts.known.head, item.lines)
-            ? opts.known.detected
-            : detectFormat(item.lines.map((l) => l.text));
+        detected = opts.known && sameLines(opts.known.head, item.lines) ? opts.known.detected : detectFormat(item.lines.map((l) => l.text));
         applicable = rulesApplyingTo(rules, detected.format);
         break;
       case 'problem':
@@ -353,9 +330,7 @@ async function skipRest(opened: Readable1, it: AsyncIterator<Buffer>): Promise<v
 export async function scanSource(src: ScannableSource, req: SourceOptions, prefilter: RegExp | null): Promise<FileOutcome[]> {
   const file = src.display;
   const opened: OpenedInput =
-    src.kind === 'stdin'
-      ? openStream(req.stdin ?? process.stdin, file, { hashAll: true })
-      : openFile(src.absPath, file, { hashAll: true, sizeHint: src.size });
+    src.kind === 'stdin' ? openStream(req.stdin ?? process.stdin, file, { hashAll: true }) : openFile(src.absPath, file, { hashAll: true, sizeHint: src.size });
   const it = opened.chunks[Symbol.asyncIterator]();
   const firstRes = await it.next();
   const first = firstRes.done ? undefined : firstRes.value;
@@ -462,7 +437,8 @@ async function scanOpened(
     first = n.done ? undefined : n.value;
     it = gen;
     if (utf16) problems.push({ code: 'transcoded', file, args: { encoding: utf16 } });
-    else if (first) problems.push({ code: 'nul-bytes', file, args: { count: stripped!.dropped(), where: 'a leading run, as logrotate copytruncate leaves; line 1 starts after it' } });
+    else if (first)
+      problems.push({ code: 'nul-bytes', file, args: { count: stripped!.dropped(), where: 'a leading run, as logrotate copytruncate leaves; line 1 starts after it' } });
     if (!first) {
       problems.push({ code: 'binary', file, args: { reason: utf16 ? 'no text after the UTF-16 byte-order mark' : 'nothing but NUL bytes' } });
       return finish('skipped', 0);
@@ -538,7 +514,6 @@ async function scanOpened(
     wrapper: log.wrapper,
   });
 }
-
 
 /**
  * A capture manifest that says a file was read while its process changed (or was cut) makes that
@@ -637,9 +612,7 @@ export async function runScan(req: ScanRequest): Promise<Report> {
   const done: { source: Source; outcome?: FileOutcome; evidence?: EvidenceFile }[] = [];
   const accept = (src: ScannableSource, raw: FileOutcome): void => {
     const out = filterOutcome(raw, req.since, req.until);
-    const source: Source = out.place
-      ? { kind: 'member', display: out.info.file, scope: out.place.root, root: out.place.root, unit: out.place.unit }
-      : src;
+    const source: Source = out.place ? { kind: 'member', display: out.info.file, scope: out.place.root, root: out.place.root, unit: out.place.unit } : src;
     done.push({ source, outcome: out });
     inputs.push(out.info);
     problems.push(...out.problems);

@@ -66,8 +66,16 @@ interface Series {
 function series(r: CheckResult, top: number | undefined): Series[] {
   const by = new Map<string, Series>();
   for (const p of r.processes) {
-    const pairs: [string, string | undefined][] = [['name', p.name], ['container', p.container], ['pod', p.pod], ['unit', p.unit]];
-    const labels = pairs.filter((x): x is [string, string] => x[1] !== undefined).map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',');
+    const pairs: [string, string | undefined][] = [
+      ['name', p.name],
+      ['container', p.container],
+      ['pod', p.pod],
+      ['unit', p.unit],
+    ];
+    const labels = pairs
+      .filter((x): x is [string, string] => x[1] !== undefined)
+      .map(([k, v]) => `${k}="${escapeLabel(v)}"`)
+      .join(',');
     const had = by.get(labels);
     // r.processes is worst first: the first seen is the worst of its series.
     by.set(labels, { labels, worst: had?.worst ?? p, processes: (had?.processes ?? 0) + 1 });

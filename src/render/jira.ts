@@ -46,7 +46,13 @@ export function renderJira(report: Report): string {
   out.push(`_${jiraEscape(v.verdict.scanned)}; ${jiraEscape(v.verdict.incidentCount)}; generated ${jiraEscape(v.generatedAt)} by mapmortem ${jiraEscape(v.toolVersion)}_`, '');
   if (many) {
     out.push('h3. Incidents', '');
-    out.push(...table(['#', 'host', 'system', 'cause', 'confidence', 'findings'], incidentsTable(report).map((r) => [r[0]!, jiraCode(r[1]!), jiraEscape(r[2]!), jiraCode(r[3]!), jiraEscape(r[4]!), r[5]!])), '');
+    out.push(
+      ...table(
+        ['#', 'host', 'system', 'cause', 'confidence', 'findings'],
+        incidentsTable(report).map((r) => [r[0]!, jiraCode(r[1]!), jiraEscape(r[2]!), jiraCode(r[3]!), jiraEscape(r[4]!), r[5]!]),
+      ),
+      '',
+    );
   }
   const head = out.join('\n');
   let used = head.length + 300;
@@ -59,9 +65,13 @@ export function renderJira(report: Report): string {
     b.push(`bq. ${jiraEscape(inc.summary)}`, '');
     const host = incidentHost(inc);
     const groups = groupFailures(inc, host).slice(0, 3);
-    for (const g of groups) b.push(`* *${g.count}x* ${jiraCode(g.ruleId)} at ${jiraCode(g.where)}${g.every ? `, ${jiraEscape(g.every)}` : ''}${g.first ? ` (from ${jiraEscape(g.first)})` : ''}`);
+    for (const g of groups)
+      b.push(`* *${g.count}x* ${jiraCode(g.ruleId)} at ${jiraCode(g.where)}${g.every ? `, ${jiraEscape(g.every)}` : ''}${g.first ? ` (from ${jiraEscape(g.first)})` : ''}`);
     for (const t of inc.trail.filter((x) => x.step !== 'what failed')) {
-      const src = t.sources.map((s) => jiraCode(s.line > 0 ? `${s.file}:${s.line}` : s.file)).slice(0, 3).join(', ');
+      const src = t.sources
+        .map((s) => jiraCode(s.line > 0 ? `${s.file}:${s.line}` : s.file))
+        .slice(0, 3)
+        .join(', ');
       b.push(`* ${jiraEscape(t.step)}: ${jiraEscape(t.fact)}${src ? ` (${src})` : ''}`);
     }
     const example = groups[0]?.findings[0];
@@ -90,14 +100,28 @@ export function renderJira(report: Report): string {
   if (omitted > 0) blocks.push(`_${omitted} incident${omitted === 1 ? '' : 's'} left out to fit a Jira comment; the HTML or JSON report has every one._`, '');
   if (v.problems.length > 0) {
     const rows = v.problems.slice(0, 10).map((p) => [jiraEscape(p.severity), p.link ? jiraCode(p.link.label) : '', jiraEscape(p.message.slice(0, 200))]);
-    const t = ['h3. Problems', '', ...table(['severity', 'where', 'problem'], rows), ...(v.problems.length > rows.length ? ['', `_${v.problems.length - rows.length} more in the HTML or JSON report._`] : []), ''].join('\n');
+    const t = [
+      'h3. Problems',
+      '',
+      ...table(['severity', 'where', 'problem'], rows),
+      ...(v.problems.length > rows.length ? ['', `_${v.problems.length - rows.length} more in the HTML or JSON report._`] : []),
+      '',
+    ].join('\n');
     if (used + t.length <= JIRA_BUDGET) {
       blocks.push(t);
       used += t.length;
     }
   }
   const inputs = v.inputs.slice(0, 20).map((i) => [jiraCode(i.file), jiraEscape(i.role), jiraEscape(i.size), i.lines]);
-  const t = ['h3. Inputs', '', ...table(['file', 'role', 'size', 'lines'], inputs), ...(v.inputs.length > inputs.length ? ['', `_${v.inputs.length - inputs.length} more inputs (with SHA-256) in the HTML or JSON report._`] : [])].join('\n');
+  const t = [
+    'h3. Inputs',
+    '',
+    ...table(['file', 'role', 'size', 'lines'], inputs),
+    ...(v.inputs.length > inputs.length ? ['', `_${v.inputs.length - inputs.length} more inputs (with SHA-256) in the HTML or JSON report._`] : []),
+  ].join('\n');
   if (used + t.length <= JIRA_BUDGET) blocks.push(t);
-  return `${[head, ...blocks].join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return `${[head, ...blocks]
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
 }

@@ -63,9 +63,7 @@ function refs(links: readonly LinkView[]): string {
 
 function excerptText(lines: readonly ExcerptLineView[]): string {
   const width = Math.max(...lines.map((l) => String(l.no).length));
-  return lines
-    .map((l) => `${l.hit ? '>' : ' '} ${String(l.no).padStart(width)} | ${cut(oneLine(l.pre + l.match + l.post), MAX_EXCERPT_LINE)}`)
-    .join('\n');
+  return lines.map((l) => `${l.hit ? '>' : ' '} ${String(l.no).padStart(width)} | ${cut(oneLine(l.pre + l.match + l.post), MAX_EXCERPT_LINE)}`).join('\n');
 }
 
 function incidentMd(inc: IncidentView, total: number, maxExcerpts: number): string[] {
@@ -88,18 +86,47 @@ function incidentMd(inc: IncidentView, total: number, maxExcerpts: number): stri
   );
   if (inc.locations.length > 0) {
     out.push('**What failed, where**', '');
-    out.push(table(['where', 'rule', 'time', 'message'], inc.locations.map((l) => [mdCode(l.link.label), mdCode(l.ruleId), mdEscape(l.time ?? ''), mdEscape(cut(l.text, MAX_CELL))])));
+    out.push(
+      table(
+        ['where', 'rule', 'time', 'message'],
+        inc.locations.map((l) => [mdCode(l.link.label), mdCode(l.ruleId), mdEscape(l.time ?? ''), mdEscape(cut(l.text, MAX_CELL))]),
+      ),
+    );
     if (inc.locationsOmitted) out.push('', mdEscape(inc.locationsOmitted));
     out.push('');
   }
   out.push('**Decision trail**', '');
-  out.push(table(['#', 'step', 'fact', 'outcome', 'source'], inc.trail.map((t) => [String(t.n), mdEscape(t.step), mdEscape(t.fact), mdEscape(t.outcome), refs(t.sources)])), '');
-  if (inc.gauge) out.push(`**Map areas:** ${mdEscape(inc.gauge.countLabel)} against ${mdEscape(inc.gauge.limitLabel)}: **${mdEscape(inc.gauge.percent)}** of the limit${inc.gauge.neededLabel ? ` (${mdEscape(inc.gauge.neededLabel)})` : ''}.`, '');
+  out.push(
+    table(
+      ['#', 'step', 'fact', 'outcome', 'source'],
+      inc.trail.map((t) => [String(t.n), mdEscape(t.step), mdEscape(t.fact), mdEscape(t.outcome), refs(t.sources)]),
+    ),
+    '',
+  );
+  if (inc.gauge)
+    out.push(
+      `**Map areas:** ${mdEscape(inc.gauge.countLabel)} against ${mdEscape(inc.gauge.limitLabel)}: **${mdEscape(inc.gauge.percent)}** of the limit${inc.gauge.neededLabel ? ` (${mdEscape(inc.gauge.neededLabel)})` : ''}.`,
+      '',
+    );
   if (inc.maps) {
     const m = inc.maps;
     out.push(`**Memory map** (${mdCode(m.source.label)}, ${mdEscape(m.regions)} regions${m.complete ? '' : ', cut short: a lower bound'})`, '');
-    if (m.classes) out.push(table(['class', 'regions', 'size'], m.classes.bars.map((b) => [mdEscape(b.label), b.value, mdEscape(b.detail)])), '');
-    if (m.topRows.length > 0) out.push(table(['top file or group', 'class', 'regions', 'size'], m.topRows.slice(0, 5).map((t) => [mdCode(t.name), mdEscape(t.cls), t.count, mdEscape(t.bytes)])), '');
+    if (m.classes)
+      out.push(
+        table(
+          ['class', 'regions', 'size'],
+          m.classes.bars.map((b) => [mdEscape(b.label), b.value, mdEscape(b.detail)]),
+        ),
+        '',
+      );
+    if (m.topRows.length > 0)
+      out.push(
+        table(
+          ['top file or group', 'class', 'regions', 'size'],
+          m.topRows.slice(0, 5).map((t) => [mdCode(t.name), mdEscape(t.cls), t.count, mdEscape(t.bytes)]),
+        ),
+        '',
+      );
   }
   const r = inc.remediation;
   out.push('**Fix**', '', mdEscape(r.summary), '');
@@ -120,7 +147,8 @@ function incidentMd(inc: IncidentView, total: number, maxExcerpts: number): stri
       if (lines.length > listed.length) out.push(`(${lines.length - listed.length} more lines in the HTML or JSON report)`, '');
     }
     const left = inc.excerpts.length - shown.length;
-    if (left > 0 || inc.excerptsOmitted) out.push(`${left > 0 ? `${left} more excerpts in the HTML report. ` : ''}${inc.excerptsOmitted ? mdEscape(inc.excerptsOmitted) : ''}`.trim(), '');
+    if (left > 0 || inc.excerptsOmitted)
+      out.push(`${left > 0 ? `${left} more excerpts in the HTML report. ` : ''}${inc.excerptsOmitted ? mdEscape(inc.excerptsOmitted) : ''}`.trim(), '');
   }
   return out;
 }
@@ -130,7 +158,10 @@ function details(summary: string, body: readonly string[]): string {
 }
 
 function joined(lines: readonly string[]): string {
-  return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return `${lines
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
 }
 
 export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): string {
@@ -145,7 +176,13 @@ export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): stri
   out.push(`_${mdEscape(verdict.scanned)}; ${mdEscape(verdict.incidentCount)}; generated ${mdEscape(v.generatedAt)} by mapmortem ${mdEscape(v.toolVersion)}_`, '');
   if (many) {
     out.push('### Incidents', '');
-    out.push(table(['#', 'host', 'system', 'cause', 'confidence', 'findings'], incidentsTable(report).map((r) => [r[0]!, mdCode(r[1]!), mdEscape(r[2]!), mdCode(r[3]!), mdEscape(r[4]!), r[5]!])), '');
+    out.push(
+      table(
+        ['#', 'host', 'system', 'cause', 'confidence', 'findings'],
+        incidentsTable(report).map((r) => [r[0]!, mdCode(r[1]!), mdEscape(r[2]!), mdCode(r[3]!), mdEscape(r[4]!), r[5]!]),
+      ),
+      '',
+    );
   }
   report.incidents.slice(0, SUMMARY_INCIDENTS).forEach((inc, i) => {
     const view = v.incidents[i]!;
@@ -156,7 +193,10 @@ export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): stri
       out.push(`- **${g.count}x** ${mdCode(g.ruleId)} at ${mdCode(g.where)}${g.every ? `, ${mdEscape(g.every)}` : ''}${g.first ? ` (from ${mdEscape(g.first)})` : ''}`);
     }
     for (const t of inc.trail.filter((x) => x.step !== 'what failed')) {
-      const src = t.sources.map((s) => mdCode(s.line > 0 ? `${s.file}:${s.line}` : s.file)).slice(0, 3).join(', ');
+      const src = t.sources
+        .map((s) => mdCode(s.line > 0 ? `${s.file}:${s.line}` : s.file))
+        .slice(0, 3)
+        .join(', ');
       out.push(`- ${mdEscape(t.step)}: ${mdEscape(t.fact)}${src ? ` (${src})` : ''}`);
     }
     out.push('', `**Fix:** ${mdEscape(inc.remediation.summary)}`, '');
@@ -178,9 +218,15 @@ export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): stri
     used += block.length + 1;
     blocks.push(block);
   };
-  for (const inc of v.incidents) add(`Incident ${inc.n}: full detail (decision trail, memory map, every step, excerpts)`, incidentMd(inc, v.incidents.length, opts.maxExcerptsPerIncident ?? 3));
+  for (const inc of v.incidents)
+    add(`Incident ${inc.n}: full detail (decision trail, memory map, every step, excerpts)`, incidentMd(inc, v.incidents.length, opts.maxExcerptsPerIncident ?? 3));
   if (v.problems.length > 0) {
-    add(`Problems (${v.problems.length})`, [table(['severity', 'where', 'problem'], v.problems.map((p) => [mdEscape(p.severity), p.link ? mdCode(p.link.label) : '', mdEscape(cut(p.message, MAX_CELL))]))]);
+    add(`Problems (${v.problems.length})`, [
+      table(
+        ['severity', 'where', 'problem'],
+        v.problems.map((p) => [mdEscape(p.severity), p.link ? mdCode(p.link.label) : '', mdEscape(cut(p.message, MAX_CELL))]),
+      ),
+    ]);
   }
   const inputRows = v.inputs.map((i) => [mdCode(i.file), mdEscape(i.role), mdEscape(i.size), i.lines, mdCode(i.sha256)]);
   let rows = inputRows.length;

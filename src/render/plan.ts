@@ -27,7 +27,7 @@ export function renderPlan(p: PlanResult): string {
     out.push(
       p.verdict === 'map-count-limit-low'
         ? '  verdict: map-count-limit-low — the limit is below what this data dir needs + 30%'
-        : '  verdict: unknown — compare the recommendation with the host\'s vm.max_map_count (sysctl vm.max_map_count)',
+        : "  verdict: unknown — compare the recommendation with the host's vm.max_map_count (sysctl vm.max_map_count)",
     );
     out.push(`  recommended vm.max_map_count: ${fmtCount(p.recommendedMaxMapCount)} (needed + 30%, at least 262,144, a power of two)`);
     out.push(`    $ sudo sysctl -w vm.max_map_count=${p.recommendedMaxMapCount}`);

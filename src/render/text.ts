@@ -61,7 +61,6 @@ function cut(s: string, n: number): string {
   return s.length > n ? `${s.slice(0, Math.max(1, n - 1))}…` : s;
 }
 
-
 function causePaint(c: Colors, cause: string): Paint {
   if (cause === 'none') return (s) => c.bold(c.green(s));
   if (cause === 'map-count-limit-low' || cause === 'other-mmap-error') return (s) => c.bold(c.yellow(s));
@@ -182,7 +181,10 @@ export function groupFailures(inc: Incident, host: string): FailureGroup[] {
         return `${short(file, host)}:${lo}${hi > lo ? `-${hi}` : ''}`;
       })
       .join(', ');
-    const times = list.map((f) => ms(f.time?.iso)).filter((t): t is number => t !== undefined).sort((a, b) => a - b);
+    const times = list
+      .map((f) => ms(f.time?.iso))
+      .filter((t): t is number => t !== undefined)
+      .sort((a, b) => a - b);
     let bursts = times.length > 0 ? 1 : 0;
     for (let i = 1; i < times.length; i++) if (times[i]! - times[i - 1]! > BURST_MS) bursts++;
     const span = times.length > 1 ? times[times.length - 1]! - times[0]! : 0;
@@ -205,7 +207,10 @@ export function groupFailures(inc: Incident, host: string): FailureGroup[] {
 }
 
 function clock(iso: string): string {
-  return iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z').replace(/Z$/, ' UTC');
+  return iso
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z')
+    .replace(/Z$/, ' UTC');
 }
 
 function whenRange(g: FailureGroup): string {
@@ -294,7 +299,9 @@ function compactIncident(inc: Incident, n: number, total: number, c: Colors, wid
       .slice(0, 5)
       .map((k) => `${k.class} ${fmtCount(k.count)}`)
       .join(' · ');
-    out.push(...field('  map', `${fmtCount(m.regions)} regions${m.complete ? '' : ' (cut short: a lower bound)'}: ${classes}${c.dim(` [${short(m.source.file, host)}]`)}`, width, INDENT));
+    out.push(
+      ...field('  map', `${fmtCount(m.regions)} regions${m.complete ? '' : ' (cut short: a lower bound)'}: ${classes}${c.dim(` [${short(m.source.file, host)}]`)}`, width, INDENT),
+    );
   }
   const r = inc.remediation;
   out.push(...field('  fix', c.bold(firstSentence(safe(r.summary))), width, INDENT));
@@ -347,13 +354,21 @@ function verboseIncident(inc: Incident, n: number, total: number, c: Colors, max
   if (inc.maps) {
     const m = inc.maps;
     out.push('', ...field('', c.bold(`  Memory map (${m.source.file}): ${fmtCount(m.regions)} regions${m.complete ? '' : ' (cut short: a lower bound)'}`), width, 0));
-    w('', m.classes.slice(0, 8).map((k) => `${k.class} ${fmtCount(k.count)}`).join(' · '), 4);
+    w(
+      '',
+      m.classes
+        .slice(0, 8)
+        .map((k) => `${k.class} ${fmtCount(k.count)}`)
+        .join(' · '),
+      4,
+    );
     for (const t of m.top.slice(0, 5)) w(`    ${fmtCount(t.count).padStart(8)}`, `${safe(t.name)} (${t.class}, ${fmtBytes(t.bytes)})`, 14);
   }
   const r = inc.remediation;
   out.push('', c.bold('  Fix'));
   w('', safe(r.summary), 4);
-  if (r.neededMapCount) w('', `needed: ${fmtCount(r.neededMapCount.value)} map areas — ${r.neededMapCount.basis}${r.neededMapCount.sources.length ? ` [${refs(r.neededMapCount.sources)}]` : ''}`, 4);
+  if (r.neededMapCount)
+    w('', `needed: ${fmtCount(r.neededMapCount.value)} map areas — ${r.neededMapCount.basis}${r.neededMapCount.sources.length ? ` [${refs(r.neededMapCount.sources)}]` : ''}`, 4);
   for (const s of r.steps) {
     w('    •', `${s.title}: ${s.detail}`, 6);
     for (const cmd of s.commands) for (const l of wrapCommand(cmd, width, '        ')) out.push(c.cyan(l));
@@ -423,7 +438,19 @@ export function renderText(report: Report, opts: TextOptions): string {
   if (opts.verbose) {
     const roles = new Map<string, number>();
     for (const i of report.inputs) roles.set(i.role, (roles.get(i.role) ?? 0) + 1);
-    out.push(...field('', `Inputs: ${[...roles.entries()].sort().map(([r, n]) => `${r} ×${n}`).join(', ') || 'none'}`, width, 0));
+    out.push(
+      ...field(
+        '',
+        `Inputs: ${
+          [...roles.entries()]
+            .sort()
+            .map(([r, n]) => `${r} ×${n}`)
+            .join(', ') || 'none'
+        }`,
+        width,
+        0,
+      ),
+    );
   } else if (report.incidents.length > 0) {
     out.push(...field('', c.dim('--verbose: every finding, the decision trail and caveats; -o report.html: the postmortem'), width, 0));
   }

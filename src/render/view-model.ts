@@ -516,7 +516,23 @@ function fmtDuration(ms: number): string {
 function factValue(f: Report['evidence'][number]['facts'][number]): string {
   if (typeof f.value === 'boolean') return 'yes';
   if (typeof f.value === 'string') return f.value;
-  const bytesKeys = new Set(['mem-total', 'mem-free', 'mem-available', 'swap-total', 'swap-free', 'commit-limit', 'committed-as', 'rlimit-as', 'rlimit-data', 'vm-size', 'vm-rss', 'cgroup-memory-limit', 'cgroup-memory-usage', 'cgroup-memory-max-usage', 'failed-request-bytes']);
+  const bytesKeys = new Set([
+    'mem-total',
+    'mem-free',
+    'mem-available',
+    'swap-total',
+    'swap-free',
+    'commit-limit',
+    'committed-as',
+    'rlimit-as',
+    'rlimit-data',
+    'vm-size',
+    'vm-rss',
+    'cgroup-memory-limit',
+    'cgroup-memory-usage',
+    'cgroup-memory-max-usage',
+    'failed-request-bytes',
+  ]);
   if (f.key === 'heap-base' || f.key === 'native-heap-top') return `0x${f.value.toString(16)}`;
   return bytesKeys.has(f.key) ? fmtBytes(f.value) : fmtCount(f.value);
 }
@@ -583,7 +599,9 @@ export function buildViewModel(report: Report, opts: ViewOptions = {}): ReportVi
       system: systemLabel(inc.system),
       process: inc.process,
       summary: inc.summary,
-      ...(inc.firstSeen ? { seen: inc.lastSeen && isoShort(inc.lastSeen) !== isoShort(inc.firstSeen) ? `${isoShort(inc.firstSeen)} → ${isoShort(inc.lastSeen)}` : isoShort(inc.firstSeen) } : {}),
+      ...(inc.firstSeen
+        ? { seen: inc.lastSeen && isoShort(inc.lastSeen) !== isoShort(inc.firstSeen) ? `${isoShort(inc.firstSeen)} → ${isoShort(inc.lastSeen)}` : isoShort(inc.firstSeen) }
+        : {}),
       count: plural(inc.count, 'finding'),
       locations,
       ...(locLeft > 0 ? { locationsOmitted: `… and ${plural(locLeft, 'more finding')}` } : {}),
@@ -594,13 +612,19 @@ export function buildViewModel(report: Report, opts: ViewOptions = {}): ReportVi
       remediation: {
         summary: r.summary,
         ...(r.recommendedMaxMapCount !== undefined ? { recommended: fmtCount(r.recommendedMaxMapCount) } : {}),
-        ...(r.neededMapCount ? { needed: { value: fmtCount(r.neededMapCount.value), basis: r.neededMapCount.basis, sources: r.neededMapCount.sources.map((s) => anchors.link(s)) } } : {}),
+        ...(r.neededMapCount
+          ? { needed: { value: fmtCount(r.neededMapCount.value), basis: r.neededMapCount.basis, sources: r.neededMapCount.sources.map((s) => anchors.link(s)) } }
+          : {}),
         steps: r.steps.map((s) => ({ title: s.title, detail: s.detail, commands: s.commands, hasCommands: s.commands.length > 0 })),
         capture: r.capture,
       },
       caveats: inc.caveats,
       excerpts,
-      ...(left > 0 ? { excerptsOmitted: `${plural(left, 'more finding')} of this incident not shown here (the embedded JSON lists ${fmtCount(inc.findings.length)}; ${fmtCount(inc.count)} counted in all)` } : {}),
+      ...(left > 0
+        ? {
+            excerptsOmitted: `${plural(left, 'more finding')} of this incident not shown here (the embedded JSON lists ${fmtCount(inc.findings.length)}; ${fmtCount(inc.count)} counted in all)`,
+          }
+        : {}),
     };
   });
 
@@ -640,7 +664,12 @@ export function buildViewModel(report: Report, opts: ViewOptions = {}): ReportVi
   }));
   const totalBytes = report.inputs.reduce((a, i) => a + i.bytes, 0);
   return {
-    title: report.verdict === 'nothing-read' ? 'mapmortem: nothing was read' : report.verdict === 'none' ? 'mapmortem: no failure found' : `mapmortem: ${report.verdict}${top ? ` — ${systemLabel(top.system)}` : ''}`,
+    title:
+      report.verdict === 'nothing-read'
+        ? 'mapmortem: nothing was read'
+        : report.verdict === 'none'
+          ? 'mapmortem: no failure found'
+          : `mapmortem: ${report.verdict}${top ? ` — ${systemLabel(top.system)}` : ''}`,
     toolVersion: report.tool.version,
     generatedAt: isoShort(report.generatedAt),
     roots: report.roots.join(', '),

@@ -93,9 +93,9 @@ const ERRNO_TEXTS: Record<string, number> = {
   'não foi possível alocar memória': 12,
   'impossibile allocare memoria': 12,
   'невозможно выделить память': 12,
-  '无法分配内存': 12,
-  '無法配置記憶體': 12,
-  'メモリを確保できません': 12,
+  无法分配内存: 12,
+  無法配置記憶體: 12,
+  メモリを確保できません: 12,
   'nie można przydzielić pamięci': 12,
   'onvoldoende geheugen beschikbaar': 12,
   'die ressource ist zur zeit nicht verfügbar': 11,
@@ -104,8 +104,8 @@ const ERRNO_TEXTS: Record<string, number> = {
   'recurso temporariamente indisponível': 11,
   'risorsa temporaneamente non disponibile': 11,
   'ресурс временно недоступен': 11,
-  '资源暂时不可用': 11,
-  'リソースが一時的に利用できません': 11,
+  资源暂时不可用: 11,
+  リソースが一時的に利用できません: 11,
 };
 
 /** '12' → 12, 'ENOMEM' → 12, 'Cannot allocate memory' → 12, 'EAGAIN' → 11; undefined when unknown. */
@@ -127,7 +127,10 @@ export function convertCapture(raw: string, kind: ExtractKind | undefined): Capt
     case 'errno':
       return parseErrno(raw) ?? raw;
     case 'path':
-      return raw.trim().replace(/^["'`([]+/, '').replace(/["'`),;:\].]+$/, '');
+      return raw
+        .trim()
+        .replace(/^["'`([]+/, '')
+        .replace(/["'`),;:\].]+$/, '');
     case 'string':
       return raw.trim();
     case undefined:

@@ -334,13 +334,24 @@ class RuleValidator {
     const scope = this.enumValue<MatchScope>(v, 'scope', 'match.scope', MATCH_SCOPES);
     let flags = '';
     if (v.flags !== undefined && v.flags !== null && v.flags !== '') {
-      if (v.flags !== 'i') this.err('match.flags', `'${typeof v.flags === 'string' ? v.flags : JSON.stringify(v.flags)}' is not allowed; only 'i' (ignore case) is, or leave it out`);
+      if (v.flags !== 'i')
+        this.err('match.flags', `'${typeof v.flags === 'string' ? v.flags : JSON.stringify(v.flags)}' is not allowed; only 'i' (ignore case) is, or leave it out`);
       else flags = 'i';
     }
     const all = this.regexList(v, 'all', flags);
     const any = this.regexList(v, 'any', flags);
     const none = this.regexList(v, 'none', flags);
-    const lists = version === 2 ? ([['all', all], ['any', any], ['none', none]] as const) : ([['any', any], ['none', none]] as const);
+    const lists =
+      version === 2
+        ? ([
+            ['all', all],
+            ['any', any],
+            ['none', none],
+          ] as const)
+        : ([
+            ['any', any],
+            ['none', none],
+          ] as const);
     for (const [key, list] of lists) {
       list?.forEach((p, i) => {
         if (emptyMatch(p)) {
@@ -610,18 +621,17 @@ export async function chooseEngines(rules: readonly Rule[]): Promise<LoadRulesRe
           const v = await decideEngine(p.source, p.flags);
           if ('vulnerable' in v) {
             const where = field === 'captures' ? `captures[${i}]` : `match.${field}[${i}]`;
-            errors.push({ file: r.sourceFile, field: where, message: `can take super-linear time on a long line: ${v.vulnerable}; rewrite it so that no two parts can match the same text (e.g. [^,]+ instead of .+ before a ',')` });
+            errors.push({
+              file: r.sourceFile,
+              field: where,
+              message: `can take super-linear time on a long line: ${v.vulnerable}; rewrite it so that no two parts can match the same text (e.g. [^,]+ instead of .+ before a ',')`,
+            });
             return p;
           }
           return { ...p, engine: v.engine };
         }),
       );
-    const [all, any, none, captures] = await Promise.all([
-      decide(r.match.all, 'all'),
-      decide(r.match.any, 'any'),
-      decide(r.match.none, 'none'),
-      decide(r.captures, 'captures'),
-    ]);
+    const [all, any, none, captures] = await Promise.all([decide(r.match.all, 'all'), decide(r.match.any, 'any'), decide(r.match.none, 'none'), decide(r.captures, 'captures')]);
     out.push({ ...r, match: { scope: r.match.scope, all, any, none }, captures });
   }
   if (errors.length > 0) return { ok: false, errors };
@@ -644,7 +654,8 @@ export function resolvePrecedence(rules: readonly Rule[]): LoadRulesResult {
   const errors: RuleError[] = [];
   for (const r of rules) {
     r.supersedes.forEach((id, i) => {
-      if (!byId.has(id)) errors.push({ file: r.sourceFile, field: `supersedes[${i}]`, message: `no loaded rule has the id '${id}'; check the spelling (see mapmortem rules list)` });
+      if (!byId.has(id))
+        errors.push({ file: r.sourceFile, field: `supersedes[${i}]`, message: `no loaded rule has the id '${id}'; check the spelling (see mapmortem rules list)` });
     });
   }
   if (errors.length > 0) return { ok: false, errors };

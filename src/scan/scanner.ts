@@ -21,11 +21,7 @@ export interface ScanOptions {
   onBytes?: (bytes: number) => void;
 }
 
-export type ScanItem =
-  | { type: 'head'; lines: RawLine[] }
-  | { type: 'window'; window: CandidateWindow }
-  | { type: 'problem'; problem: Problem }
-  | { type: 'end'; lines: number };
+export type ScanItem = { type: 'head'; lines: RawLine[] } | { type: 'window'; window: CandidateWindow } | { type: 'problem'; problem: Problem } | { type: 'end'; lines: number };
 
 const MiB = 1 << 20;
 /** Context and head lines longer than this are shown cut. */
@@ -44,10 +40,7 @@ interface Line {
   readonly cut: boolean;
 }
 
-type Pending =
-  | { kind: 'head'; lines: Line[]; need: number }
-  | { kind: 'window'; win: ChunkWindow; need: number }
-  | { kind: 'problem'; problem: Problem; need: 0 };
+type Pending = { kind: 'head'; lines: Line[]; need: number } | { kind: 'window'; win: ChunkWindow; need: number } | { kind: 'problem'; problem: Problem; need: 0 };
 
 interface Giant {
   readonly lineNo: number;
@@ -499,11 +492,7 @@ function contextLineFull(s: string, a: number, b: number, lineNo: number): Line 
  * (one per hit line) and problems, and 'end' with the line count last. Memory is bounded by
  * chunkBytes + maxLineBytes plus the windows of one chunk, whatever the input or line size.
  */
-export async function* scanChunks(
-  chunks: AsyncIterable<Buffer>,
-  file: string,
-  opts: ScanOptions,
-): AsyncGenerator<ScanItem> {
+export async function* scanChunks(chunks: AsyncIterable<Buffer>, file: string, opts: ScanOptions): AsyncGenerator<ScanItem> {
   const sc = new Scanner(file, opts);
   for await (const chunk of chunks) {
     let off = 0;

@@ -81,13 +81,17 @@ describe.skipIf(skip !== undefined)(skip ? `accessibility (skipped: ${skip})` : 
     });
   }
 
-  it.each(sampleNames())('%s: axe-core reports no violation, light and dark', async (name) => {
-    for (const scheme of ['light', 'dark']) {
-      const page = await open(name, scheme);
-      expect(await axe(page), `${name} (${scheme})`).toEqual([]);
-      await page.close();
-    }
-  }, 120_000);
+  it.each(sampleNames())(
+    '%s: axe-core reports no violation, light and dark',
+    async (name) => {
+      for (const scheme of ['light', 'dark']) {
+        const page = await open(name, scheme);
+        expect(await axe(page), `${name} (${scheme})`).toEqual([]);
+        await page.close();
+      }
+    },
+    120_000,
+  );
 
   it('the first Tab stop is a skip link to the report', async () => {
     const page = await open('cortex-ingester-crashloop');
@@ -103,7 +107,11 @@ describe.skipIf(skip !== undefined)(skip ? `accessibility (skipped: ${skip})` : 
   it('at 390 px the inputs table keeps whole words and the page does not scroll sideways', async () => {
     const page = await open('cortex-ingester-crashloop', 'light', 390);
     const m = await page.evaluate(() => {
-      const d = (globalThis as unknown as { document: { documentElement: { scrollWidth: number }; querySelectorAll(s: string): ArrayLike<{ getBoundingClientRect(): { width: number }; textContent: string }> } }).document;
+      const d = (
+        globalThis as unknown as {
+          document: { documentElement: { scrollWidth: number }; querySelectorAll(s: string): ArrayLike<{ getBoundingClientRect(): { width: number }; textContent: string }> };
+        }
+      ).document;
       const cells = Array.from(d.querySelectorAll('#inputs td, #inputs th'));
       return { scroll: d.documentElement.scrollWidth, narrowest: Math.min(...cells.filter((c) => c.textContent.trim().length > 3).map((c) => c.getBoundingClientRect().width)) };
     });

@@ -13,7 +13,16 @@ import { HOSTILE, REPO, expectedVerdict, hostileKafkaLog, sampleNames, scanPaths
 import { decodePng, distinctColours, pixel } from './png.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 /** The sample whose report is the README screenshot (written when UPDATE_SCREENSHOT=1). */
 export const SCREENSHOT_SAMPLE = 'cortex-ingester-crashloop';
 

@@ -30,7 +30,11 @@ async function fakeProc(name: string, opts: { cgroup: 'v1' | 'v2' } = { cgroup: 
   const cg = path.join(root, 'sys/fs/cgroup');
   await write(proc, '4242/maps', MAPS);
   await write(proc, '4242/status', 'Name:\tkafka\nUid:\t1000\t1000\t1000\t1000\nThreads:\t7\n');
-  await write(proc, '4242/limits', 'Limit                     Soft Limit           Hard Limit           Units\nMax address space         unlimited            unlimited            bytes\n');
+  await write(
+    proc,
+    '4242/limits',
+    'Limit                     Soft Limit           Hard Limit           Units\nMax address space         unlimited            unlimited            bytes\n',
+  );
   await write(proc, '4242/smaps_rollup', '00400000-7ffd2000 ---p 00000000 00:00 0 [rollup]\nRss: 100 kB\n');
   await write(proc, '4242/cmdline', 'java\0-Xmx1g\0kafka.Kafka\0server.properties\0');
   await write(proc, 'sys/vm/max_map_count', '65530\n');
@@ -70,7 +74,16 @@ describe('capture from a fake /proc', () => {
     expect(readFileSync(path.join(out, 'cgroup/memory.max'), 'utf8')).toBe('4294967296\n');
     expect(readFileSync(path.join(out, 'cgroup/pids.max'), 'utf8')).toBe('max\n');
     const m = res.manifest;
-    expect(m).toMatchObject({ schemaVersion: 1, tool: { name: 'mapmortem', version: '1.2.3' }, capturedAt: '2026-03-04T05:06:07.000Z', pid: 4242, uid: 1000, kernel: '6.1.0-18-amd64', mapCount: 2, maxMapCount: 65530 });
+    expect(m).toMatchObject({
+      schemaVersion: 1,
+      tool: { name: 'mapmortem', version: '1.2.3' },
+      capturedAt: '2026-03-04T05:06:07.000Z',
+      pid: 4242,
+      uid: 1000,
+      kernel: '6.1.0-18-amd64',
+      mapCount: 2,
+      maxMapCount: 65530,
+    });
     expect(m.commandLine).toBe('java -Xmx1g kafka.Kafka server.properties');
     const status = Object.fromEntries(m.files.map((f) => [f.path, f.status]));
     expect(status['proc/sys/vm/max_map_count']).toBe('ok');
@@ -144,7 +157,10 @@ describe('capture from a fake /proc', () => {
         { pid: 4242, cmdline: 'java -Xmx1g kafka.Kafka server.properties' },
       ],
     });
-    expect(await capture({ name: 'postgres', output: path.join(tmp, 'x'), procRoot: proc, now, version: '1' })).toEqual({ ok: false, message: 'no process has a command line matching /postgres/' });
+    expect(await capture({ name: 'postgres', output: path.join(tmp, 'x'), procRoot: proc, now, version: '1' })).toEqual({
+      ok: false,
+      message: 'no process has a command line matching /postgres/',
+    });
     const bad = await capture({ name: '(', output: path.join(tmp, 'x'), procRoot: proc, now, version: '1' });
     expect(bad.ok).toBe(false);
     if (!bad.ok) expect(bad.message).toMatch(/^--name is not a valid regular expression/);

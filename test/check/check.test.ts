@@ -151,7 +151,8 @@ describe('watch', () => {
         const cur = readFileSync(path.join(root, '9/maps'), 'utf8').split('\n').length - 1;
         await fsp.writeFile(path.join(root, '9/maps'), mapsText(cur + 600));
       },
-    })) samples.push(s);
+    }))
+      samples.push(s);
     expect(sleeps).toEqual([60000, 60000]);
     expect(samples.map((s) => s.trends[0])).toEqual([
       { pid: 9, name: 'kafka', mapCount: 1000, delta: 0, ratePerSecond: 0, secondsToLimit: null },

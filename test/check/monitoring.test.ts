@@ -65,7 +65,10 @@ describe('check as a monitor', () => {
   });
 
   it('--format json gives the numbers as data', async () => {
-    const root = await fakeProc('json', 100, [{ pid: 10, name: 'java', maps: 85 }, { pid: 11, name: 'sh', maps: 5 }]);
+    const root = await fakeProc('json', 100, [
+      { pid: 10, name: 'java', maps: 85 },
+      { pid: 11, name: 'sh', maps: 5 },
+    ]);
     const r = await check(['--format', 'json'], root);
     const j = JSON.parse(r.stdout);
     expect(j.limit).toBe(100);
@@ -77,8 +80,18 @@ describe('check as a monitor', () => {
 
   it('labels series by program and container or pod from the cgroup path, with --top and a last-run timestamp', async () => {
     const root = await fakeProc('labels', 1000, [
-      { pid: 20, name: 'java', maps: 900, cgroup: `0::/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${POD.replace(/-/g, '_')}.slice/cri-containerd-${CTR}.scope\n` },
-      { pid: 21, name: 'java', maps: 700, cgroup: `0::/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${POD.replace(/-/g, '_')}.slice/cri-containerd-${CTR}.scope\n` },
+      {
+        pid: 20,
+        name: 'java',
+        maps: 900,
+        cgroup: `0::/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${POD.replace(/-/g, '_')}.slice/cri-containerd-${CTR}.scope\n`,
+      },
+      {
+        pid: 21,
+        name: 'java',
+        maps: 700,
+        cgroup: `0::/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${POD.replace(/-/g, '_')}.slice/cri-containerd-${CTR}.scope\n`,
+      },
       { pid: 30, name: 'kafka', maps: 500, cgroup: '0::/system.slice/kafka.service\n' },
       { pid: 40, name: 'sh', maps: 10, cgroup: '0::/user.slice/user-0.slice/session-1.scope\n' },
     ]);

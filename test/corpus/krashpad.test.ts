@@ -14,9 +14,7 @@ describe.skipIf(!existsSync(path.join(DIR, 'expected.tsv')))('krashpad hs_err co
     // krashpad labels a SIGBUS crash `none` (not an allocation failure); mapmortem reports a SIGBUS on a
     // mapped file as other-mmap-error by design, which is no ENOMEM alarm. Anything else is one.
     const sigbus = (f: string): boolean => /\bSIGBUS\b/.test(readFileSync(path.join(DIR, f), 'utf8'));
-    const falseAlarms = rows
-      .filter((r) => r.expected === 'none' && r.got !== 'none' && !(r.got === 'other-mmap-error' && sigbus(r.file)))
-      .map((r) => r.file);
+    const falseAlarms = rows.filter((r) => r.expected === 'none' && r.got !== 'none' && !(r.got === 'other-mmap-error' && sigbus(r.file))).map((r) => r.file);
     expect(falseAlarms).toEqual([]);
     expect(agree / rows.length).toBeGreaterThanOrEqual(0.95);
   }, 120_000);

@@ -10,9 +10,7 @@ import * as policy from '../../src/diagnose/policy.js';
 import { REPO } from '../helpers/cli.js';
 
 const doc = readFileSync(join(REPO, 'docs', 'verdicts.md'), 'utf8');
-const rows = new Map(
-  [...doc.matchAll(/^\| `([A-Z][A-Z_]+)` \| ([^|]+) \|/gm)].map((m) => [m[1]!, m[2]!.trim()]),
-);
+const rows = new Map([...doc.matchAll(/^\| `([A-Z][A-Z_]+)` \| ([^|]+) \|/gm)].map((m) => [m[1]!, m[2]!.trim()]));
 
 describe('docs/verdicts.md', () => {
   const numeric = Object.entries(policy).filter(([, v]) => typeof v === 'number') as [string, number][];

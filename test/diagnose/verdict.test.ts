@@ -42,14 +42,22 @@ describe('decide', () => {
     const facts = indexFacts([
       { file: 'maps.txt', kind: 'maps', facts: [{ key: 'map-count', value: 65524, complete: true, source: { file: 'maps.txt', line: 0 } }] },
       ev('sysctl.txt', [['max-map-count', 65530]]),
-      ev('meminfo.txt', [['mem-total', 64 * GiB], ['mem-available', 41 * GiB], ['swap-free', 0], ['swap-total', 0]]),
+      ev('meminfo.txt', [
+        ['mem-total', 64 * GiB],
+        ['mem-available', 41 * GiB],
+        ['swap-free', 0],
+        ['swap-total', 0],
+      ]),
     ]);
     const d = decide({ findings: [mmapFail], facts });
     expect(d.cause).toBe('map-count-exhaustion');
     expect(d.confidence).toBe('high');
     const step = d.trail.find((t) => t.step === 'map count vs limit')!;
     expect(step.fact).toContain('65,524');
-    expect(step.sources).toEqual([{ file: 'maps.txt', line: 0 }, { file: 'sysctl.txt', line: 1 }]);
+    expect(step.sources).toEqual([
+      { file: 'maps.txt', line: 0 },
+      { file: 'sysctl.txt', line: 1 },
+    ]);
   });
 
   it('does not call map-count exhaustion at 90% of the limit', () => {
@@ -71,7 +79,12 @@ describe('decide', () => {
   it('calls memory exhaustion when the commit limit is reached under overcommit_memory=2', () => {
     const facts = indexFacts([
       ev('sysctl.txt', [['overcommit-memory', 2]]),
-      ev('meminfo.txt', [['commit-limit', 20 * GiB], ['committed-as', 20 * GiB - 10 * MiB], ['mem-available', 6 * GiB], ['swap-free', 0]]),
+      ev('meminfo.txt', [
+        ['commit-limit', 20 * GiB],
+        ['committed-as', 20 * GiB - 10 * MiB],
+        ['mem-available', 6 * GiB],
+        ['swap-free', 0],
+      ]),
     ]);
     const d = decide({ findings: [finding('enomem', 'mmap', 'none', { size: 64 * MiB })], facts });
     expect(d.cause).toBe('memory-exhaustion');
@@ -80,7 +93,14 @@ describe('decide', () => {
   });
 
   it('calls memory exhaustion when the request exceeds available memory plus free swap', () => {
-    const facts = indexFacts([ev('meminfo.txt', [['mem-total', 16 * GiB], ['mem-available', 1 * GiB], ['swap-free', 0], ['swap-total', 0]])]);
+    const facts = indexFacts([
+      ev('meminfo.txt', [
+        ['mem-total', 16 * GiB],
+        ['mem-available', 1 * GiB],
+        ['swap-free', 0],
+        ['swap-total', 0],
+      ]),
+    ]);
     const d = decide({ findings: [finding('enomem', 'commit', 'none', { size: 4 * GiB })], facts });
     expect(d.cause).toBe('memory-exhaustion');
   });
@@ -89,7 +109,12 @@ describe('decide', () => {
     const facts = indexFacts([
       ev('limits.txt', [['rlimit-as', 8 * GiB]]),
       ev('status.txt', [['vm-size', 8 * GiB - 100 * MiB]]),
-      ev('meminfo.txt', [['mem-total', 64 * GiB], ['mem-available', 40 * GiB], ['swap-free', 0], ['swap-total', 0]]),
+      ev('meminfo.txt', [
+        ['mem-total', 64 * GiB],
+        ['mem-available', 40 * GiB],
+        ['swap-free', 0],
+        ['swap-total', 0],
+      ]),
     ]);
     const d = decide({ findings: [finding('enomem', 'mmap', 'none', { size: 128 * MiB })], facts });
     expect(d.cause).toBe('address-space-limit');
@@ -97,19 +122,39 @@ describe('decide', () => {
   });
 
   it('calls cgroup limit when usage sits at the cgroup limit', () => {
-    const facts = indexFacts([ev('memory.max', [['cgroup-memory-limit', 4 * GiB], ['cgroup-memory-usage', 4 * GiB - MiB]])]);
+    const facts = indexFacts([
+      ev('memory.max', [
+        ['cgroup-memory-limit', 4 * GiB],
+        ['cgroup-memory-usage', 4 * GiB - MiB],
+      ]),
+    ]);
     expect(decide({ findings: [finding('enomem', 'runtime', 'none')], facts }).cause).toBe('cgroup-memory-limit');
   });
 
   it('calls thread limit when threads sit at RLIMIT_NPROC', () => {
-    const facts = indexFacts([ev('limits.txt', [['rlimit-nproc', 4096]]), ev('status.txt', [['threads', 4093]]), ev('meminfo.txt', [['mem-available', 20 * GiB], ['swap-free', 0]])]);
+    const facts = indexFacts([
+      ev('limits.txt', [['rlimit-nproc', 4096]]),
+      ev('status.txt', [['threads', 4093]]),
+      ev('meminfo.txt', [
+        ['mem-available', 20 * GiB],
+        ['swap-free', 0],
+      ]),
+    ]);
     const d = decide({ findings: [finding('enomem', 'thread-create', 'thread')], facts });
     expect(d.cause).toBe('thread-limit');
     expect(d.confidence).toBe('high');
   });
 
   it('prefers memory over threads when commit headroom is gone (krashpad dataset 66 shape)', () => {
-    const facts = indexFacts([ev('limits.txt', [['rlimit-nproc', 4096]]), ev('meminfo.txt', [['commit-limit', 32 * GiB], ['committed-as', 32 * GiB - 28 * MiB], ['mem-available', 10 * GiB], ['swap-free', 1 * GiB]])]);
+    const facts = indexFacts([
+      ev('limits.txt', [['rlimit-nproc', 4096]]),
+      ev('meminfo.txt', [
+        ['commit-limit', 32 * GiB],
+        ['committed-as', 32 * GiB - 28 * MiB],
+        ['mem-available', 10 * GiB],
+        ['swap-free', 1 * GiB],
+      ]),
+    ]);
     expect(decide({ findings: [finding('enomem', 'thread-create', 'thread')], facts }).cause).toBe('memory-exhaustion');
   });
 
@@ -141,7 +186,12 @@ describe('decide', () => {
   });
 
   it('calls a cgroup limit from memory.events oom_kill, and from the kernel cgroup OOM line', () => {
-    const facts = indexFacts([ev('memory.events', [['cgroup-memory-limit', 4 * GiB], ['cgroup-oom-kills', 3]])]);
+    const facts = indexFacts([
+      ev('memory.events', [
+        ['cgroup-memory-limit', 4 * GiB],
+        ['cgroup-oom-kills', 3],
+      ]),
+    ]);
     const d = decide({ findings: [finding('enomem', 'runtime', 'none')], facts });
     expect(d.cause).toBe('cgroup-memory-limit');
     expect(d.because).toContain('killed 3 processes');
@@ -159,9 +209,27 @@ describe('decide', () => {
     const bit32 = decide({ findings: [mmapFail], facts: indexFacts([ev('hs_err.log', [['jvm-32bit', true]])]) });
     expect(bit32.cause).toBe('address-space-limit');
     expect(bit32.confidence).toBe('high');
-    const near = indexFacts([ev('hs_err.log', [['heap-base', 0x1c0000000], ['native-heap-top', 0x1b6787000], ['mem-total', 80 * GiB], ['mem-free', 25 * GiB], ['swap-free', 0], ['swap-total', 0]])]);
+    const near = indexFacts([
+      ev('hs_err.log', [
+        ['heap-base', 0x1c0000000],
+        ['native-heap-top', 0x1b6787000],
+        ['mem-total', 80 * GiB],
+        ['mem-free', 25 * GiB],
+        ['swap-free', 0],
+        ['swap-total', 0],
+      ]),
+    ]);
     expect(decide({ findings: [mmapFail], facts: near }).cause).toBe('address-space-limit');
-    const far = indexFacts([ev('hs_err.log', [['heap-base', 0x300000000], ['native-heap-top', 0x1237ae000], ['mem-total', 80 * GiB], ['mem-free', 30 * GiB], ['swap-free', 0], ['swap-total', 0]])]);
+    const far = indexFacts([
+      ev('hs_err.log', [
+        ['heap-base', 0x300000000],
+        ['native-heap-top', 0x1237ae000],
+        ['mem-total', 80 * GiB],
+        ['mem-free', 30 * GiB],
+        ['swap-free', 0],
+        ['swap-total', 0],
+      ]),
+    ]);
     expect(decide({ findings: [mmapFail], facts: far }).cause).not.toBe('address-space-limit');
   });
 
@@ -172,7 +240,12 @@ describe('decide', () => {
   });
 
   it('calls thread limit when the cgroup pids.current sits at pids.max', () => {
-    const facts = indexFacts([ev('pids.max', [['cgroup-pids-max', 1024], ['cgroup-pids-current', 1024]])]);
+    const facts = indexFacts([
+      ev('pids.max', [
+        ['cgroup-pids-max', 1024],
+        ['cgroup-pids-current', 1024],
+      ]),
+    ]);
     const d = decide({ findings: [finding('enomem', 'thread-create', 'thread')], facts });
     expect(d.cause).toBe('thread-limit');
     expect(d.because).toContain('pids.max');
@@ -181,7 +254,12 @@ describe('decide', () => {
   it('says the snapshot missed the failure when map count and memory were both fine', () => {
     const facts = indexFacts([
       { file: 'maps.txt', kind: 'maps', facts: [{ key: 'map-count', value: 900, complete: true, source: { file: 'maps.txt', line: 0 } }] },
-      ev('meminfo.txt', [['mem-total', 64 * GiB], ['mem-available', 40 * GiB], ['swap-free', 0], ['swap-total', 0]]),
+      ev('meminfo.txt', [
+        ['mem-total', 64 * GiB],
+        ['mem-available', 40 * GiB],
+        ['swap-free', 0],
+        ['swap-total', 0],
+      ]),
     ]);
     const d = decide({ findings: [mmapFail], facts });
     expect(d.cause).toBe('unknown');

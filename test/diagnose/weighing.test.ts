@@ -36,7 +36,16 @@ function ev(file: string, facts: [string, number | true, Partial<Fact>?][], kind
   return { file, kind, facts: facts.map(([key, value, extra], i) => ({ key, value, source: { file, line: i + 1 }, ...(extra ?? {}) }) as Fact) };
 }
 
-const roomy = ev('meminfo', [['mem-total', 64 * GiB], ['mem-available', 40 * GiB], ['swap-total', 0], ['swap-free', 0]], 'meminfo');
+const roomy = ev(
+  'meminfo',
+  [
+    ['mem-total', 64 * GiB],
+    ['mem-available', 40 * GiB],
+    ['swap-total', 0],
+    ['swap-free', 0],
+  ],
+  'meminfo',
+);
 
 describe('weighing', () => {
   it('the smallest failed request drives the count-versus-memory step (Go 49-byte map beside a 2 MiB malloc)', () => {
@@ -71,7 +80,10 @@ describe('weighing', () => {
     const d = decide({ findings: [], facts });
     expect(d.cause).toBe('map-count-exhaustion');
     expect(d.because).toContain('8,194 map areas against vm.max_map_count 8,192');
-    const below = decide({ findings: [], facts: indexFacts([ev('maps-count', [['map-count', 7600, { complete: true }]], 'maps-count'), ev('sysctl.txt', [['max-map-count', 8192]])]) });
+    const below = decide({
+      findings: [],
+      facts: indexFacts([ev('maps-count', [['map-count', 7600, { complete: true }]], 'maps-count'), ev('sysctl.txt', [['max-map-count', 8192]])]),
+    });
     expect(below.cause).toBe('map-count-limit-low');
   });
 
@@ -82,15 +94,43 @@ describe('weighing', () => {
 
   it('thread limits read pids.peak and pids.events; pids.current 0 after a crash says nothing', () => {
     const fail = finding('enomem', 'thread-create', 'thread');
-    const peak = indexFacts([ev('cg', [['cgroup-pids-max', 4096], ['cgroup-pids-current', 0], ['cgroup-pids-peak', 4096]], 'cgroup')]);
+    const peak = indexFacts([
+      ev(
+        'cg',
+        [
+          ['cgroup-pids-max', 4096],
+          ['cgroup-pids-current', 0],
+          ['cgroup-pids-peak', 4096],
+        ],
+        'cgroup',
+      ),
+    ]);
     const d = decide({ findings: [fail], facts: peak });
     expect(d.cause).toBe('thread-limit');
     expect(d.because).toContain('4,096 tasks at the peak (pids.peak) against pids.max 4,096');
     const r = remediate(d, 'go', { pid: 4242 });
     expect(r.summary).toContain('pids.max: 4,096 of 4,096');
-    const refused = indexFacts([ev('cg', [['cgroup-pids-max', 512], ['cgroup-pids-events-max', 37]], 'cgroup')]);
+    const refused = indexFacts([
+      ev(
+        'cg',
+        [
+          ['cgroup-pids-max', 512],
+          ['cgroup-pids-events-max', 37],
+        ],
+        'cgroup',
+      ),
+    ]);
     expect(decide({ findings: [fail], facts: refused }).because).toContain('refused 37 fork/clone calls');
-    const empty = indexFacts([ev('cg', [['cgroup-pids-max', 4096], ['cgroup-pids-current', 0]], 'cgroup')]);
+    const empty = indexFacts([
+      ev(
+        'cg',
+        [
+          ['cgroup-pids-max', 4096],
+          ['cgroup-pids-current', 0],
+        ],
+        'cgroup',
+      ),
+    ]);
     expect(decide({ findings: [fail], facts: empty }).cause).toBe('unknown');
   });
 
@@ -139,7 +179,17 @@ describe('weighing', () => {
   });
 
   it('remediation fits what was found: overcommit step only under mode 2, heap advice only for JVMs, InfluxDB .bad renames, unknown gets an interim action', () => {
-    const memFacts = indexFacts([ev('meminfo', [['commit-limit', 20 * GiB], ['committed-as', 20 * GiB], ['overcommit-memory', 2]], 'meminfo')]);
+    const memFacts = indexFacts([
+      ev(
+        'meminfo',
+        [
+          ['commit-limit', 20 * GiB],
+          ['committed-as', 20 * GiB],
+          ['overcommit-memory', 2],
+        ],
+        'meminfo',
+      ),
+    ]);
     const d = decide({ findings: [finding('enomem', 'mmap', 'none', { size: 64 * MiB })], facts: memFacts });
     expect(d.cause).toBe('memory-exhaustion');
     const jvm = remediate(d, 'jvm', { overcommitMode: 2 });
@@ -147,7 +197,10 @@ describe('weighing', () => {
     const go = remediate(d, 'prometheus-tsdb', { overcommitMode: 0 });
     expect(go.steps.map((s) => s.title)).toEqual(['Find who holds the memory']);
     const u = decide({ findings: [finding('enomem', 'mmap', 'none', { size: 8 * MiB })], facts: indexFacts([]) });
-    const influx = remediate(u, 'generic', { failureText: 'influxd.log [tsm1] cannot open /var/lib/influxdb/data/db/autogen/1/000000001-000000002.tsm: cannot allocate memory', pid: 77 });
+    const influx = remediate(u, 'generic', {
+      failureText: 'influxd.log [tsm1] cannot open /var/lib/influxdb/data/db/autogen/1/000000001-000000002.tsm: cannot allocate memory',
+      pid: 77,
+    });
     expect(influx.summary).toContain('raising vm.max_map_count to 262,144 is cheap and safe while you confirm');
     expect(influx.steps.map((s) => s.title)).toContain('InfluxDB: restore the TSM files it renamed to .bad');
     expect(influx.capture[0]).toContain('mapmortem capture --pid 77');

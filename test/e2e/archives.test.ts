@@ -36,13 +36,16 @@ beforeAll(async () => {
   await writeFile(path.join(bundle, 'proc', '4242', 'maps'), mapsLines(65530));
   await writeFile(path.join(bundle, 'proc', 'sys', 'vm', 'max_map_count'), '65530\n');
   execFileSync('tar', ['czf', path.join(work, 'support-bundle.tgz'), '-C', work, 'support-bundle']);
-  execFileSync('python3', ['-c', `import zipfile,os
+  execFileSync('python3', [
+    '-c',
+    `import zipfile,os
 z=zipfile.ZipFile(${JSON.stringify(path.join(work, 'support-bundle.zip'))},'w',zipfile.ZIP_DEFLATED)
 root=${JSON.stringify(work)}
 for d,_,fs in os.walk(os.path.join(root,'support-bundle')):
   for f in fs:
     p=os.path.join(d,f); z.write(p, os.path.relpath(p, root))
-z.close()`]);
+z.close()`,
+  ]);
 });
 
 function essentials(r: any) {
@@ -64,8 +67,11 @@ describe('archives', () => {
   });
 
   it('reads a .tgz attached inside a .zip, and an archive on stdin', async () => {
-    execFileSync('python3', ['-c', `import zipfile
-z=zipfile.ZipFile(${JSON.stringify(path.join(work, 'ticket.zip'))},'w'); z.write(${JSON.stringify(path.join(work, 'support-bundle.tgz'))}, 'attachments/support-bundle.tgz'); z.close()`]);
+    execFileSync('python3', [
+      '-c',
+      `import zipfile
+z=zipfile.ZipFile(${JSON.stringify(path.join(work, 'ticket.zip'))},'w'); z.write(${JSON.stringify(path.join(work, 'support-bundle.tgz'))}, 'attachments/support-bundle.tgz'); z.close()`,
+    ]);
     const nested = await scanJson([path.join(work, 'ticket.zip')]);
     expect(nested.report.verdict).toBe('map-count-exhaustion');
     expect(nested.report.incidents[0].findings[0].file).toContain('ticket.zip!/attachments/support-bundle.tgz!/support-bundle/logs/kafka/server.log');
@@ -75,9 +81,12 @@ z=zipfile.ZipFile(${JSON.stringify(path.join(work, 'ticket.zip'))},'w'); z.write
   });
 
   it('a zip bomb ends as a reported problem and the rest of the run goes on', async () => {
-    execFileSync('python3', ['-c', `import zipfile
+    execFileSync('python3', [
+      '-c',
+      `import zipfile
 z=zipfile.ZipFile(${JSON.stringify(path.join(work, 'bomb.zip'))},'w',zipfile.ZIP_DEFLATED)
-z.writestr('aaaa.log', b'a'*(64*1024*1024)); z.close()`]);
+z.writestr('aaaa.log', b'a'*(64*1024*1024)); z.close()`,
+    ]);
     const other = path.join(work, 'other.log');
     await writeFile(other, KAFKA_FAIL);
     const { code, report } = await scanJson([path.join(work, 'bomb.zip'), other, '--max-archive-bytes', String(8 * 1024 * 1024)]);
@@ -91,7 +100,7 @@ z.writestr('aaaa.log', b'a'*(64*1024*1024)); z.close()`]);
     await mkdir(path.join(dir, 'b'), { recursive: true });
     await writeFile(path.join(dir, 'b', 'a-first.log'), KAFKA_FAIL);
     const big = Buffer.alloc(4 * 1024 * 1024);
-    for (let i = 0; i < big.length; i++) big[i] = 97 + ((i * 2654435761) >>> 27) % 26;
+    for (let i = 0; i < big.length; i++) big[i] = 97 + (((i * 2654435761) >>> 27) % 26);
     await writeFile(path.join(dir, 'b', 'z-second.log'), big);
     const tgz = path.join(work, 'cut.tgz');
     execFileSync('tar', ['czf', tgz, '-C', dir, 'b/a-first.log', 'b/z-second.log']);

@@ -25,7 +25,10 @@ describe('batch scanning', () => {
 
   it('sharding samples/ per folder and merging with `report` gives the same incidents as one scan', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'mapmortem-shards-'));
-    const folders = (await readdir(path.join(REPO, 'samples'), { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+    const folders = (await readdir(path.join(REPO, 'samples'), { withFileTypes: true }))
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name)
+      .sort();
     const shards: string[] = [];
     for (const f of folders) {
       const out = path.join(dir, `${f}.json`);
@@ -78,7 +81,10 @@ describe('batch scanning', () => {
 
   it('--format ndjson prints one object per finding, then a summary', async () => {
     const r = await runCli(['scan', 'samples/cortex-ingester-crashloop', '--format', 'ndjson']);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const last = lines[lines.length - 1];
     expect(last.type).toBe('summary');
     expect(last.verdict).toBe('map-count-exhaustion');

@@ -44,7 +44,7 @@ describe('plan', () => {
     expect(r.stdout).toContain('sudo sysctl -w vm.max_map_count=262144');
   });
 
-  it('a listing copied from another host: segments counted from its index files, this host\'s limit never read', async () => {
+  it("a listing copied from another host: segments counted from its index files, this host's limit never read", async () => {
     const r = await runCli(['plan', 'samples/kafka-limit-low-preflight/data-dir-listing.txt', '--format', 'json']);
     const plan = JSON.parse(r.stdout);
     expect(plan.neededMapCount.basis).toMatch(/^1,500 partitions, 45,000 segments: 90,000/);

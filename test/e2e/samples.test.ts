@@ -19,49 +19,97 @@ interface Expect {
 // What each sample's README states; the test proves the CLI reaches it.
 const EXPECTED: Record<string, Expect> = {
   'cortex-ingester-crashloop': {
-    verdict: 'map-count-exhaustion', confidence: 'high', system: 'cortex', incidents: 1,
+    verdict: 'map-count-exhaustion',
+    confidence: 'high',
+    system: 'cortex',
+    incidents: 1,
     lines: ['ingester.log:56', 'ingester.log:120', 'ingester.log:184', 'ingester.log:248'],
-    trail: ['map count vs limit', 'memory'], facts: ['65,524 map areas against vm.max_map_count 65,530', '41.0 GiB of memory available'],
+    trail: ['map count vs limit', 'memory'],
+    facts: ['65,524 map areas against vm.max_map_count 65,530', '41.0 GiB of memory available'],
     recommended: 262144,
   },
   'kafka-broker-map-failed': {
-    verdict: 'map-count-exhaustion', confidence: 'medium', system: 'kafka', incidents: 1,
+    verdict: 'map-count-exhaustion',
+    confidence: 'medium',
+    system: 'kafka',
+    incidents: 1,
     lines: ['server.log:121', 'server.log:148', 'server.log:176', 'server.log:203'],
-    trail: ['data directory vs map limit'], facts: ['needs 66,000 map areas'], recommended: 262144,
+    trail: ['data directory vs map limit'],
+    facts: ['needs 66,000 map areas'],
+    recommended: 262144,
   },
   'kafka-jvm-hs-err': {
-    verdict: 'map-count-exhaustion', confidence: 'high', system: 'kafka', incidents: 1,
+    verdict: 'map-count-exhaustion',
+    confidence: 'high',
+    system: 'kafka',
+    incidents: 1,
     lines: ['hs_err_pid2423.log.gz:3', 'kafkaServer.out:149', 'kafkaServer.out:152'],
-    trail: ['map count vs limit'], facts: ['65,527 map areas against vm.max_map_count 65,530'],
+    trail: ['map count vs limit'],
+    facts: ['65,527 map areas against vm.max_map_count 65,530'],
   },
   'healthy-kafka': { verdict: 'none', incidents: 0 },
   'jvm-memory-exhaustion': {
-    verdict: 'memory-exhaustion', confidence: 'high', system: 'jvm', incidents: 1,
-    lines: ['hs_err_pid31877.log:3', 'inventory-api.out:101'], trail: ['map count vs limit', 'memory'], facts: ['641 map areas', 'exceeds available memory'],
+    verdict: 'memory-exhaustion',
+    confidence: 'high',
+    system: 'jvm',
+    incidents: 1,
+    lines: ['hs_err_pid31877.log:3', 'inventory-api.out:101'],
+    trail: ['map count vs limit', 'memory'],
+    facts: ['641 map areas', 'exceeds available memory'],
   },
   'overcommit-strict': {
-    verdict: 'memory-exhaustion', confidence: 'high', incidents: 1, lines: ['clickhouse-server.log:212'], facts: ['overcommit_memory=2'],
+    verdict: 'memory-exhaustion',
+    confidence: 'high',
+    incidents: 1,
+    lines: ['clickhouse-server.log:212'],
+    facts: ['overcommit_memory=2'],
   },
   'ulimit-address-space': {
-    verdict: 'address-space-limit', confidence: 'high', system: 'prometheus-tsdb', incidents: 1,
-    lines: ['prometheus.log:35', 'prometheus.log:46'], trail: ['address space'], facts: ['RLIMIT_AS (ulimit -v) 8.00 GiB'],
+    verdict: 'address-space-limit',
+    confidence: 'high',
+    system: 'prometheus-tsdb',
+    incidents: 1,
+    lines: ['prometheus.log:35', 'prometheus.log:46'],
+    trail: ['address space'],
+    facts: ['RLIMIT_AS (ulimit -v) 8.00 GiB'],
   },
   'cgroup-oom': { verdict: 'cgroup-memory-limit', confidence: 'high', system: 'loki', incidents: 1, lines: ['kernel.log:55'], trail: ['cgroup memory'] },
   'thread-limit': {
-    verdict: 'thread-limit', confidence: 'high', system: 'jvm', incidents: 1, lines: ['crawler.log:151', 'crawler.log:154'], trail: ['threads'], facts: ['4,093 threads against RLIMIT_NPROC (ulimit -u) 4,096'],
+    verdict: 'thread-limit',
+    confidence: 'high',
+    system: 'jvm',
+    incidents: 1,
+    lines: ['crawler.log:151', 'crawler.log:154'],
+    trail: ['threads'],
+    facts: ['4,093 threads against RLIMIT_NPROC (ulimit -u) 4,096'],
   },
   'elasticsearch-limit-low': {
-    verdict: 'map-count-limit-low', confidence: 'high', system: 'elasticsearch', incidents: 1, lines: ['es-data-2.log:99'], facts: ['demands vm.max_map_count ≥ 262,144; the host has 65,530'], recommended: 262144,
+    verdict: 'map-count-limit-low',
+    confidence: 'high',
+    system: 'elasticsearch',
+    incidents: 1,
+    lines: ['es-data-2.log:99'],
+    facts: ['demands vm.max_map_count ≥ 262,144; the host has 65,530'],
+    recommended: 262144,
   },
   'kafka-limit-low-preflight': {
-    verdict: 'map-count-limit-low', confidence: 'high', system: 'kafka', incidents: 1, trail: ['data directory vs map limit', 'current map count'], facts: ['needs 90,000 map areas'], recommended: 131072 * 2,
+    verdict: 'map-count-limit-low',
+    confidence: 'high',
+    system: 'kafka',
+    incidents: 1,
+    trail: ['data directory vs map limit', 'current map count'],
+    facts: ['needs 90,000 map areas'],
+    recommended: 131072 * 2,
   },
   'mmap-einval-filesystem': { verdict: 'other-mmap-error', confidence: 'high', system: 'kafka', incidents: 1, lines: ['server.log:142'] },
   'kafka-map-failed-no-evidence': { verdict: 'unknown', confidence: 'low', system: 'kafka', incidents: 1, lines: ['server.log:378'], trail: ['undecided'] },
   'live-repro': { verdict: 'map-count-exhaustion', confidence: 'high', incidents: 4 },
 };
 
-const folders = readdirSync(path.join(REPO, 'samples'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+const folders = readdirSync(path.join(REPO, 'samples'), { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+  .sort();
 
 describe('every sample reaches the verdict its README states', () => {
   it('has an expectation for every sample folder', () => {

@@ -3,12 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { EvidenceFile } from '../../src/core/index.js';
-import {
-  detectListing,
-  parseListing,
-  planFromEvidence,
-  readDataDir,
-} from '../../src/evidence/datadir.js';
+import { detectListing, parseListing, planFromEvidence, readDataDir } from '../../src/evidence/datadir.js';
 
 const ULID_A = '01HQK3ZJ5V2Y8X0M4N6P7R9S1T';
 const ULID_B = '01HQM0B1C2D3E4F5G6H7J8K9MN';
@@ -47,19 +42,34 @@ const kafkaFiles = [
 ];
 
 const promFiles = [
-  `${ULID_A}/meta.json`, `${ULID_A}/index`, `${ULID_A}/tombstones`, `${ULID_A}/chunks/000001`, `${ULID_A}/chunks/000002`,
-  `${ULID_B}/meta.json`, `${ULID_B}/index`, `${ULID_B}/chunks/000001`,
-  'chunks_head/000007', 'chunks_head/000008', 'chunks_head/000009',
-  'wal/00000010', 'wal/00000011', 'wal/checkpoint.00000009/00000000',
-  'lock', 'queries.active',
+  `${ULID_A}/meta.json`,
+  `${ULID_A}/index`,
+  `${ULID_A}/tombstones`,
+  `${ULID_A}/chunks/000001`,
+  `${ULID_A}/chunks/000002`,
+  `${ULID_B}/meta.json`,
+  `${ULID_B}/index`,
+  `${ULID_B}/chunks/000001`,
+  'chunks_head/000007',
+  'chunks_head/000008',
+  'chunks_head/000009',
+  'wal/00000010',
+  'wal/00000011',
+  'wal/checkpoint.00000009/00000000',
+  'lock',
+  'queries.active',
 ];
 
 const cortexFiles = [
   ...[ULID_A, ULID_B].flatMap((u) => [`tenant-a/${u}/meta.json`, `tenant-a/${u}/index`, `tenant-a/${u}/chunks/000001`]),
   'tenant-a/chunks_head/000003',
   'tenant-a/wal/00000004',
-  `tenant-b/${ULID_C}/meta.json`, `tenant-b/${ULID_C}/index`, `tenant-b/${ULID_C}/chunks/000001`, `tenant-b/${ULID_C}/chunks/000002`,
-  'tenant-b/chunks_head/000001', 'tenant-b/chunks_head/000002',
+  `tenant-b/${ULID_C}/meta.json`,
+  `tenant-b/${ULID_C}/index`,
+  `tenant-b/${ULID_C}/chunks/000001`,
+  `tenant-b/${ULID_C}/chunks/000002`,
+  'tenant-b/chunks_head/000001',
+  'tenant-b/chunks_head/000002',
   'tenant-b/wal/00000001',
 ];
 

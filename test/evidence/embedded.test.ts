@@ -32,7 +32,14 @@ describe('harvestEmbedded', () => {
   });
 
   it('reads free -m in the current layout and the old -/+ buffers/cache layout', () => {
-    const now = harvest(['$ free -m', '              total        used        free      shared  buff/cache   available', 'Mem:          64298       21018        1203          12       42076       42600', 'Swap:          2047           0        2047'].join('\n'));
+    const now = harvest(
+      [
+        '$ free -m',
+        '              total        used        free      shared  buff/cache   available',
+        'Mem:          64298       21018        1203          12       42076       42600',
+        'Swap:          2047           0        2047',
+      ].join('\n'),
+    );
     expect(get(now, 'mem-available')).toMatchObject({ value: 42600 * MiB, source: { line: 3 } });
     expect(get(now, 'swap-free')).toMatchObject({ value: 2047 * MiB, source: { line: 4 } });
     const old = harvest(
@@ -61,13 +68,22 @@ describe('harvestEmbedded', () => {
     );
     expect(get(u, 'rlimit-nproc')).toMatchObject({ value: 4096, source: { line: 4 }, origin: 'transcript' });
     expect(get(u, 'rlimit-as')).toMatchObject({ value: 8 * GiB, source: { line: 6 } });
-    const t = harvest(['cat /proc/31877/limits', 'Limit                     Soft Limit           Hard Limit           Units', 'Max processes             4096                 4096                 processes', 'Max address space         unlimited            unlimited            bytes'].join('\n'));
+    const t = harvest(
+      [
+        'cat /proc/31877/limits',
+        'Limit                     Soft Limit           Hard Limit           Units',
+        'Max processes             4096                 4096                 processes',
+        'Max address space         unlimited            unlimited            bytes',
+      ].join('\n'),
+    );
     expect(get(t, 'rlimit-nproc')).toMatchObject({ value: 4096, source: { line: 3 } });
     expect(get(t, 'rlimit-as')?.value).toBe(Infinity);
   });
 
   it('reads sysctl output and cat /proc/sys/vm/max_map_count, and marks sysctl -w as configuration', () => {
-    const facts = harvest(['$ sysctl vm.max_map_count', 'vm.max_map_count = 65530', '$ cat /proc/sys/vm/overcommit_memory', '2', '$ sudo sysctl -w vm.max_map_count=262144'].join('\n'));
+    const facts = harvest(
+      ['$ sysctl vm.max_map_count', 'vm.max_map_count = 65530', '$ cat /proc/sys/vm/overcommit_memory', '2', '$ sudo sysctl -w vm.max_map_count=262144'].join('\n'),
+    );
     const limits = facts.filter((f) => f.key === 'max-map-count');
     expect(limits).toEqual([
       expect.objectContaining({ value: 65530, source: { file: 't.log', line: 2 }, origin: 'transcript' }),
@@ -107,7 +123,9 @@ describe('harvestEmbedded', () => {
   });
 
   it('reads counts and limits from prose at lower weight, cited to their sentence', () => {
-    const facts = harvest(['We looked at the broker.', 'The process had 252K maps against the 262144 limit when it died.', 'It runs 3,900 threads; ulimit -v unlimited.'].join('\n'));
+    const facts = harvest(
+      ['We looked at the broker.', 'The process had 252K maps against the 262144 limit when it died.', 'It runs 3,900 threads; ulimit -v unlimited.'].join('\n'),
+    );
     expect(get(facts, 'map-count')).toMatchObject({ value: 252000, origin: 'prose', source: { line: 2 } });
     expect(get(facts, 'max-map-count')).toMatchObject({ value: 262144, origin: 'prose', source: { line: 2 } });
     expect(get(facts, 'threads')).toMatchObject({ value: 3900, origin: 'prose', source: { line: 3 } });
@@ -124,7 +142,12 @@ describe('harvestEmbedded', () => {
     expect(get(harvest('ii  influxdb:armhf  1.8.10-1  armhf  time series db'), 'arch-32bit-marker')).toBeDefined();
     expect(get(harvest('this is a 32-bit userland on a 64-bit kernel'), 'arch-32bit-marker')).toBeDefined();
     expect(get(harvest('heap address: 0x0000000080000000, size: 2048 MB, Compressed Oops mode: 32-bit'), 'arch-32bit-marker')).toBeUndefined();
-    const go = ['runtime.throw(...)', '\t/usr/lib/go/src/runtime/panic.go:1 +0x1f fp=0x18c3ff84 sp=0x18c3ff70 pc=0x43c0c5', 'x fp=0x18c3ffa0 sp=0x18c3ff88', 'y fp=0x18c3ffc0 sp=0x18c3ffa8'];
+    const go = [
+      'runtime.throw(...)',
+      '\t/usr/lib/go/src/runtime/panic.go:1 +0x1f fp=0x18c3ff84 sp=0x18c3ff70 pc=0x43c0c5',
+      'x fp=0x18c3ffa0 sp=0x18c3ff88',
+      'y fp=0x18c3ffc0 sp=0x18c3ffa8',
+    ];
     expect(get(harvest(go.join('\n')), 'arch-32bit-marker')).toBeDefined();
     expect(get(harvest(go.join('\n').replace(/0x18c3/g, '0xc00018c3')), 'arch-32bit-marker')).toBeUndefined();
   });

@@ -212,7 +212,11 @@ describe('hs_err', () => {
 
   it('reads CRLF files the same way', () => {
     const lf = parseEvidence('hs-err', 'h.log', jdk17());
-    const crlf = parseEvidence('hs-err', 'h.log', jdk17().map((l) => `${l}\r`));
+    const crlf = parseEvidence(
+      'hs-err',
+      'h.log',
+      jdk17().map((l) => `${l}\r`),
+    );
     expect(crlf.evidence.facts.map((f) => [f.key, f.value, f.source.line])).toEqual(lf.evidence.facts.map((f) => [f.key, f.value, f.source.line]));
     expect(crlf.evidence.maps?.regions).toBe(9);
   });

@@ -9,9 +9,7 @@ import { detectEvidence, parseEvidence } from '../../src/evidence/index.js';
 const DIR = fileURLToPath(new URL('../../../shared/corpus/krashpad/', import.meta.url));
 // The corpus lives in ../shared beside the repository (as in CI); without it this suite is skipped.
 const PRESENT = existsSync(DIR);
-const FILES = (PRESENT ? readdirSync(DIR) : [])
-  .filter((f) => /^dataset\d+\.txt$/.test(f))
-  .sort((a, b) => Number(a.slice(7, -4)) - Number(b.slice(7, -4)));
+const FILES = (PRESENT ? readdirSync(DIR) : []).filter((f) => /^dataset\d+\.txt$/.test(f)).sort((a, b) => Number(a.slice(7, -4)) - Number(b.slice(7, -4)));
 
 interface Parsed {
   lines: string[];

@@ -53,7 +53,13 @@ describe('limits', () => {
   });
 
   it('reads dash/zsh-style -v: rows', () => {
-    const text = ['-t: cpu time (seconds)              unlimited', '-d: data seg size (kbytes)          unlimited', '-u: processes                       63449', '-n: file descriptors                1024', '-v: address space (kbytes)          unlimited'];
+    const text = [
+      '-t: cpu time (seconds)              unlimited',
+      '-d: data seg size (kbytes)          unlimited',
+      '-u: processes                       63449',
+      '-n: file descriptors                1024',
+      '-v: address space (kbytes)          unlimited',
+    ];
     expect(detectEvidence(text, 'u')).toBe('limits');
     const { evidence } = parseEvidence('limits', 'u', text);
     expect(evidence.facts.map((f) => [f.key, f.value])).toEqual([

@@ -228,9 +228,7 @@ describe('parseMaps: pmap', () => {
   it('treats pmap output without its total footer as cut', () => {
     const r = parseMaps('pmap.txt', [...PMAP.slice(0, 8), '']);
     expect(count(r.facts)).toMatchObject({ value: 7, complete: false, source: { line: 0 } });
-    expect(r.problems).toMatchObject([
-      { code: 'evidence-cut', args: { what: 'pmap output (pmap)', reason: 'the total footer is missing' } },
-    ]);
+    expect(r.problems).toMatchObject([{ code: 'evidence-cut', args: { what: 'pmap output (pmap)', reason: 'the total footer is missing' } }]);
   });
 
   it('takes quiet output (no header, no footer) as complete', () => {

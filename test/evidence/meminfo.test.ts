@@ -51,24 +51,40 @@ describe('meminfo', () => {
   });
 
   it('reads free -m when the file name says so, and free (KiB) by default', () => {
-    const m = ['              total        used        free      shared  buff/cache   available', 'Mem:          15869        9413         458         339        5998        5785', 'Swap:          8191         100        8091'];
+    const m = [
+      '              total        used        free      shared  buff/cache   available',
+      'Mem:          15869        9413         458         339        5998        5785',
+      'Swap:          8191         100        8091',
+    ];
     const mm = parseEvidence('meminfo', 'free-m.txt', m);
     expect(value(mm.evidence.facts, 'mem-total')).toBe(15869 * 1024 ** 2);
-    const k = ['              total        used        free      shared  buff/cache   available', 'Mem:       16250584     9639124      469156      347880     6142304     5923884', 'Swap:       8388604      102400     8286204'];
+    const k = [
+      '              total        used        free      shared  buff/cache   available',
+      'Mem:       16250584     9639124      469156      347880     6142304     5923884',
+      'Swap:       8388604      102400     8286204',
+    ];
     const kk = parseEvidence('meminfo', 'free.out', k);
     expect(value(kk.evidence.facts, 'mem-total')).toBe(16250584 * 1024);
     expect(value(kk.evidence.facts, 'swap-total')).toBe(8388604 * 1024);
   });
 
   it('reads free -h suffixes', () => {
-    const h = ['               total        used        free      shared  buff/cache   available', 'Mem:            15Gi       9.2Gi       458Mi       339Mi       5.9Gi       5.6Gi', 'Swap:          8.0Gi       100Mi       7.9Gi'];
+    const h = [
+      '               total        used        free      shared  buff/cache   available',
+      'Mem:            15Gi       9.2Gi       458Mi       339Mi       5.9Gi       5.6Gi',
+      'Swap:          8.0Gi       100Mi       7.9Gi',
+    ];
     const { evidence } = parseEvidence('meminfo', 'free-h.txt', h);
     expect(value(evidence.facts, 'mem-total')).toBe(15 * 1024 ** 3);
     expect(value(evidence.facts, 'mem-free')).toBe(458 * 1024 ** 2);
   });
 
   it('reads CRLF free output', () => {
-    const lines = ['              total        used        free      shared  buff/cache   available\r', 'Mem:       16250584     9639124      469156      347880     6142304     5923884\r', 'Swap:       8388604      102400     8286204\r'];
+    const lines = [
+      '              total        used        free      shared  buff/cache   available\r',
+      'Mem:       16250584     9639124      469156      347880     6142304     5923884\r',
+      'Swap:       8388604      102400     8286204\r',
+    ];
     const { evidence } = parseEvidence('meminfo', 'free.out', lines);
     expect(value(evidence.facts, 'mem-available')).toBe(5923884 * 1024);
     expect(value(evidence.facts, 'swap-free')).toBe(8286204 * 1024);

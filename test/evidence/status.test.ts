@@ -1,7 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { detectEvidence, parseEvidence } from '../../src/evidence/index.js';
 
-const STATUS = ['Name:\tjava', 'Umask:\t0022', 'State:\tS (sleeping)', 'Tgid:\t23171', 'Ngid:\t0', 'Pid:\t23171', 'PPid:\t1', 'VmPeak:\t 9878664 kB', 'VmSize:\t 9812344 kB', 'VmRSS:\t 4123456 kB', 'Threads:\t312', ''];
+const STATUS = [
+  'Name:\tjava',
+  'Umask:\t0022',
+  'State:\tS (sleeping)',
+  'Tgid:\t23171',
+  'Ngid:\t0',
+  'Pid:\t23171',
+  'PPid:\t1',
+  'VmPeak:\t 9878664 kB',
+  'VmSize:\t 9812344 kB',
+  'VmRSS:\t 4123456 kB',
+  'Threads:\t312',
+  '',
+];
 
 describe('status', () => {
   it('reads name, pid, threads and sizes', () => {

@@ -35,9 +35,7 @@ describe('sysctl', () => {
 
   it('reads a single sysctl query', () => {
     const { evidence } = facts('sysctl', 's.txt', 'vm.max_map_count = 262144\n');
-    expect(evidence.facts).toEqual([
-      { key: 'max-map-count', value: 262144, source: { file: 's.txt', line: 1 }, method: 'sysctl setting' },
-    ]);
+    expect(evidence.facts).toEqual([{ key: 'max-map-count', value: 262144, source: { file: 's.txt', line: 1 }, method: 'sysctl setting' }]);
   });
 
   it('applies sysctl.conf semantics: comments skipped, the last setting wins', () => {

@@ -13,7 +13,9 @@ const files = readdirSync(corpus)
   .sort((a, b) => a - b);
 
 function head(n: number): string[] {
-  return readFileSync(join(corpus, `dataset${n}.txt`), 'utf8').split(/\r?\n/).slice(0, 40);
+  return readFileSync(join(corpus, `dataset${n}.txt`), 'utf8')
+    .split(/\r?\n/)
+    .slice(0, 40);
 }
 
 describe('hs-err', () => {

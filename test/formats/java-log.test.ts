@@ -46,7 +46,9 @@ describe('java-log', () => {
 
   it('parses logback default, ZooKeeper and Cassandra layouts', () => {
     expect(parseEvent('12:00:00.123 [main] ERROR com.example.App - Map failed', 'java-log')).toEqual({
-      level: 'ERROR', logger: 'com.example.App', message: 'Map failed',
+      level: 'ERROR',
+      logger: 'com.example.App',
+      message: 'Map failed',
     });
     const zk = parseEvent('2024-05-01 12:00:00,123 [myid:1] - ERROR [main:QuorumPeerMain@114] - Unexpected exception, exiting abnormally', 'java-log');
     expect(zk?.level).toBe('ERROR');

@@ -51,9 +51,7 @@ describe('kafka-log4j', () => {
       message: 'Error while loading log dir /var/lib/kafka/data',
     });
     expect(parseEvent(kafka2[16] ?? '', 'kafka-log4j')?.logger).toBe('kafka.server.ReplicaManager');
-    expect(parseEvent(kafka2[16] ?? '', 'kafka-log4j')?.message).toBe(
-      '[ReplicaManager broker=1] Stopping serving replicas in dir /var/lib/kafka/data',
-    );
+    expect(parseEvent(kafka2[16] ?? '', 'kafka-log4j')?.message).toBe('[ReplicaManager broker=1] Stopping serving replicas in dir /var/lib/kafka/data');
   });
 
   it('treats stack lines and exception lines as continuations', () => {

@@ -7,8 +7,16 @@ import { logFormats } from '../../src/formats/registry.js';
 
 describe('log-format registry', () => {
   it('holds one entry per word of LOG_FORMATS and exactly one fallback', () => {
-    expect(logFormats().map((f) => f.name).sort()).toEqual([...LOG_FORMATS].sort());
-    expect(logFormats().filter((f) => f.fallback === true).map((f) => f.name)).toEqual(['plain']);
+    expect(
+      logFormats()
+        .map((f) => f.name)
+        .sort(),
+    ).toEqual([...LOG_FORMATS].sort());
+    expect(
+      logFormats()
+        .filter((f) => f.fallback === true)
+        .map((f) => f.name),
+    ).toEqual(['plain']);
   });
 
   for (const def of logFormats()) {

@@ -11,9 +11,12 @@ import { tmpDir } from './helpers.js';
 
 const now = (): Date => new Date('2026-03-04T05:06:07Z');
 /** 8,446 lines of a maps file that had about 60,000: what a read gets when the process dies mid-read. */
-const CUT_MAPS = Array.from({ length: 8446 }, (_, i) => `7f${(i * 4096).toString(16).padStart(10, '0')}-7f${((i + 1) * 4096).toString(16).padStart(10, '0')} rw-p 00000000 00:00 0 `).join('\n') + '\n';
+const CUT_MAPS =
+  Array.from({ length: 8446 }, (_, i) => `7f${(i * 4096).toString(16).padStart(10, '0')}-7f${((i + 1) * 4096).toString(16).padStart(10, '0')} rw-p 00000000 00:00 0 `).join('\n') +
+  '\n';
 const STAT = (start: number): string => `4242 (java) S 1 4242 4242 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 7 0 ${start} 1000000 100 18446744073709551615\n`;
-const LOG = '[2024-05-01 12:00:01,456] ERROR Error while loading log dir /data (kafka.log.LogManager)\njava.io.IOException: Map failed\nCaused by: java.lang.OutOfMemoryError: Map failed\n';
+const LOG =
+  '[2024-05-01 12:00:01,456] ERROR Error while loading log dir /data (kafka.log.LogManager)\njava.io.IOException: Map failed\nCaused by: java.lang.OutOfMemoryError: Map failed\n';
 
 async function fakeProc(root: string, maps: string): Promise<string> {
   const proc = path.join(root, 'proc');
@@ -38,8 +41,18 @@ async function scanBundle(root: string, bundle: string): Promise<any> {
 }
 
 const cases: { name: string; maps: string; during: (proc: string) => Promise<void>; reason: RegExp }[] = [
-  { name: 'the process exits after its maps are read', maps: CUT_MAPS, during: (proc) => fsp.rm(path.join(proc, '4242'), { recursive: true }), reason: /exited during the capture/ },
-  { name: 'the pid is reused by another process', maps: CUT_MAPS, during: (proc) => fsp.writeFile(path.join(proc, '4242', 'stat'), STAT(99999)), reason: /start time changed \(1000 → 99999\)/ },
+  {
+    name: 'the process exits after its maps are read',
+    maps: CUT_MAPS,
+    during: (proc) => fsp.rm(path.join(proc, '4242'), { recursive: true }),
+    reason: /exited during the capture/,
+  },
+  {
+    name: 'the pid is reused by another process',
+    maps: CUT_MAPS,
+    during: (proc) => fsp.writeFile(path.join(proc, '4242', 'stat'), STAT(99999)),
+    reason: /start time changed \(1000 → 99999\)/,
+  },
   { name: 'the maps read ends mid-line', maps: CUT_MAPS + '7f0000000000-7f00000', during: async () => undefined, reason: /ended mid-line/ },
 ];
 

@@ -27,7 +27,14 @@ beforeAll(() => {
   writeFileSync(path.join(inputs, 'plain.log.gz'), zlib.gzipSync(BIG));
   execFileSync('tar', ['cf', path.join(inputs, 'bundle.tar'), '-C', src, 'logs']);
   execFileSync('tar', ['czf', path.join(inputs, 'bundle.tgz'), '-C', src, 'logs']);
-  execFileSync('python3', ['-c', `import zipfile,sys\nz=zipfile.ZipFile(sys.argv[1],'w',zipfile.ZIP_DEFLATED)\nz.write(sys.argv[2],'logs/server.log')\nz.write(sys.argv[3],'logs/rotated.log.gz')\nz.write(sys.argv[4],'inner.tgz')\nz.close()`, path.join(inputs, 'nested.zip'), path.join(src, 'logs', 'server.log'), path.join(src, 'logs', 'rotated.log.gz'), path.join(inputs, 'bundle.tgz')]);
+  execFileSync('python3', [
+    '-c',
+    `import zipfile,sys\nz=zipfile.ZipFile(sys.argv[1],'w',zipfile.ZIP_DEFLATED)\nz.write(sys.argv[2],'logs/server.log')\nz.write(sys.argv[3],'logs/rotated.log.gz')\nz.write(sys.argv[4],'inner.tgz')\nz.close()`,
+    path.join(inputs, 'nested.zip'),
+    path.join(src, 'logs', 'server.log'),
+    path.join(src, 'logs', 'rotated.log.gz'),
+    path.join(inputs, 'bundle.tgz'),
+  ]);
   for (const f of ['plain.log', 'plain.log.gz', 'bundle.tar', 'bundle.tgz', 'nested.zip']) utimesSync(path.join(inputs, f), OLD, OLD);
 });
 

@@ -39,7 +39,20 @@ const TEST_MS = RUNS ? 3_600_000 : 120_000;
 /** Each single run must end within this (a hang fails the property instead of the suite). */
 const PER_RUN_MS = 10_000;
 
-const EVIDENCE: readonly EvidenceKind[] = ['maps', 'smaps', 'pmap', 'hs-err', 'maps-count', 'sysctl', 'meminfo', 'limits', 'status', 'cgroup', 'prometheus-startup', 'capture-manifest'];
+const EVIDENCE: readonly EvidenceKind[] = [
+  'maps',
+  'smaps',
+  'pmap',
+  'hs-err',
+  'maps-count',
+  'sysctl',
+  'meminfo',
+  'limits',
+  'status',
+  'cgroup',
+  'prometheus-startup',
+  'capture-manifest',
+];
 
 /** Real lines from the bundled samples, to mutate. */
 function sampleLines(): string[] {
@@ -78,45 +91,57 @@ const anyLine = fc.oneof(mutatedLine, fc.string({ unit: 'binary', maxLength: 300
 const lines = fc.array(anyLine, { maxLength: 40 });
 
 describe('fuzz: parsers never throw on hostile text', () => {
-  it('format detection, wrappers and event parsing', () => {
-    fc.assert(
-      fc.property(lines, fc.constantFrom(...FORMATS), fc.constantFrom(...WRAPPERS), (ls, format, wrapper) => {
-        const d = detectFormat(ls);
-        expect(detectFormat(ls)).toEqual(d);
-        detectWrapper(ls);
-        for (const l of ls) {
-          unwrap(l, wrapper);
-          parseEvent(l, format);
-          ruleText(l, format);
-        }
-      }),
-      { numRuns: runs(300) },
-    );
-  }, TEST_MS);
+  it(
+    'format detection, wrappers and event parsing',
+    () => {
+      fc.assert(
+        fc.property(lines, fc.constantFrom(...FORMATS), fc.constantFrom(...WRAPPERS), (ls, format, wrapper) => {
+          const d = detectFormat(ls);
+          expect(detectFormat(ls)).toEqual(d);
+          detectWrapper(ls);
+          for (const l of ls) {
+            unwrap(l, wrapper);
+            parseEvent(l, format);
+            ruleText(l, format);
+          }
+        }),
+        { numRuns: runs(300) },
+      );
+    },
+    TEST_MS,
+  );
 
-  it('every evidence parser, and evidence detection', () => {
-    fc.assert(
-      fc.property(lines, fc.constantFrom(...EVIDENCE), fc.constantFrom('maps', 'status', 'limits', 'meminfo', 'x.log', 'manifest.json'), (ls, kind, name) => {
-        detectEvidence(ls, name);
-        const a = parseEvidence(kind, 'f', ls);
-        expect(parseEvidence(kind, 'f', ls)).toEqual(a);
-      }),
-      { numRuns: runs(400) },
-    );
-  }, TEST_MS);
+  it(
+    'every evidence parser, and evidence detection',
+    () => {
+      fc.assert(
+        fc.property(lines, fc.constantFrom(...EVIDENCE), fc.constantFrom('maps', 'status', 'limits', 'meminfo', 'x.log', 'manifest.json'), (ls, kind, name) => {
+          detectEvidence(ls, name);
+          const a = parseEvidence(kind, 'f', ls);
+          expect(parseEvidence(kind, 'f', ls)).toEqual(a);
+        }),
+        { numRuns: runs(400) },
+      );
+    },
+    TEST_MS,
+  );
 
-  it('sniffing: binary, UTF-16, own reports', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ maxLength: 9000 }), async (u) => {
-        const b = Buffer.from(u);
-        looksBinary(b);
-        ownReportFormat(b);
-        const enc = detectUtf16(b);
-        if (enc) for await (const _ of decodeUtf16(enc, Readable.from([b.subarray(0, 7), b.subarray(7)]))) void _;
-      }),
-      { numRuns: runs(300) },
-    );
-  }, TEST_MS);
+  it(
+    'sniffing: binary, UTF-16, own reports',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.uint8Array({ maxLength: 9000 }), async (u) => {
+          const b = Buffer.from(u);
+          looksBinary(b);
+          ownReportFormat(b);
+          const enc = detectUtf16(b);
+          if (enc) for await (const _ of decodeUtf16(enc, Readable.from([b.subarray(0, 7), b.subarray(7)]))) void _;
+        }),
+        { numRuns: runs(300) },
+      );
+    },
+    TEST_MS,
+  );
 });
 
 async function drainArchive(bytes: Buffer, name: string): Promise<string[]> {
@@ -141,24 +166,28 @@ const TAR = tarBuffer([
 const SEEDS_ARCHIVE = [TAR, zlib.gzipSync(TAR)];
 
 describe('fuzz: the archive reader contains broken archives', () => {
-  it('mutated tar and tar.gz: problems, never a throw or a hang, same items twice', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.constantFrom(...SEEDS_ARCHIVE),
-        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 12 }),
-        fc.option(fc.nat(), { nil: undefined }),
-        async (seed, flips, cut) => {
-          const b = Buffer.from(seed);
-          for (const [at, v] of flips) b[at % b.length] = v;
-          const bytes = cut === undefined ? b : b.subarray(0, cut % b.length);
-          const name = seed === TAR ? 'f.tar' : 'f.tgz';
-          const a = await drainArchive(bytes, name);
-          expect(await drainArchive(bytes, name)).toEqual(a);
-        },
-      ),
-      { numRuns: runs(150), timeout: PER_RUN_MS },
-    );
-  }, TEST_MS);
+  it(
+    'mutated tar and tar.gz: problems, never a throw or a hang, same items twice',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom(...SEEDS_ARCHIVE),
+          fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 12 }),
+          fc.option(fc.nat(), { nil: undefined }),
+          async (seed, flips, cut) => {
+            const b = Buffer.from(seed);
+            for (const [at, v] of flips) b[at % b.length] = v;
+            const bytes = cut === undefined ? b : b.subarray(0, cut % b.length);
+            const name = seed === TAR ? 'f.tar' : 'f.tgz';
+            const a = await drainArchive(bytes, name);
+            expect(await drainArchive(bytes, name)).toEqual(a);
+          },
+        ),
+        { numRuns: runs(150), timeout: PER_RUN_MS },
+      );
+    },
+    TEST_MS,
+  );
 });
 
 /** A real report to mutate: the bundled Cortex sample. */
@@ -200,57 +229,65 @@ const hostile = fc.oneof(
 );
 
 describe('fuzz: the report reader', () => {
-  it('a damaged report is either rejected with a field named, or renders in every format', async () => {
-    const base = await sampleReport();
-    expect(reportShapeError(base)).toBeUndefined();
-    await fc.assert(
-      fc.asyncProperty(fc.array(fc.nat(), { minLength: 1, maxLength: 7 }), hostile, async (sel, v) => {
-        const damaged = JSON.parse(JSON.stringify(mutate(base, sel, v)) ?? 'null');
-        const shipped = validateReportDocument(damaged);
-        const bad = shipped.ok ? reportShapeError(damaged) : shipped.errors[0];
-        if (bad !== undefined) {
-          expect(bad).toMatch(/\S/);
-          return;
-        }
-        renderText(damaged, { color: false });
-        renderMarkdown(damaged);
-        renderJson(damaged);
-        const { renderHtml } = await import('../../src/render/html.js');
-        renderHtml(damaged);
-      }),
-      {
-        numRuns: runs(300),
-        timeout: PER_RUN_MS,
-        // Values that once failed, kept as regression cases: `roots` removed crashed every renderer;
-        // a finding without `recordLines` crashed the text renderer (CI, stop 15).
-        examples: [
-          [[3], undefined],
-          [[1066715955, 0, 787381732, 0, 2011495814], undefined],
-        ],
-      },
-    );
-  }, TEST_MS);
+  it(
+    'a damaged report is either rejected with a field named, or renders in every format',
+    async () => {
+      const base = await sampleReport();
+      expect(reportShapeError(base)).toBeUndefined();
+      await fc.assert(
+        fc.asyncProperty(fc.array(fc.nat(), { minLength: 1, maxLength: 7 }), hostile, async (sel, v) => {
+          const damaged = JSON.parse(JSON.stringify(mutate(base, sel, v)) ?? 'null');
+          const shipped = validateReportDocument(damaged);
+          const bad = shipped.ok ? reportShapeError(damaged) : shipped.errors[0];
+          if (bad !== undefined) {
+            expect(bad).toMatch(/\S/);
+            return;
+          }
+          renderText(damaged, { color: false });
+          renderMarkdown(damaged);
+          renderJson(damaged);
+          const { renderHtml } = await import('../../src/render/html.js');
+          renderHtml(damaged);
+        }),
+        {
+          numRuns: runs(300),
+          timeout: PER_RUN_MS,
+          // Values that once failed, kept as regression cases: `roots` removed crashed every renderer;
+          // a finding without `recordLines` crashed the text renderer (CI, stop 15).
+          examples: [
+            [[3], undefined],
+            [[1066715955, 0, 787381732, 0, 2011495814], undefined],
+          ],
+        },
+      );
+    },
+    TEST_MS,
+  );
 });
 
 describe('fuzz: the CLI on random and mutated real lines', () => {
-  it('scan exits 0 (3 when nothing was read) with a report, never an internal error, and twice gives the same output', async () => {
-    const dir = tmpDir('fuzz-cli');
-    let n = 0;
-    await fc.assert(
-      fc.asyncProperty(lines, fc.boolean(), async (ls, gz) => {
-        const f = path.join(dir, `in-${n++}.log${gz ? '.gz' : ''}`);
-        const body = Buffer.from(ls.join('\n'));
-        (await import('node:fs')).writeFileSync(f, gz ? zlib.gzipSync(body) : body);
-        const a = await runCli(['scan', f, '-j', '1', '--format', 'json', '--no-color'], { cwd: dir });
-        expect(a.stderr).not.toContain('internal error');
-        // A fuzzed file that is binary or empty reads as nothing-read, which exits 3 by design.
-        expect(a.code).toBe(JSON.parse(a.stdout).verdict === 'nothing-read' ? 3 : 0);
-        const b = await runCli(['scan', f, '-j', '1', '--format', 'json', '--no-color'], { cwd: dir });
-        expect(b.stdout).toBe(a.stdout);
-        const t = await runCli(['scan', f, '-j', '1', '--no-color'], { cwd: dir });
-        expect(t.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
-      }),
-      { numRuns: runs(40), timeout: PER_RUN_MS * 3 },
-    );
-  }, TEST_MS);
+  it(
+    'scan exits 0 (3 when nothing was read) with a report, never an internal error, and twice gives the same output',
+    async () => {
+      const dir = tmpDir('fuzz-cli');
+      let n = 0;
+      await fc.assert(
+        fc.asyncProperty(lines, fc.boolean(), async (ls, gz) => {
+          const f = path.join(dir, `in-${n++}.log${gz ? '.gz' : ''}`);
+          const body = Buffer.from(ls.join('\n'));
+          (await import('node:fs')).writeFileSync(f, gz ? zlib.gzipSync(body) : body);
+          const a = await runCli(['scan', f, '-j', '1', '--format', 'json', '--no-color'], { cwd: dir });
+          expect(a.stderr).not.toContain('internal error');
+          // A fuzzed file that is binary or empty reads as nothing-read, which exits 3 by design.
+          expect(a.code).toBe(JSON.parse(a.stdout).verdict === 'nothing-read' ? 3 : 0);
+          const b = await runCli(['scan', f, '-j', '1', '--format', 'json', '--no-color'], { cwd: dir });
+          expect(b.stdout).toBe(a.stdout);
+          const t = await runCli(['scan', f, '-j', '1', '--no-color'], { cwd: dir });
+          expect(t.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+        }),
+        { numRuns: runs(40), timeout: PER_RUN_MS * 3 },
+      );
+    },
+    TEST_MS,
+  );
 });

@@ -62,8 +62,7 @@ async function readBundle(bundle: string) {
   const manifest = manifestFile ? JSON.parse(await readFile(manifestFile, 'utf8')) : undefined;
   const { code, report } = await scanJson([bundle, logs]);
   const incident = report.incidents[0];
-  const fact = (key: string): unknown =>
-    report.evidence.flatMap((e: any) => e.facts).find((f: any) => f.key === key)?.value;
+  const fact = (key: string): unknown => report.evidence.flatMap((e: any) => e.facts).find((f: any) => f.key === key)?.value;
   return {
     code,
     manifest,
@@ -71,7 +70,10 @@ async function readBundle(bundle: string) {
     causes: report.incidents.map((i: any) => i.cause),
     trail: incident.trail.map((t: any) => `${t.step}: ${t.outcome}`),
     evidenceKinds: [...new Set(report.evidence.map((e: any) => e.kind))].sort(),
-    evidenceFiles: report.evidence.map((e: any) => path.relative(bundle, path.resolve(REPO, e.file))).filter((f: string) => !f.startsWith('..')).sort(),
+    evidenceFiles: report.evidence
+      .map((e: any) => path.relative(bundle, path.resolve(REPO, e.file)))
+      .filter((f: string) => !f.startsWith('..'))
+      .sort(),
     mapCount: fact('map-count'),
     maxMapCount: fact('max-map-count'),
     problems: report.problems.filter((p: any) => p.severity !== 'info'),

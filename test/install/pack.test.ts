@@ -106,7 +106,7 @@ describe('npm pack, npm install -g, run outside the repository', { timeout: 300_
     expect(failing.code).toBe(1);
   });
 
-  it('writes the HTML report from the packaged templates and runs the packaged rules\' own samples', async () => {
+  it("writes the HTML report from the packaged templates and runs the packaged rules' own samples", async () => {
     const r = await mapmortem(['scan', 'cortex-ingester-crashloop', '-o', 'report.html', '--quiet']);
     expect(r.code).toBe(0);
     const html = await readFile(path.join(work, 'report.html'), 'utf8');

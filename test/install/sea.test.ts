@@ -80,7 +80,7 @@ describe.skipIf(why !== '')('the single executable, alone in an empty directory'
     expect(html).toContain('65,524');
   });
 
-  it('runs its built-in rules\' own samples', async () => {
+  it("runs its built-in rules' own samples", async () => {
     const r = await mapmortem(['rules', 'test']);
     expect(r.code).toBe(0);
   });

@@ -4,13 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DEFAULT_ARCHIVE_LIMITS,
-  detectArchive,
-  readArchive,
-  type ArchiveItem,
-  type ArchiveLimits,
-} from '../../src/io/archive.js';
+import { DEFAULT_ARCHIVE_LIMITS, detectArchive, readArchive, type ArchiveItem, type ArchiveLimits } from '../../src/io/archive.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mapmortem-archive-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -44,8 +38,7 @@ async function collect(items: AsyncGenerator<ArchiveItem>): Promise<Got> {
   return got;
 }
 
-const read = (name: string, limits: Partial<ArchiveLimits> = {}): Promise<Got> =>
-  collect(readArchive(join(dir, name), null, name, { ...DEFAULT_ARCHIVE_LIMITS, ...limits }));
+const read = (name: string, limits: Partial<ArchiveLimits> = {}): Promise<Got> => collect(readArchive(join(dir, name), null, name, { ...DEFAULT_ARCHIVE_LIMITS, ...limits }));
 
 const A = logText(50);
 const B = logText(30_000, 1000);
@@ -192,9 +185,7 @@ describe('readArchive tar', () => {
   it('reports an xz member with the command, and goes on', async () => {
     const got = await read('xz.tar');
     expect(got.order).toEqual(['xz.tar!/after.log']);
-    expect(got.problems).toEqual([
-      { code: 'unsupported-compression', file: 'xz.tar!/app.log.xz', args: { kind: 'xz', command: 'xz -d -k FILE' } },
-    ]);
+    expect(got.problems).toEqual([{ code: 'unsupported-compression', file: 'xz.tar!/app.log.xz', args: { kind: 'xz', command: 'xz -d -k FILE' } }]);
   });
 });
 
@@ -223,9 +214,7 @@ describe('readArchive zip', () => {
     const got = await read('bomb.zip', { maxTotalBytes: 4 << 20 });
     expect(got.order).toEqual(['bomb.zip!/a.log', 'bomb.zip!/bomb.log']);
     expect(got.members.get('bomb.zip!/bomb.log')?.length).toBe((4 << 20) - A.length);
-    expect(got.problems).toEqual([
-      { code: 'too-large', file: 'bomb.zip', args: { what: 'archive', limit: 4 << 20, member: 'bomb.zip!/bomb.log', read: 4 << 20 } },
-    ]);
+    expect(got.problems).toEqual([{ code: 'too-large', file: 'bomb.zip', args: { what: 'archive', limit: 4 << 20, member: 'bomb.zip!/bomb.log', read: 4 << 20 } }]);
     const next = await read('outer.zip', { maxTotalBytes: 4 << 20 });
     expect(next.order).toHaveLength(2);
   });

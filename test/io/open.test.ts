@@ -122,9 +122,7 @@ describe('openFile plain and gzip', () => {
       const capped = openFile(p, 'big', { maxBytes: 1_000_000 });
       await drain(capped);
       expect(capped.result().bytes).toBe(1_000_000);
-      expect(capped.result().problems).toEqual([
-        { code: 'too-large', file: 'big', args: { what: 'input', limit: 1_000_000 } },
-      ]);
+      expect(capped.result().problems).toEqual([{ code: 'too-large', file: 'big', args: { what: 'input', limit: 1_000_000 } }]);
       await drain(input);
       expect(input.result().problems).toEqual([]);
     }
@@ -197,9 +195,7 @@ describe('openFile problems', () => {
   it('reports a directory as unreadable (EISDIR) without throwing', async () => {
     const input = openFile(dir, 'logs');
     expect((await drain(input)).length).toBe(0);
-    expect(input.result().problems).toEqual([
-      { code: 'unreadable', file: 'logs', args: { reason: 'EISDIR: illegal operation on a directory' } },
-    ]);
+    expect(input.result().problems).toEqual([{ code: 'unreadable', file: 'logs', args: { reason: 'EISDIR: illegal operation on a directory' } }]);
   });
 
   it('reports a dangling symlink as input-not-found (ENOENT), not unreadable', async () => {
@@ -207,9 +203,7 @@ describe('openFile problems', () => {
     symlinkSync(join(dir, 'gone.log'), link);
     const input = openFile(link, 'dangling.log');
     expect((await drain(input)).length).toBe(0);
-    expect(input.result().problems).toEqual([
-      { code: 'input-not-found', file: 'dangling.log', args: { reason: 'ENOENT: no such file or directory' } },
-    ]);
+    expect(input.result().problems).toEqual([{ code: 'input-not-found', file: 'dangling.log', args: { reason: 'ENOENT: no such file or directory' } }]);
   });
 
   it.skipIf(process.getuid?.() === 0)('reports a chmod 000 file as unreadable (EACCES) when not root', async () => {
@@ -217,9 +211,7 @@ describe('openFile problems', () => {
     chmodSync(p, 0);
     const input = openFile(p, 'secret.log');
     expect((await drain(input)).length).toBe(0);
-    expect(input.result().problems).toEqual([
-      { code: 'unreadable', file: 'secret.log', args: { reason: 'EACCES: permission denied' } },
-    ]);
+    expect(input.result().problems).toEqual([{ code: 'unreadable', file: 'secret.log', args: { reason: 'EACCES: permission denied' } }]);
   });
 
   it('an empty file delivers nothing and no problem', async () => {

@@ -72,10 +72,7 @@ describe('convertCapture', () => {
 
 describe('buildPrefilter', () => {
   it('escapes, dedupes case-insensitively and puts longest first', () => {
-    const re = buildPrefilter([
-      rule({ literals: ['Map failed', 'os::commit_memory('] }),
-      rule({ literals: ['map FAILED', 'mmap, size'] }),
-    ])!;
+    const re = buildPrefilter([rule({ literals: ['Map failed', 'os::commit_memory('] }), rule({ literals: ['map FAILED', 'mmap, size'] })])!;
     expect(re.flags).toBe('gi');
     expect(re.source).toBe('os::commit_memory\\(|Map failed|mmap, size');
     expect('x MAP FAILED y os::commit_memory(0x1'.match(re)).toEqual(['MAP FAILED', 'os::commit_memory(']);

@@ -8,7 +8,10 @@ import type { LogFormat, LogRecord } from '../../src/core/index.js';
 
 export function record(text: string, opts: { startLine?: number; format?: LogFormat; file?: string } = {}): LogRecord {
   const start = opts.startLine ?? 1;
-  const lines = text.replace(/\n$/, '').split('\n').map((t, i) => ({ lineNo: start + i, raw: t, text: t }));
+  const lines = text
+    .replace(/\n$/, '')
+    .split('\n')
+    .map((t, i) => ({ lineNo: start + i, raw: t, text: t }));
   return {
     file: opts.file ?? 'test.log',
     format: opts.format ?? 'plain',

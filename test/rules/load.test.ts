@@ -27,9 +27,7 @@ describe('loadRuleDirs', () => {
 
   it('reports an id that differs from the file name', async () => {
     const errs = await errorsOf({ 'right-name.yaml': ruleYaml('wrong-name') });
-    expect(errs).toEqual([
-      { file: 'right-name.yaml', field: 'id', message: expect.stringContaining("must equal the file name 'right-name'") },
-    ]);
+    expect(errs).toEqual([{ file: 'right-name.yaml', field: 'id', message: expect.stringContaining("must equal the file name 'right-name'") }]);
   });
 
   it('reports a regex that does not compile, with the engine error', async () => {
@@ -60,9 +58,7 @@ describe('loadRuleDirs', () => {
 
   it('reports an unknown severity with the allowed values', async () => {
     const errs = await errorsOf({ 'sev.yaml': ruleYaml('sev', { severity: 'severity: fatal' }) });
-    expect(errs).toEqual([
-      { file: 'sev.yaml', field: 'severity', message: "unknown value 'fatal'; must be one of critical, error, warning, info" },
-    ]);
+    expect(errs).toEqual([{ file: 'sev.yaml', field: 'severity', message: "unknown value 'fatal'; must be one of critical, error, warning, info" }]);
   });
 
   it('validates enums of systems, formats and signals', async () => {

@@ -81,9 +81,15 @@ describe('rule pack', () => {
 
   it('the seed lines hit the expected rules', () => {
     const seed = [
-      ['opening existing TSDBs:  failed to open TSDB: 10 errors: mmap, size 31301: cannot allocate memory; mmap files: mmap, size 16585: cannot allocate memory', 'tsdb-mmap-size-enomem'],
+      [
+        'opening existing TSDBs:  failed to open TSDB: 10 errors: mmap, size 31301: cannot allocate memory; mmap files: mmap, size 16585: cannot allocate memory',
+        'tsdb-mmap-size-enomem',
+      ],
       ['Java HotSpot(TM) 64-Bit Server VM warning: Attempt to protect stack guard pages failed.', 'jvm-stack-guard-pages'],
-      ["Java HotSpot(TM) 64-Bit Server VM warning: INFO: os::commit_memory(0x00007f4e0ff1b000, 12288, 0) failed; error='Cannot allocate memory' (errno=12)", 'jvm-commit-memory-enomem'],
+      [
+        "Java HotSpot(TM) 64-Bit Server VM warning: INFO: os::commit_memory(0x00007f4e0ff1b000, 12288, 0) failed; error='Cannot allocate memory' (errno=12)",
+        'jvm-commit-memory-enomem',
+      ],
       ['# There is insufficient memory for the Java Runtime Environment to continue.', 'jvm-insufficient-memory-header'],
       ['# Native memory allocation (mmap) failed to map 12288 bytes for committing reserved memory.', 'jvm-native-allocation-failed'],
     ] as const;

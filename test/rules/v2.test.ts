@@ -99,7 +99,12 @@ describe('rule format v2', () => {
 
   it('rejects an exponential user regex at load, naming file, field and reason', async () => {
     const errs = await errorsOf({
-      'bad.yaml': v2('bad', { literals: 'literals: ["aaaa"]', match: "match:\n  scope: line\n  all: ['^(a+)+$']", extract: null, tests: "tests:\n  match: ['aaaa']\n  noMatch: ['b']" }),
+      'bad.yaml': v2('bad', {
+        literals: 'literals: ["aaaa"]',
+        match: "match:\n  scope: line\n  all: ['^(a+)+$']",
+        extract: null,
+        tests: "tests:\n  match: ['aaaa']\n  noMatch: ['b']",
+      }),
     });
     expect(errs).toEqual([{ file: 'bad.yaml', field: 'match.all[0]', message: expect.stringMatching(/super-linear time.*exponential/) }]);
   });
@@ -111,7 +116,7 @@ describe('rule format v2', () => {
 
   it('rules test checks the finding line a sample states', async () => {
     const res = await load({
-      'l.yaml': v2('l', { tests: "tests:\n  match:\n    - text: \"first line\\nmmap, size 12: cannot allocate memory\\n\"\n      line: 1\n  noMatch: ['ok']" }),
+      'l.yaml': v2('l', { tests: 'tests:\n  match:\n    - text: "first line\\nmmap, size 12: cannot allocate memory\\n"\n      line: 1\n  noMatch: [\'ok\']' }),
     });
     if (!res.ok) throw new Error(JSON.stringify(res.errors));
     const results = await runRuleSamples(res.rules);

@@ -18,9 +18,7 @@ async function scan(data: Buffer | string, opts: Partial<ScanOptions> = {}, piec
 
 /** Windows as plain data (the scanner's windows read their lines lazily). */
 const windows = (items: ScanItem[]): CandidateWindow[] =>
-  items.flatMap((i) =>
-    i.type === 'window' ? [{ hit: i.window.hit, before: i.window.before, after: i.window.after, byteOffset: i.window.byteOffset }] : [],
-  );
+  items.flatMap((i) => (i.type === 'window' ? [{ hit: i.window.hit, before: i.window.before, after: i.window.after, byteOffset: i.window.byteOffset }] : []));
 const problems = (items: ScanItem[]): Problem[] => items.flatMap((i) => (i.type === 'problem' ? [i.problem] : []));
 const endLines = (items: ScanItem[]): number => {
   const last = items[items.length - 1];
@@ -118,7 +116,11 @@ describe('scanChunks windows', () => {
     expect(got).toEqual(reference(crlf, PREFILTER, 3, 2));
     expect(got[0]?.hit.text.endsWith('\r')).toBe(false);
     const first = got[0] as CandidateWindow;
-    expect(Buffer.from(crlf).subarray(first.byteOffset, first.byteOffset + 10).toString()).toBe(first.hit.text.slice(0, 10));
+    expect(
+      Buffer.from(crlf)
+        .subarray(first.byteOffset, first.byteOffset + 10)
+        .toString(),
+    ).toBe(first.hit.text.slice(0, 10));
   });
 
   it('gives one window for a line with several hits', async () => {
@@ -140,9 +142,7 @@ describe('scanChunks windows', () => {
   it('counts a final line without newline and finds a hit in it', async () => {
     const items = await scan('a\nb\nmmap: cannot allocate memory', { chunkBytes: 2 }, 3);
     expect(endLines(items)).toBe(3);
-    expect(windows(items).map((w) => [w.hit.lineNo, w.hit.text, w.after.length])).toEqual([
-      [3, 'mmap: cannot allocate memory', 0],
-    ]);
+    expect(windows(items).map((w) => [w.hit.lineNo, w.hit.text, w.after.length])).toEqual([[3, 'mmap: cannot allocate memory', 0]]);
   });
 
   it('yields no windows without a prefilter, but head and line count', async () => {
@@ -218,9 +218,7 @@ describe('scanChunks long lines', () => {
       [3, false, 7],
       [4, false, 7],
     ]);
-    expect(problems(items)).toEqual([
-      { code: 'line-too-long', file: 'f.log', line: 2, args: { limit: 1 << 20, length: len } },
-    ]);
+    expect(problems(items)).toEqual([{ code: 'line-too-long', file: 'f.log', line: 2, args: { limit: 1 << 20, length: len } }]);
     expect(endLines(items)).toBe(5);
   });
 
@@ -237,13 +235,9 @@ describe('scanChunks long lines', () => {
       ] as const) {
         const items = await scan(data, { maxLineBytes: 1000, chunkBytes }, piece);
         const w = windows(items);
-        expect(w.map((x) => [x.hit.lineNo, x.hit.cut, x.byteOffset, x.hit.text.includes(needle)])).toEqual([
-          [2, true, 2, true],
-        ]);
+        expect(w.map((x) => [x.hit.lineNo, x.hit.cut, x.byteOffset, x.hit.text.includes(needle)])).toEqual([[2, true, 2, true]]);
         expect(w[0]?.after).toEqual([{ lineNo: 3, text: 'y' }]);
-        expect(problems(items)).toEqual([
-          { code: 'line-too-long', file: 'f.log', line: 2, args: { limit: 1000, length: 3000 } },
-        ]);
+        expect(problems(items)).toEqual([{ code: 'line-too-long', file: 'f.log', line: 2, args: { limit: 1000, length: 3000 } }]);
         expect(endLines(items)).toBe(3);
       }
     }

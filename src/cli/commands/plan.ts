@@ -16,7 +16,11 @@ export const registerPlan: RegisterCommand = (program: Command, { io }) => {
     .command('plan')
     .description('predict the map count a Kafka log dir or TSDB data dir needs, and the limit to set')
     .argument('<dir>', 'a Kafka log dir, a Prometheus/Cortex TSDB dir, or a find / ls -R listing of one')
-    .option('--max-map-count <n>', "the vm.max_map_count to compare with (default: this host's, for a directory on this host; none for a listing)", parseNonNegInt('--max-map-count'))
+    .option(
+      '--max-map-count <n>',
+      "the vm.max_map_count to compare with (default: this host's, for a directory on this host; none for a listing)",
+      parseNonNegInt('--max-map-count'),
+    )
     .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (dir: string, o: { maxMapCount?: number; format: string }) => {
       const c: PlanConfig = { dir, json: o.format === 'json', ...(o.maxMapCount !== undefined ? { maxMapCount: o.maxMapCount } : {}) };

@@ -19,9 +19,7 @@ interface RulesFlags {
 
 /** --rules DIR (repeatable) and --no-default-rules, as list and test take them. */
 function withRuleDirs(cmd: Command): Command {
-  return cmd
-    .option('--rules <dir>', 'extra rule directory (repeatable)', collectList, [] as string[])
-    .option('--no-default-rules', 'do not load the bundled rule pack');
+  return cmd.option('--rules <dir>', 'extra rule directory (repeatable)', collectList, [] as string[]).option('--no-default-rules', 'do not load the bundled rule pack');
 }
 
 function rulesConfig(o: RulesFlags): RulesConfig {
@@ -65,21 +63,19 @@ function showRule(r: Rule): string {
 
 export const registerRules: RegisterCommand = (program: Command, { io, exit }) => {
   const rules = program.command('rules').description('the rule pack: list, test, show');
-  withRuleDirs(rules.command('list').description('list the rules'))
-    .action(async (o: RulesFlags) => {
-      const c = rulesConfig(o);
-      io.stdout(listRules(await loadRules(c.extraDirs, c.noDefaultRules, io)));
-    });
-  withRuleDirs(rules.command('test').description("run every rule's tests.match / tests.noMatch samples through the real scanner"))
-    .action(async (o: RulesFlags) => {
-      const c = rulesConfig(o);
-      const results = await runRuleSamples(await loadRules(c.extraDirs, c.noDefaultRules, io));
-      const failed = results.filter((r) => !r.ok);
-      for (const r of failed) io.stdout(`FAIL ${r.ruleId} ${r.kind}[${r.index}]: ${r.message ?? ''}\n`);
-      const byRule = new Set(results.map((r) => r.ruleId));
-      io.stdout(`${results.length - failed.length} passed, ${failed.length} failed (${byRule.size} rules)\n`);
-      exit(failed.length > 0 ? 1 : 0);
-    });
+  withRuleDirs(rules.command('list').description('list the rules')).action(async (o: RulesFlags) => {
+    const c = rulesConfig(o);
+    io.stdout(listRules(await loadRules(c.extraDirs, c.noDefaultRules, io)));
+  });
+  withRuleDirs(rules.command('test').description("run every rule's tests.match / tests.noMatch samples through the real scanner")).action(async (o: RulesFlags) => {
+    const c = rulesConfig(o);
+    const results = await runRuleSamples(await loadRules(c.extraDirs, c.noDefaultRules, io));
+    const failed = results.filter((r) => !r.ok);
+    for (const r of failed) io.stdout(`FAIL ${r.ruleId} ${r.kind}[${r.index}]: ${r.message ?? ''}\n`);
+    const byRule = new Set(results.map((r) => r.ruleId));
+    io.stdout(`${results.length - failed.length} passed, ${failed.length} failed (${byRule.size} rules)\n`);
+    exit(failed.length > 0 ? 1 : 0);
+  });
   rules
     .command('show')
     .description('explain one rule')
