@@ -1,6 +1,7 @@
 // The layering rules of docs/ARCHITECTURE.md as a test over the import graph of src/: which
 // folder may import which, and no import cycle between files (type-only imports included).
-// A new arrow that breaks them fails here, naming the file and the import.
+// A new arrow that breaks them fails here, naming the file and the import. Also: no line of
+// src/ is wider than Prettier's printWidth (Prettier leaves long strings and regexes alone).
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -99,5 +100,15 @@ describe('architecture', () => {
   it('resolves every relative import to a file of src/', () => {
     const missing = [...graph].flatMap(([file, targets]) => targets.filter((t) => !graph.has(t)).map((t) => `${file} -> ${t}`));
     expect(missing).toEqual([]);
+  });
+
+  it("has no line in src/ wider than Prettier's printWidth", () => {
+    const width = (JSON.parse(readFileSync(path.join(SRC, '..', '.prettierrc.json'), 'utf8')) as { printWidth: number }).printWidth;
+    const wide = sourceFiles(SRC).flatMap((abs) =>
+      readFileSync(abs, 'utf8')
+        .split('\n')
+        .flatMap((l, i) => ([...l].length > width ? [`${path.relative(SRC, abs)}:${i + 1} is ${[...l].length} columns`] : [])),
+    );
+    expect(wide).toEqual([]);
   });
 });

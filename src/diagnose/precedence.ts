@@ -17,7 +17,9 @@ export const SOURCE_PRECEDENCE: readonly PrecedenceRow[] = [
   {
     keys: ['map-count'],
     order: ['live', 'at-failure', 'transcript', 'prose'],
-    why: 'a complete count beats a cut one (a lower bound); among complete counts a full maps file beats an hs_err Dynamic libraries section, then the larger; among lower bounds the largest',
+    why:
+      'a complete count beats a cut one (a lower bound); among complete counts a full maps file beats an hs_err Dynamic libraries section, then the ' +
+      'larger; among lower bounds the largest',
   },
   {
     keys: 'default',

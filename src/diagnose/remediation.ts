@@ -33,7 +33,8 @@ function withPid(cmds: readonly string[], pid: number | undefined): string[] {
 }
 
 const CAPTURE = [
-  "everything at once on the host, while the process runs: `npx mapmortem capture --pid <pid>` (maps, status, limits, sysctls, meminfo, cgroup files), then scan the bundle with the logs; `npx mapmortem check` lists every process's map count against the limit",
+  'everything at once on the host, while the process runs: `npx mapmortem capture --pid <pid>` (maps, status, limits, sysctls, meminfo, cgroup files), ' +
+    "then scan the bundle with the logs; `npx mapmortem check` lists every process's map count against the limit",
   'the map count of the failing process while it runs: `wc -l < /proc/<pid>/maps` (or `pmap <pid> | wc -l`), or save the whole `/proc/<pid>/maps`',
   'the limit: `sysctl vm.max_map_count vm.overcommit_memory vm.overcommit_ratio`',
   'memory: `cat /proc/meminfo` (MemAvailable, SwapFree, CommitLimit, Committed_AS)',
@@ -50,7 +51,8 @@ function influxSteps(ctx: RemediationContext): RemediationStep[] {
     {
       title: 'InfluxDB: restore the TSM files it renamed to .bad',
       detail:
-        'When InfluxDB cannot mmap a TSM file it renames it to `<file>.tsm.bad` and stops reading it: the file is healthy, the data just disappears from queries. After fixing the limit, stop influxd, rename the files back and start it again.',
+        'When InfluxDB cannot mmap a TSM file it renames it to `<file>.tsm.bad` and stops reading it: the file is healthy, the data just disappears ' +
+        'from queries. After fixing the limit, stop influxd, rename the files back and start it again.',
       commands: ['sudo systemctl stop influxdb', 'sudo find /var/lib/influxdb -name "*.tsm.bad" -exec sh -c \'mv "$1" "${1%.bad}"\' _ {} \\;', 'sudo systemctl start influxdb'],
     },
   ];
@@ -65,7 +67,8 @@ function systemSteps(system: SystemName, cause: Cause): RemediationStep[] {
         {
           title: 'Kafka: reduce the number of mapped index files',
           detail:
-            'Each open segment maps its .index and .timeindex. Fewer, larger segments (segment.bytes, segment.ms), a shorter retention (retention.ms / retention.bytes) or fewer partitions per broker lower the count; raising the limit is the cheap fix.',
+            'Each open segment maps its .index and .timeindex. Fewer, larger segments (segment.bytes, segment.ms), a shorter retention (retention.ms / ' +
+            'retention.bytes) or fewer partitions per broker lower the count; raising the limit is the cheap fix.',
           commands: [],
         },
       ];
@@ -77,7 +80,8 @@ function systemSteps(system: SystemName, cause: Cause): RemediationStep[] {
         {
           title: 'TSDB: fewer mapped block and chunk files',
           detail:
-            'Every block index, chunk segment and head chunk file is mapped. Let compaction run (fewer, larger blocks), lower retention on the ingesters, close idle tenant TSDBs (Cortex -blocks-storage.tsdb.close-idle-tsdb-timeout), or spread tenants over more ingesters.',
+            'Every block index, chunk segment and head chunk file is mapped. Let compaction run (fewer, larger blocks), lower retention on the ' +
+            'ingesters, close idle tenant TSDBs (Cortex -blocks-storage.tsdb.close-idle-tsdb-timeout), or spread tenants over more ingesters.',
           commands: [],
         },
       ];
@@ -119,13 +123,15 @@ function mapCountSteps(recommended: number, pid: number | undefined): Remediatio
     {
       title: 'On Kubernetes: set it on the node, not the pod',
       detail:
-        'vm.max_map_count is host-wide and not namespaced: a pod securityContext cannot set it. Set it on every node that runs the workload (node image, a tuning DaemonSet or a privileged init container).',
+        'vm.max_map_count is host-wide and not namespaced: a pod securityContext cannot set it. Set it on every node that runs the workload (node ' +
+        'image, a tuning DaemonSet or a privileged init container).',
       commands: [],
     },
     {
       title: 'Watch the count from now on',
       detail:
-        "Alert before the limit is reached: `mapmortem check` lists every process's map count against the limit (exit 1 at 80%); from cron, its Prometheus output for node_exporter's textfile collector feeds an alert (docs/alerting.md).",
+        "Alert before the limit is reached: `mapmortem check` lists every process's map count against the limit (exit 1 at 80%); from cron, its " +
+        "Prometheus output for node_exporter's textfile collector feeds an alert (docs/alerting.md).",
       commands: [
         ...(pid !== undefined ? [`wc -l < /proc/${pid}/maps`] : []),
         'mapmortem check',
@@ -188,7 +194,10 @@ export function remediate(decision: Decision, system: SystemName, ctx: Remediati
       const java = systemDef(system)?.family === 'java';
       const strict = ctx.overcommitMode === 2;
       return {
-        summary: `Memory really ran out: lower the process's footprint (${java ? 'heap size, ' : ''}caches), add RAM or swap, or stop what else uses the memory.${strict ? ' Under vm.overcommit_memory=2 the commit limit, not free RAM, is what ran out.' : ''} Raising vm.max_map_count would not help.`,
+        summary:
+          `Memory really ran out: lower the process's footprint (${java ? 'heap size, ' : ''}caches), add RAM or swap, or stop what else uses the ` +
+          `memory.${strict ? ' Under vm.overcommit_memory=2 the commit limit, not free RAM, is what ran out.' : ''} Raising vm.max_map_count would not ` +
+          `help.`,
         steps: [
           {
             title: 'Find who holds the memory',
@@ -215,7 +224,10 @@ export function remediate(decision: Decision, system: SystemName, ctx: Remediati
             ? [
                 {
                   title: 'Under vm.overcommit_memory=2',
-                  detail: `The commit limit is swap + RAM × overcommit_ratio%${decision.commitHeadroom ? ` (${decision.commitHeadroom.basis}: ${decision.commitHeadroom.value < 0 ? `over by ${fmtBytes(-decision.commitHeadroom.value)}` : `${fmtBytes(decision.commitHeadroom.value)} left`})` : ''}: raise vm.overcommit_ratio or add swap, or return to the heuristic mode 0 if strict accounting is not required.`,
+                  detail:
+                    `The commit limit is swap + RAM × ` +
+                    `overcommit_ratio%${commitHeadroomNote(decision.commitHeadroom)}: ` +
+                    `raise vm.overcommit_ratio or add swap, or return to the heuristic mode 0 if strict accounting is not required.`,
                   commands: ['sysctl vm.overcommit_memory vm.overcommit_ratio'],
                 },
               ]
@@ -239,7 +251,8 @@ export function remediate(decision: Decision, system: SystemName, ctx: Remediati
                 {
                   title: 'JVM: 64-bit and heap placement',
                   detail:
-                    'Run a 64-bit JVM. With compressed oops the native heap cannot grow past the Java heap base: set -XX:HeapBaseMinAddress higher, reduce -Xmx, or disable compressed oops (-XX:-UseCompressedOops).',
+                    'Run a 64-bit JVM. With compressed oops the native heap cannot grow past the Java heap base: set -XX:HeapBaseMinAddress higher, ' +
+                    'reduce -Xmx, or disable compressed oops (-XX:-UseCompressedOops).',
                   commands: [],
                 },
               ]
@@ -283,7 +296,8 @@ export function remediate(decision: Decision, system: SystemName, ctx: Remediati
       const fix: Record<string, { detail: string; commands: string[] }> = {
         'RLIMIT_NPROC (ulimit -u)': {
           detail:
-            'RLIMIT_NPROC counts every thread of the user, not only this process: raise `ulimit -u` in the start script, LimitNPROC= in the systemd unit, or nproc in /etc/security/limits.d.',
+            'RLIMIT_NPROC counts every thread of the user, not only this process: raise `ulimit -u` in the start script, LimitNPROC= in the systemd ' +
+            'unit, or nproc in /etc/security/limits.d.',
           commands: withPid(['grep "Max processes" /proc/<pid>/limits', 'ps -L -u "$(stat -c %U /proc/<pid>)" | wc -l'], pid),
         },
         'kernel.threads-max': {
@@ -337,7 +351,8 @@ export function remediate(decision: Decision, system: SystemName, ctx: Remediati
     case 'unknown':
       return {
         summary:
-          'The evidence cannot decide the cause. Meanwhile, raising vm.max_map_count to 262,144 is cheap and safe while you confirm (it only lets the kernel track more map areas). Capture the items below on the host (before the process restarts, if possible) and scan them with the logs.',
+          'The evidence cannot decide the cause. Meanwhile, raising vm.max_map_count to 262,144 is cheap and safe while you confirm (it only lets the ' +
+          'kernel track more map areas). Capture the items below on the host (before the process restarts, if possible) and scan them with the logs.',
         steps: [
           {
             title: 'Interim: raise vm.max_map_count to 262,144 while you confirm',
@@ -350,4 +365,10 @@ export function remediate(decision: Decision, system: SystemName, ctx: Remediati
         capture: CAPTURE.map((c) => withPid([c], pid)[0]!),
       };
   }
+}
+
+/** " (basis: over by 1.2 GiB)" or " (basis: 300 MiB left)" after the commit limit, or nothing when it was not computed. */
+function commitHeadroomNote(h: { readonly basis: string; readonly value: number } | undefined): string {
+  if (!h) return '';
+  return ` (${h.basis}: ${h.value < 0 ? `over by ${fmtBytes(-h.value)}` : `${fmtBytes(h.value)} left`})`;
 }

@@ -301,7 +301,9 @@ export function decide(input: DecideInput): Decision {
   if (mapCount) {
     const ratio = mapCount.value / mapLimit.value;
     const countSources = [mapCount.source, ...limitSources];
-    const fact = `${fmtCount(mapCount.value)} map areas${mapCount.complete === false ? ' (at least)' : ''} against vm.max_map_count ${limitText} (${fmtPercent(mapCount.value, mapLimit.value)})`;
+    const fact =
+      `${fmtCount(mapCount.value)} map areas${mapCount.complete === false ? ' (at least)' : ''} against vm.max_map_count ${limitText} ` +
+      `(${fmtPercent(mapCount.value, mapLimit.value)})`;
     const atLimit = ratio >= NEAR_LIMIT || mapCount.value >= mapLimit.value - MAP_COUNT_SPLIT_SLACK;
     const prose = mapCount.origin === 'prose' || mapLimit.fact?.origin === 'prose';
     if (atLimit) {
@@ -345,7 +347,9 @@ export function decide(input: DecideInput): Decision {
     );
   }
   if (threads && threads.value * AREAS_PER_THREAD >= mapLimit.value * NEAR_LIMIT) {
-    const fact = `${fmtCount(threads.value)} threads × ${AREAS_PER_THREAD} map areas (stack + guard page) = ${fmtCount(threads.value * AREAS_PER_THREAD)} against vm.max_map_count ${limitText}`;
+    const fact =
+      `${fmtCount(threads.value)} threads × ${AREAS_PER_THREAD} map areas (stack + guard page) = ${fmtCount(threads.value * AREAS_PER_THREAD)} against ` +
+      `vm.max_map_count ${limitText}`;
     trail.add('threads vs map limit', fact, [threads.source, ...limitSources], 'thread stacks alone fill the map-area budget');
     return { ...base, cause: 'map-count-exhaustion', confidence: 'medium', trail: trail.steps, caveats, because: fact };
   }
@@ -409,7 +413,9 @@ export function decide(input: DecideInput): Decision {
   });
   if (heapCommit && !mem?.plentiful && (!mapCount || mapCount.value < mapLimit.value * LOW_HEADROOM)) {
     const size = heapCommit.captures['size'] as number;
-    const fact = `the JVM failed to commit ${fmtBytes(size)} at its heap base ${String(heapCommit.captures['addr'])}: the whole Java heap at start-up (-Xms / AlwaysPreTouch), when a JVM has few mappings`;
+    const fact =
+      `the JVM failed to commit ${fmtBytes(size)} at its heap base ${String(heapCommit.captures['addr'])}: the whole Java heap at start-up (-Xms / ` +
+      `AlwaysPreTouch), when a JVM has few mappings`;
     trail.add('heap commit', fact, [findingRef(heapCommit), ...src(heapBase)], 'memory (or the commit limit) could not back the heap: not a map count');
     return { ...base, cause: 'memory-exhaustion', confidence: 'medium', trail: trail.steps, caveats, because: fact };
   }
@@ -423,7 +429,10 @@ export function decide(input: DecideInput): Decision {
   const memNotShort = mem !== undefined && !mem.exhausted;
   const countOpen = !mapCount || mapCount.complete === false;
   if (countOpen && tinyTelling && memNotShort && (request === undefined || request.bytes <= TINY_REQUEST) && !raisedAndPersists(facts)) {
-    const fact = `${fmtCount(tiny.length)} tiny failure${tiny.length === 1 ? '' : 's'} (${[...new Set(tiny.map((f) => f.signals.operation))].sort().join(', ')}${request ? `, smallest ${fmtBytes(request.bytes)}` : ''}) with memory not short: each mapping or protection change needs a map area, whatever its size`;
+    const fact =
+      `${fmtCount(tiny.length)} tiny failure${tiny.length === 1 ? '' : 's'} ` +
+      `(${[...new Set(tiny.map((f) => f.signals.operation))].sort().join(', ')}${request ? `, smallest ${fmtBytes(request.bytes)}` : ''}) with memory not ` +
+      `short: each mapping or protection change needs a map area, whatever its size`;
     trail.add('tiny failures', fact, tiny.slice(0, 3).map(findingRef), 'the signature of running out of map areas; no map count was captured to prove it');
     caveats.push('no map count of the failing process was captured: the verdict rests on the failures being tiny while memory was available');
     return { ...base, cause: 'map-count-exhaustion', confidence: 'medium', trail: trail.steps, caveats, because: fact };
@@ -444,7 +453,8 @@ export function decide(input: DecideInput): Decision {
   const leanText = lean
     ? smallWithRoom
       ? `likeliest cause: map-count exhaustion — a ${fmtBytes(request.bytes)} request failed with memory to spare, the signature of running out of map areas`
-      : 'likeliest cause: map-count exhaustion (vm.max_map_count) — this failure usually means the process ran out of map areas, but no map count or limit was captured to prove it'
+      : 'likeliest cause: map-count exhaustion (vm.max_map_count) — this failure usually means the process ran out of map areas, ' +
+        'but no map count or limit was captured to prove it'
     : against.length > 0
       ? `no lean to map count: ${against.join('; ')}`
       : hints[0]
@@ -541,7 +551,8 @@ function addressSpaceView(facts: FactIndex, request: number | undefined, finding
     return {
       hit: true,
       fact: bit32
-        ? `a 32-bit process${marker && bit32 === marker ? ` (${facts.flagMethod('arch-32bit-marker', marker) ?? '32-bit marker'})` : ''}: its address space is at most 4 GiB whatever the RAM`
+        ? `a 32-bit process${marker && bit32 === marker ? ` (${facts.flagMethod('arch-32bit-marker', marker) ?? '32-bit marker'})` : ''}: its address ` +
+          `space is at most 4 GiB whatever the RAM`
         : 'the JVM reports that the 32-bit process size limit was hit',
       sources: [...(bit32 ? [bit32] : []), ...(sizeHit ? [sizeHit] : [])],
       confidence: 'high',
@@ -630,7 +641,10 @@ function threadView(facts: FactIndex, findings: readonly Finding[], mem: MemoryV
     if (used && used.value >= fact.value * TASK_LIMIT_NEAR) {
       return {
         hit: true,
-        fact: `${fmtCount(used.value)} ${used.key === 'cgroup-pids-peak' ? 'tasks at the peak (pids.peak)' : used.key === 'host-threads' ? 'threads on the host' : 'threads'} against ${name} ${fmtCount(fact.value)} (${fmtPercent(used.value, fact.value)})`,
+        fact:
+          `${fmtCount(used.value)} ` +
+          `${used.key === 'cgroup-pids-peak' ? 'tasks at the peak (pids.peak)' : used.key === 'host-threads' ? 'threads on the host' : 'threads'} against ` +
+          `${name} ${fmtCount(fact.value)} (${fmtPercent(used.value, fact.value)})`,
         sources: [failSource, used.source, fact.source],
         confidence: 'high',
         limit: { name, limit: fact.value, used: used.value, sources: [used.source, fact.source] },
@@ -650,11 +664,14 @@ function threadView(facts: FactIndex, findings: readonly Finding[], mem: MemoryV
   // glibc reports a failed thread-stack mmap as EAGAIN too: without a task limit near, the map count is as likely.
   const mapLimit = facts.num('max-map-count')?.value ?? DEFAULT_MAX_MAP_COUNT;
   const ambiguity = threads
-    ? `; ${fmtCount(threads.value)} threads × ${AREAS_PER_THREAD} = ${fmtCount(threads.value * AREAS_PER_THREAD)} map areas for stacks and guards against vm.max_map_count ${fmtCount(mapLimit)}`
+    ? `; ${fmtCount(threads.value)} threads × ${AREAS_PER_THREAD} = ${fmtCount(threads.value * AREAS_PER_THREAD)} map areas for stacks and guards against ` +
+      `vm.max_map_count ${fmtCount(mapLimit)}`
     : '';
   return {
     hit: false,
-    fact: `thread creation failed; ${threads ? `${fmtCount(threads.value)} threads` : 'thread count not captured'}, no task limit near (pthread_create's EAGAIN is ambiguous: glibc also returns it when the stack mmap fails)${ambiguity}`,
+    fact:
+      `thread creation failed; ${threads ? `${fmtCount(threads.value)} threads` : 'thread count not captured'}, no task limit near (pthread_create's ` +
+      `EAGAIN is ambiguous: glibc also returns it when the stack mmap fails)${ambiguity}`,
     sources: [failSource, ...src(threads)],
     confidence: 'low',
   };

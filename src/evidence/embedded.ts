@@ -48,17 +48,25 @@ const STATUS_THREADS = /^[\s>|]*Threads:\s+(\d+)\s*$/;
 const STATUS_VMSIZE = /^[\s>|]*VmSize:\s+(\d+)\s*kB\s*$/;
 const STATUS_NEIGHBOUR = /^[\s>|]*(Name|Umask|State|Tgid|Ngid|Pid|PPid|VmPeak|VmSize|VmRSS|voluntary_ctxt_switches):\s/;
 const MAPS_LINE = /^[\s>|]*[0-9a-f]{8,16}-[0-9a-f]{8,16}\s+[r-][w-][x-][psS-]\s+[0-9a-f]+\s+[0-9a-f]+:[0-9a-f]+\s+\d+/;
-const ELISION =
-  /^[\s>|]*(?:\.{3,}|…|<snip(?:ped)?>|\[snip(?:ped)?\]|\[\.\.\.\]|\(\.\.\.\)|-+\s*snip\s*-+|\.\.\.\s*\(?\d+ (?:more )?(?:lines?|entries|mappings)|\(?\d+ (?:more )?(?:lines?|entries|mappings) (?:omitted|removed|skipped|elided)\)?)[\s.…)\]]*$/i;
+const ELISION = new RegExp(
+  String.raw`^[\s>|]*(?:\.{3,}|…|<snip(?:ped)?>|\[snip(?:ped)?\]|\[\.\.\.\]|\(\.\.\.\)|-+\s*snip\s*-+|\.\.\.\s*\(?\d+ (?:more )?(?:lines?|entries|` +
+    String.raw`mappings)|\(?\d+ (?:more )?(?:lines?|entries|mappings) (?:omitted|removed|skipped|elided)\)?)[\s.…)\]]*$`,
+  'i',
+);
 const SELF_MAPS = /\/proc\/(?:self|thread-self)\/maps/;
 const UNAME_CMD = /\buname\s+-[a-z]*m[a-z]*\s*$/;
 const UNAME_A = /\bLinux\s+\S+\s+\d+\.\d+\S*\s.*?\b(i[3-6]86|armv[5-7]\w*|armhf|x86_64|aarch64|ppc64le|s390x)\b/;
 const ARCH_32 = /^(i[3-6]86|armv[5-7]\w*|armhf|arm|mips|mipsel|ppc)$/;
 const ARCH_WORD = /^[\s>|]*(i[3-6]86|armv[5-7]\w*|armhf|x86_64|aarch64|ppc64le|s390x|mips\w*)\s*$/;
-const PKG_32 =
-  /\b[\w.+-]+:(?:i386|armhf|armel)\b|[_.-](?:i386|i686|armhf|armv7l|armv7hl)\.(?:deb|rpm)\b|\/(?:usr\/)?lib\/(?:i386-linux-gnu|arm-linux-gnueabihf)\/|\/lib\/ld-linux(?:-armhf)?\.so\.[23]\b/;
-const TEXT_32 =
-  /\b32-bit\s+(?:userland|user ?space|process|binary|build|JVM|JRE|JDK|java|OS|system|Raspbian|Raspberry|ARM|arm|x86|Linux|kernel|Windows|version)\b|\b(?:userland|user ?space|binary|process|build|JVM|JDK|OS|java)\s+is\s+32-bit\b/i;
+const PKG_32 = new RegExp(
+  String.raw`\b[\w.+-]+:(?:i386|armhf|armel)\b|[_.-](?:i386|i686|armhf|armv7l|armv7hl)\.(?:deb|rpm)\b|\/(?:usr\/)?lib\/(?:i386-linux-gnu|` +
+    String.raw`arm-linux-gnueabihf)\/|\/lib\/ld-linux(?:-armhf)?\.so\.[23]\b`,
+);
+const TEXT_32 = new RegExp(
+  String.raw`\b32-bit\s+(?:userland|user ?space|process|binary|build|JVM|JRE|JDK|java|OS|system|Raspbian|Raspberry|ARM|arm|x86|Linux|kernel|Windows|` +
+    String.raw`version)\b|\b(?:userland|user ?space|binary|process|build|JVM|JDK|OS|java)\s+is\s+32-bit\b`,
+  'i',
+);
 const GO_FRAME_PTR = /\b(?:sp|fp)=0x([0-9a-f]+)\b/g;
 const DOCKER_MEMORY = /\bdocker\s+(?:container\s+)?(?:run|create|update)\b.*?(?:--memory(?:=|\s+)|\s-m\s*)"?(\d+(?:\.\d+)?)([bkmg])?\b/i;
 const COMPOSE_MEMORY = /^\s*mem_limit:\s*["']?(\d+(?:\.\d+)?)([bkmg])?b?["']?\s*$/i;
@@ -66,21 +74,30 @@ const K8S_LIMITS = /^(\s*)(?:-\s*)?limits:\s*$/;
 const K8S_RESOURCES = /^(\s*)(?:-\s*)?resources:\s*$/;
 const K8S_MEMORY = /^(\s*)memory:\s*["']?(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|K|M|G|T|k|E|Ei)?["']?\s*$/;
 const K8S_JSON = /"limits"\s*:\s*\{[^}]*"memory"\s*:\s*"(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|K|M|G|T|k)?"/;
-const PROSE_MAPS =
-  /(?<![\w.-])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*([kK]\b)?\s*(?:memory[- ]map(?:ped|ping)?\s+(?:areas|regions)|(?:memory[- ])?map(?:ping)?\s+areas|mappings|mmaps|memory maps|mmap(?:ped)? regions|vmas|VMAs|maps)\b/;
+const PROSE_MAPS = new RegExp(
+  String.raw`(?<![\w.-])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*([kK]\b)?\s*(?:memory[- ]map(?:ped|ping)?\s+(?:areas|regions)|` +
+    String.raw`(?:memory[- ])?map(?:ping)?\s+areas|mappings|mmaps|memory maps|mmap(?:ped)? regions|vmas|VMAs|maps)\b`,
+);
 const PROSE_LIMIT = /max_map_count\)?\s*(?:\(|,|is|was|of|=|:|to|at|set to|limit|limit of|value|of only|the)?[\s(]*(?:\w+\s){0,2}?(\d{1,3}(?:,\d{3})+|\d{4,})\b/i;
 const PROSE_LIMIT_NEAR = /\b(?:the\s+)?(\d{1,3}(?:,\d{3})+|\d{4,})\s+(?:map(?:s|ping)?\s+)?limit\b|\blimit\s+(?:of\s+|is\s+|=\s*)?(\d{1,3}(?:,\d{3})+|\d{4,})\b/i;
 const PROSE_THREADS = /(?<![\w.-])(\d{1,3}(?:,\d{3})+|\d+)\s*([kK]\b)?\s+(?:live\s+|java\s+|native\s+|os\s+)?threads\b/i;
 const PROSE_ULIMIT_V = /\bulimit\s+-v\s+(unlimited|\d+)\b/;
 /** Words before a number that make it a requirement or a bound, not a count ("at least 262,144 areas"). */
-const REQUIREMENT_BEFORE =
-  /(?:at least|at most|minimum(?: of)?|maximum(?: of)?|up to|more than|fewer than|less than|no more than|>=|≥|require[sd]?|recommend\w*|default(?: of| is)?|limit(?: of| is)?|set (?:it )?to|to be)\s*(?:a\s+)?$/i;
+const REQUIREMENT_BEFORE = new RegExp(
+  String.raw`(?:at least|at most|minimum(?: of)?|maximum(?: of)?|up to|more than|fewer than|less than|no more than|>=|≥|require[sd]?|recommend\w*|` +
+    String.raw`default(?: of| is)?|limit(?: of| is)?|set (?:it )?to|to be)\s*(?:a\s+)?$`,
+  'i',
+);
 /** A sentence that mentions map counts at all: only then is "the N limit" a map limit. */
 const MAP_TOPIC = /max[_ ]map[_ ]count|map[- ]count|map areas|mappings|\bmaps\b|mmap regions/i;
 const PROSE_LIMIT_NAMED = /max[_ ]map[_ ]count\)?\s*\(\s*(\d{1,3}(?:,\d{3})+|\d{4,})\s*\)/i;
 /** "the limit was reached / we hit max_map_count": a person's conclusion, kept as a flag of origin prose. */
-const LIMIT_HIT =
-  /(?:max[_ ]map[_ ]count|map[- ]count(?: limit)?|map(?:ping)? limit|mmap limit)\b[^.;]{0,60}?\b(?:being reached|was reached|reached|hit|exceeded|exhausted|maxed out|ran out)\b|\b(?:reached|hit|exceeded|exhausted|ran out of)\b[^.;]{0,40}?\b(?:max[_ ]map[_ ]count|map[- ]count limit|map(?:ping)? limit|map areas)\b/i;
+const LIMIT_HIT = new RegExp(
+  String.raw`(?:max[_ ]map[_ ]count|map[- ]count(?: limit)?|map(?:ping)? limit|mmap limit)\b[^.;]{0,60}?\b(?:being reached|was reached|reached|hit|` +
+    String.raw`exceeded|exhausted|maxed out|ran out)\b|\b(?:reached|hit|exceeded|exhausted|ran out of)\b[^.;]{0,40}?\b(?:max[_ ]map[_ ]count|` +
+    String.raw`map[- ]count limit|map(?:ping)? limit|map areas)\b`,
+  'i',
+);
 const RAISED = /\b(?:raised|increased|bumped|set|changed|upped)\b.*\bmax_map_count\b|\bmax_map_count\b.*\b(?:raised|increased|bumped|already)\b/i;
 const PERSISTS = /\b(?:still|again|persists?|same (?:error|issue|problem)|keeps? (?:failing|crashing)|didn'?t help|did not help|no effect|not help)/i;
 
@@ -291,7 +308,8 @@ export function harvestEmbedded(file: string, lines: readonly string[], firstLin
           'map-count',
           count,
           i,
-          `maps excerpt in text (${count} line${count === 1 ? '' : 's'}${elided ? ', elided: at least this many' : complete ? '' : ', no [heap]/[stack]: probably trimmed, at least this many'})`,
+          `maps excerpt in text (${count} ` +
+            `line${count === 1 ? '' : 's'}${elided ? ', elided: at least this many' : complete ? '' : ', no [heap]/[stack]: probably trimmed, at least this many'})`,
           'transcript',
           complete,
         );

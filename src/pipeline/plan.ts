@@ -60,7 +60,9 @@ export async function runPlan(req: PlanRequest): Promise<{ ok: true; plan: PlanR
   } else if (st.size > MAX_LISTING_BYTES) {
     return {
       ok: false,
-      message: `${req.path}: ${st.size} bytes, larger than a listing plan reads (${MAX_LISTING_BYTES} bytes); nothing was read: give the data directory itself, or a find listing of it`,
+      message:
+        `${req.path}: ${st.size} bytes, larger than a listing plan reads (${MAX_LISTING_BYTES} bytes); nothing was read: give the data directory itself, ` +
+        `or a find listing of it`,
     };
   } else {
     const lines = (await readListing(abs)).split('\n');
@@ -69,7 +71,9 @@ export async function runPlan(req: PlanRequest): Promise<{ ok: true; plan: PlanR
   if (!plan) {
     return {
       ok: false,
-      message: `${req.path}: neither a Kafka log dir nor a TSDB data dir (nor a find / ls -R listing of one); give the directory that holds the <topic>-<partition>/ or <block ULID>/ folders`,
+      message:
+        `${req.path}: neither a Kafka log dir nor a TSDB data dir (nor a find / ls -R listing of one); give the directory that holds the ` +
+        `<topic>-<partition>/ or <block ULID>/ folders`,
     };
   }
   const units = plan.perUnit.length || (plan.partitions ?? plan.blocks ?? 1);
@@ -79,7 +83,8 @@ export async function runPlan(req: PlanRequest): Promise<{ ok: true; plan: PlanR
   const recommended = recommendMaxMapCount(needed);
   const basis =
     plan.kind === 'kafka-log-dir'
-      ? `${fmtCount(plan.partitions ?? 0)} partitions, ${fmtCount(plan.segments ?? 0)} segments: ${fmtCount(plan.indexFiles ?? 0)} .index + .timeindex files (each mapped while open; .txnindex is not mapped)`
+      ? `${fmtCount(plan.partitions ?? 0)} partitions, ${fmtCount(plan.segments ?? 0)} segments: ${fmtCount(plan.indexFiles ?? 0)} .index + .timeindex ` +
+        `files (each mapped while open; .txnindex is not mapped)`
       : `${fmtCount(plan.blocks ?? 0)} blocks${plan.tenants ? ` in ${fmtCount(plan.tenants)} tenants` : ''}: ${fmtCount(plan.mmapFiles)} index, chunk and head-chunk files`;
   return {
     ok: true,

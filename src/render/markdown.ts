@@ -105,7 +105,8 @@ function incidentMd(inc: IncidentView, total: number, maxExcerpts: number): stri
   );
   if (inc.gauge)
     out.push(
-      `**Map areas:** ${mdEscape(inc.gauge.countLabel)} against ${mdEscape(inc.gauge.limitLabel)}: **${mdEscape(inc.gauge.percent)}** of the limit${inc.gauge.neededLabel ? ` (${mdEscape(inc.gauge.neededLabel)})` : ''}.`,
+      `**Map areas:** ${mdEscape(inc.gauge.countLabel)} against ${mdEscape(inc.gauge.limitLabel)}: **${mdEscape(inc.gauge.percent)}** of the ` +
+        `limit${inc.gauge.neededLabel ? ` (${mdEscape(inc.gauge.neededLabel)})` : ''}.`,
       '',
     );
   if (inc.maps) {
@@ -130,7 +131,10 @@ function incidentMd(inc: IncidentView, total: number, maxExcerpts: number): stri
   }
   const r = inc.remediation;
   out.push('**Fix**', '', mdEscape(r.summary), '');
-  if (r.needed) out.push(`Needed: **${r.needed.value}** map areas — ${mdEscape(r.needed.basis)}${r.needed.sources.length > 0 ? ` (source: ${refs(r.needed.sources)})` : ''}.`, '');
+  if (r.needed) {
+    const source = r.needed.sources.length > 0 ? ` (source: ${refs(r.needed.sources)})` : '';
+    out.push(`Needed: **${r.needed.value}** map areas — ${mdEscape(r.needed.basis)}${source}.`, '');
+  }
   r.steps.forEach((s, i) => {
     out.push(`${i + 1}. **${mdEscape(s.title)}** — ${mdEscape(s.detail)}`, '');
     if (s.hasCommands) out.push(fence(s.commands.join('\n'), 'sh'), '');

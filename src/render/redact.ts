@@ -31,16 +31,22 @@ const KEEP_KEYS = new Set([
   'level',
 ]);
 /** Public documentation sites named by remediation text: not anybody's infrastructure. */
-const PUBLIC_DOMAINS =
-  /(?:^|\.)(?:kernel\.org|github\.com|apache\.org|elastic\.co|prometheus\.io|grafana\.com|cortexmetrics\.io|oracle\.com|openjdk\.org|redhat\.com|kubernetes\.io|docker\.com|example\.com|example\.org)$/i;
+const PUBLIC_DOMAINS = new RegExp(
+  String.raw`(?:^|\.)(?:kernel\.org|github\.com|apache\.org|elastic\.co|prometheus\.io|grafana\.com|cortexmetrics\.io|oracle\.com|openjdk\.org|` +
+    String.raw`redhat\.com|kubernetes\.io|docker\.com|example\.com|example\.org)$`,
+  'i',
+);
 
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
 const IPV4 = /(?<![\d.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\d.]*\d)/g;
 const IPV6_CANDIDATE = /(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|(?:\d{1,3}\.){3}\d{1,3})?(?![\w:])/g;
 const EC2_HOST = /\bip-\d{1,3}-\d{1,3}-\d{1,3}-\d{1,3}(?:\.[a-z0-9-]+)*\b/g;
 /** Fully qualified names under public or common internal suffixes (not Java packages or file names). */
-const FQDN =
-  /(?<![\w.@/-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+(?:com|net|org|io|dev|cloud|internal|local|localdomain|lan|corp|intra|intranet|svc|cluster\.local|example|de|uk|fr|nl|eu|us|ca|au|jp|cn|in|br|ch|se|no|fi|it|es|pl|ru)(?![\w-]|\.[A-Za-z])/g;
+const FQDN = new RegExp(
+  String.raw`(?<![\w.@/-])(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+(?:com|net|org|io|dev|cloud|internal|local|localdomain|lan|corp|intra|` +
+    String.raw`intranet|svc|cluster\.local|example|de|uk|fr|nl|eu|us|ca|au|jp|cn|in|br|ch|se|no|fi|it|es|pl|ru)(?![\w-]|\.[A-Za-z])`,
+  'g',
+);
 const HOSTNAME = new RegExp(`${EC2_HOST.source}|${FQDN.source}`, 'g');
 const JAVA_PACKAGE = /^(?:com|org|net|io|java|javax|jdk|sun|kafka|scala)\./;
 const HOME_PATH = /(\/home\/|\/Users\/|[A-Za-z]:\\Users\\|\/var\/home\/)([A-Za-z0-9._-]+)/g;

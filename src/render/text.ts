@@ -417,7 +417,9 @@ export function renderText(report: Report, opts: TextOptions): string {
   const verdict = report.verdict;
   out.push(...field('', `${causePaint(c, verdict === 'nothing-read' ? 'unknown' : verdict)(`VERDICT: ${verdict}`)} — ${verdictLine(report)}`, width, 0));
   const s = report.stats;
-  const scanned = `scanned ${fmtCount(s.files)} file${s.files === 1 ? '' : 's'}, ${fmtBytes(s.bytes)}, ${fmtCount(s.lines)} lines with ${s.rules} rules; ${fmtCount(report.incidents.length)} incident${report.incidents.length === 1 ? '' : 's'}, ${fmtCount(s.findings)} findings`;
+  const scanned =
+    `scanned ${fmtCount(s.files)} file${s.files === 1 ? '' : 's'}, ${fmtBytes(s.bytes)}, ${fmtCount(s.lines)} lines with ${s.rules} rules; ` +
+    `${fmtCount(report.incidents.length)} incident${report.incidents.length === 1 ? '' : 's'}, ${fmtCount(s.findings)} findings`;
   if (report.incidents.length > 1) {
     out.push('', c.bold(report.groups && report.mergedFrom ? `Incidents (merged from ${report.mergedFrom.length} results)` : 'Incidents'));
     out.push(...alignedTable(['#', 'host', 'system', 'cause', 'confidence', 'findings'], incidentsTable(report), width));

@@ -622,7 +622,9 @@ export function buildViewModel(report: Report, opts: ViewOptions = {}): ReportVi
       excerpts,
       ...(left > 0
         ? {
-            excerptsOmitted: `${plural(left, 'more finding')} of this incident not shown here (the embedded JSON lists ${fmtCount(inc.findings.length)}; ${fmtCount(inc.count)} counted in all)`,
+            excerptsOmitted:
+              `${plural(left, 'more finding')} of this incident not shown here (the embedded JSON lists ${fmtCount(inc.findings.length)}; ` +
+              `${fmtCount(inc.count)} counted in all)`,
           }
         : {}),
     };

@@ -528,7 +528,8 @@ export function regexProblem(source: string, flags: string): string | undefined 
   if (why === undefined) return undefined;
   const backtracking = /Perl syntax|backreference|\\[1-9]|\(\?<?[=!]/.test(`${why} ${source}`);
   return backtracking
-    ? `cannot run in linear time (${why}): lookahead, lookbehind and backreferences need a backtracking engine, where one long line can take minutes; rewrite it without them (match more text, or put the exclusion in match.none)`
+    ? `cannot run in linear time (${why}): lookahead, lookbehind and backreferences need a backtracking engine, where one long line can take minutes; ` +
+        `rewrite it without them (match more text, or put the exclusion in match.none)`
     : `does not compile (${why}); rule regexes are JavaScript regexes without lookaround and backreferences (RE2 syntax)`;
 }
 
@@ -624,7 +625,8 @@ export async function chooseEngines(rules: readonly Rule[]): Promise<LoadRulesRe
             errors.push({
               file: r.sourceFile,
               field: where,
-              message: `can take super-linear time on a long line: ${v.vulnerable}; rewrite it so that no two parts can match the same text (e.g. [^,]+ instead of .+ before a ',')`,
+              message:
+                `can take super-linear time on a long line: ${v.vulnerable}; rewrite it so that no two parts can match the same text (e.g. [^,]+ instead ` + `of .+ before a ',')`,
             });
             return p;
           }
