@@ -10,14 +10,13 @@ import { formatProblem, nothingRead, problemSeverity } from '../core/index.js';
 import { correlate } from '../correlate/correlate.js';
 import { discover, type FileSource, type ScannableSource, type Source } from '../discover/discover.js';
 import { diagnoseScope, sortIncidents } from '../diagnose/incidents.js';
-import { detectEvidence, harvestEvidence, harvestsKind, HARVEST_MAX_BYTES, parseCmdline, parseEvidence } from '../evidence/index.js';
+import { harvestEvidence, harvestsKind, HARVEST_MAX_BYTES, parseCmdline, parseEvidence } from '../evidence/index.js';
 import { looksLikeDataDir, readDataDir } from '../evidence/datadir.js';
 import { assembleRecord, detectFormat, type EventCache } from '../formats/index.js';
 import { openFile, openStream, type OpenedInput } from '../io/open.js';
-import { DEFAULT_ARCHIVE_LIMITS, detectArchive, readArchive, type ArchiveLimits, type ArchiveMember } from '../io/archive.js';
-import { looksBinary } from '../io/sniff.js';
+import { DEFAULT_ARCHIVE_LIMITS, readArchive, type ArchiveLimits, type ArchiveMember } from '../io/archive.js';
 import { fileIdentity } from '../io/write.js';
-import { ownReportFormat } from '../discover/own-report.js';
+import { HEAD_LINES, rawInputKind, textInputKind, type RawInputKind } from '../discover/kind.js';
 import { countNuls, decodeUtf16, detectUtf16, rechain, stripLeadingNuls } from '../io/decode.js';
 import { buildPrefilter, matchRules, rulesApplyingTo } from '../rules/compile.js';
 import { scanChunks } from '../scan/scanner.js';
@@ -77,17 +76,8 @@ const BATCH_FILES = 64;
 const BATCH_BYTES = 4 << 20;
 const LOOK_BEHIND = 64;
 const LOOK_AHEAD = 200;
-const HEAD_LINES = 64;
-
 async function* fromArray(bufs: readonly Buffer[]): AsyncGenerator<Buffer> {
   for (const b of bufs) yield b;
-}
-
-function headLines(buf: Buffer): string[] {
-  const text = buf.subarray(0, Math.min(buf.length, 256 * 1024)).toString('utf8');
-  const lines = text.split('\n').slice(0, HEAD_LINES);
-  if (buf.length > 256 * 1024 || !text.endsWith('\n')) lines.pop();
-  return lines.map((l) => l.replace(/\r$/, ''));
 }
 
 async function collect(first: Buffer | undefined, rest: AsyncIterator<Buffer>, limit: number, file: string, problems: Problem[], opened: Readable1): Promise<Buffer> {
@@ -334,8 +324,9 @@ export async function scanSource(src: ScannableSource, req: SourceOptions, prefi
   const it = opened.chunks[Symbol.asyncIterator]();
   const firstRes = await it.next();
   const first = firstRes.done ? undefined : firstRes.value;
-  const kind = first ? detectArchive(first.subarray(0, 4096), path.basename(file)) : null;
-  if (!first || !kind) return [await scanOpened(file, topLevel(opened), it, first, req, prefilter)];
+  const raw = first ? rawInputKind(path.basename(file), first, { archives: true }) : undefined;
+  if (!first || raw?.kind !== 'archive') return [await scanOpened(file, topLevel(opened), it, first, req, prefilter, raw)];
+  const kind = raw.archive;
   // An archive: its members are inputs of their own, named archive!/member.
   const outcomes: FileOutcome[] = [];
   const archiveProblems: Problem[] = [];
@@ -389,6 +380,7 @@ async function scanOpened(
   first: Buffer | undefined,
   req: SourceOptions,
   prefilter: RegExp | null,
+  known?: RawInputKind,
 ): Promise<FileOutcome> {
   const problems: Problem[] = [];
   const finish = (role: string, lines: number, extra: Partial<FileOutcome> & { wrapper?: string } = {}): FileOutcome => {
@@ -416,15 +408,14 @@ async function scanOpened(
     if (r.problems.length === 0) problems.push({ code: 'empty', file, args: {} });
     return finish('skipped', 0);
   }
-  const own = ownReportFormat(first);
-  if (own) {
+  const raw = known ?? rawInputKind(path.basename(file), first, { archives: false });
+  if (raw.kind === 'own-report') {
     // A report mapmortem wrote earlier (under a scanned directory): its quoted lines are not new evidence.
     await skipRest(opened, it);
-    problems.push({ code: 'own-report', file, args: { format: own } });
+    problems.push({ code: 'own-report', file, args: { format: raw.format } });
     return finish('skipped', 0);
   }
-  if (path.basename(file) === 'cmdline') {
-    // /proc/<pid>/cmdline of a capture bundle: NUL-separated arguments, not a binary log.
+  if (raw.kind === 'cmdline') {
     const buf = await collect(first, it, 1024 * 1024, file, problems, opened);
     return finish('evidence:cmdline', 1, { evidence: [parseCmdline(file, buf)] });
   }
@@ -444,22 +435,17 @@ async function scanOpened(
       return finish('skipped', 0);
     }
   }
-  const binary = looksBinary(first.subarray(0, 8192));
-  if (binary) {
+  const input = textInputKind(path.basename(file), first);
+  if (input.kind === 'binary') {
     await skipRest(opened, it);
-    problems.push({ code: 'binary', file, args: { reason: binary } });
+    problems.push({ code: 'binary', file, args: { reason: input.reason } });
     return finish('skipped', 0);
   }
   const nuls = countNuls(first.subarray(0, 8192));
   if (nuls > 0) problems.push({ code: 'nul-bytes', file, args: { count: nuls, where: 'in the first 8 KiB' } });
-  const head = headLines(first);
-  const detected = detectFormat(head);
-  const sniffed = detected.format === 'hs-err' ? 'hs-err' : detectEvidence(head, path.basename(file));
-  // A JVM's stdout quotes the hs_err banner; only a file the format layer calls hs-err is a crash file.
-  const evidenceKind = sniffed === 'hs-err' && detected.format !== 'hs-err' ? null : sniffed;
-  if (evidenceKind === 'prometheus-startup') {
-    // A server log whose startup lines state its rlimits: evidence from the head, rules over all of it.
-    const startup = parseEvidence(evidenceKind, file, head);
+  const { head, detected } = input;
+  if (input.kind === 'log-with-limits') {
+    const startup = parseEvidence(input.evidence, file, head);
     opened.recycleChunks?.();
     const tee = teeHead(rechain(first, it), HARVEST_MAX_BYTES);
     const log = await scanLog(file, tee.chunks, req.rules, prefilter, { ...req, known: { head, detected } });
@@ -472,7 +458,8 @@ async function scanOpened(
       wrapper: log.wrapper,
     });
   }
-  if (evidenceKind) {
+  if (input.kind === 'evidence' || input.kind === 'crash') {
+    const evidenceKind = input.kind === 'crash' ? 'hs-err' : input.evidence;
     const buf = await collect(first, it, MAX_EVIDENCE_BYTES, file, problems, opened);
     const lines = splitLines(buf);
     const parsed = parseEvidence(evidenceKind, file, lines);
