@@ -4,7 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import type { Cause, Finding, Incident, Report, SourceRef } from '../core/index.js';
-import { CAUSE_LABEL, systemLabel, verdictHeadline } from '../core/words.js';
+import { BYTE_FACT_KEYS, CAUSE_LABEL, systemLabel, verdictHeadline } from '../core/words.js';
 import { fmtBytes, fmtCount, fmtPercent } from '../core/units.js';
 
 function upperFirst(s: string): string {
@@ -516,25 +516,8 @@ function fmtDuration(ms: number): string {
 function factValue(f: Report['evidence'][number]['facts'][number]): string {
   if (typeof f.value === 'boolean') return 'yes';
   if (typeof f.value === 'string') return f.value;
-  const bytesKeys = new Set([
-    'mem-total',
-    'mem-free',
-    'mem-available',
-    'swap-total',
-    'swap-free',
-    'commit-limit',
-    'committed-as',
-    'rlimit-as',
-    'rlimit-data',
-    'vm-size',
-    'vm-rss',
-    'cgroup-memory-limit',
-    'cgroup-memory-usage',
-    'cgroup-memory-max-usage',
-    'failed-request-bytes',
-  ]);
   if (f.key === 'heap-base' || f.key === 'native-heap-top') return `0x${f.value.toString(16)}`;
-  return bytesKeys.has(f.key) ? fmtBytes(f.value) : fmtCount(f.value);
+  return BYTE_FACT_KEYS.has(f.key) ? fmtBytes(f.value) : fmtCount(f.value);
 }
 
 export function buildViewModel(report: Report, opts: ViewOptions = {}): ReportView {
