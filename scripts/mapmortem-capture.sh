@@ -8,7 +8,9 @@
 #
 # Differences from `mapmortem capture`: --name is a POSIX extended regular expression (grep -E),
 # capturedAt has whole seconds, and files are copied whole (no 256 MiB cut). The manifest says
-# it was written by this script (tool.writer).
+# it was written by this script (tool.writer). Integrity as capture's: the process's start time
+# is read before and after its files; an exit, a reused pid or a maps read cut mid-line marks the
+# maps `changed` (integrity.stable false), so scan takes that map count as a lower bound.
 
 set -u
 
@@ -195,13 +197,38 @@ record() {
   return 1
 }
 
+# Field 22 of /proc/<pid>/stat (start time in clock ticks since boot): a recycled pid has another.
+# The command name in field 2 may hold spaces and parentheses: the fields start after the last ") ".
+start_time() {
+  [ -r "$1/stat" ] || return 0
+  sed -e 's/.*) //' "$1/stat" 2>/dev/null | awk 'NR == 1 { print $20 }'
+}
+
 pid_dir=$PROC/$pid
 if [ $have_proc = 1 ] && [ ! -d "$pid_dir" ]; then
   warn "process $pid does not exist (it has exited, or the pid is wrong): the bundle holds the host files only"
 fi
+start_before=$(start_time "$pid_dir")
 for f in maps smaps_rollup status limits cmdline cgroup; do
   record "proc/$pid/$f" "$pid_dir/$f"
 done
+# Did the process stay the same while its files were read: still there, same start time, maps read to a line end.
+start_after=$(start_time "$pid_dir")
+: >"$work/integrity"
+if [ -n "$start_before" ] && [ -z "$start_after" ]; then
+  echo 'the process exited during the capture' >>"$work/integrity"
+elif [ -n "$start_before" ] && [ "$start_after" != "$start_before" ]; then
+  echo "its start time changed ($start_before → $start_after): the pid was reused by another process" >>"$work/integrity"
+fi
+if [ -s "$bundle/proc/$pid/maps" ] && [ -n "$(tail -c 1 "$bundle/proc/$pid/maps")" ]; then
+  echo 'the maps read ended mid-line (a short read)' >>"$work/integrity"
+fi
+if [ -s "$work/integrity" ]; then
+  integrity_reasons=$(awk 'NR > 1 { printf "; " } { printf "%s", $0 }' "$work/integrity")
+  awk -F '\t' -v OFS='\t' -v p="proc/$pid/maps" -v r="$integrity_reasons" '$1 == p && $3 == "ok" { $3 = "changed"; $5 = r } { print }' "$files_tsv" >"$work/files.tmp" &&
+    mv "$work/files.tmp" "$files_tsv"
+  warn "process $pid changed while it was captured ($integrity_reasons): its map count is a lower bound, not a trusted snapshot"
+fi
 maps_line=$(awk -F '\t' -v p="proc/$pid/maps" '$1 == p { print $3 "\t" $5 }' "$files_tsv")
 case $maps_line in
   unreadable*) [ $have_proc = 1 ] && warn "the maps of process $pid are not readable (${maps_line#*	}); run capture as root or as the process's user" ;;
@@ -353,6 +380,23 @@ fi
     }
     { rows[NR] = "    {\n      \"path\": " js($1) ",\n      \"source\": " js($2) ",\n      \"status\": " js($3) ",\n      \"bytes\": " $4 ($5 == "" ? "" : ",\n      \"reason\": " js($5)) "\n    }" }
     END { printf "  \"files\": ["; for (i = 1; i <= NR; i++) printf "%s\n%s", (i > 1 ? "," : ""), rows[i]; printf "%s],\n", (NR > 0 ? "\n  " : "") }'
+  # integrity: stable when no reason was found; its reasons one a line in $work/integrity.
+  awk '
+    BEGIN { for (i = 1; i < 32; i++) ctl[sprintf("%c", i)] = i }
+    function js(s,   o, i, ch) {
+      o = "\""
+      for (i = 1; i <= length(s); i++) {
+        ch = substr(s, i, 1)
+        if (ch == "\\") o = o "\\\\"; else if (ch == "\"") o = o "\\\""; else if (ch in ctl) o = o sprintf("\\u%04x", ctl[ch]); else o = o ch
+      }
+      return o "\""
+    }
+    { rows[NR] = "      " js($0) }
+    END {
+      printf "  \"integrity\": {\n    \"stable\": %s,\n    \"reasons\": [", (NR == 0 ? "true" : "false")
+      for (i = 1; i <= NR; i++) printf "%s\n%s", (i > 1 ? "," : ""), rows[i]
+      printf "%s]\n  },\n", (NR > 0 ? "\n    " : "")
+    }' "$work/integrity"
   awk -F '\t' '
     BEGIN { for (i = 1; i < 32; i++) ctl[sprintf("%c", i)] = i }
     function js(s,   o, i, ch) {

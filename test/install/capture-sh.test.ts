@@ -3,9 +3,9 @@
 // process, its bundle must read like the bundle `mapmortem capture` takes of the same process.
 // Skips a shell that is not installed (scripts/ensure-test-deps.sh installs both on Debian).
 
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -121,6 +121,7 @@ function expectSameAsCapture(got: NonNullable<typeof reference>, pid: number): v
   const files = (x: any) => x.files.map((f: any) => `${f.path} ${f.source} ${f.status} ${f.reason ?? ''}`);
   expect(files(m)).toEqual(files(ref.manifest));
   expect(m.warnings).toEqual(ref.manifest.warnings);
+  expect(m.integrity).toEqual(ref.manifest.integrity);
 }
 
 for (const shell of ['dash', 'busybox'] as const) {
@@ -176,5 +177,85 @@ describe.skipIf(!dash)('mapmortem-capture.sh for a process that has exited', () 
     expect(manifest.files.find((f: any) => f.path === 'proc/meminfo').status).toBe('ok');
     const { report } = await scanJson([out]);
     expect(report.evidence.some((e: any) => e.kind === 'meminfo')).toBe(true);
+  });
+});
+
+/**
+ * Integrity, as capture's (test/hardening/capture-integrity.test.ts): a fake /proc whose
+ * `cgroup` file is a FIFO holds the script between its two reads of the start time, while the
+ * test makes the process exit or be replaced; a maps read cut mid-line needs no pause.
+ */
+describe.skipIf(!dash || !has('mkfifo'))('mapmortem-capture.sh when the process changes while it is read', () => {
+  const STAT = (start: number): string => `4242 (java (x)) S 1 4242 4242 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 7 0 ${start} 1000000 100 18446744073709551615\n`;
+  const MAPS =
+    Array.from({ length: 300 }, (_, i) => `7f${(i * 4096).toString(16).padStart(10, '0')}-7f${((i + 1) * 4096).toString(16).padStart(10, '0')} rw-p 00000000 00:00 0 `).join('\n') +
+    '\n';
+  const LOG =
+    '[2024-05-01 12:00:01,456] ERROR Error while loading log dir /data (kafka.log.LogManager)\njava.io.IOException: Map failed\nCaused by: java.lang.OutOfMemoryError: Map failed\n';
+
+  async function fakeProc(root: string, maps: string): Promise<string> {
+    const proc = path.join(root, 'proc');
+    const w = async (rel: string, text: string): Promise<void> => {
+      await mkdir(path.dirname(path.join(proc, rel)), { recursive: true });
+      await writeFile(path.join(proc, rel), text);
+    };
+    await w('4242/maps', maps);
+    await w('4242/stat', STAT(1000));
+    await w('4242/status', 'Name:\tjava\nUid:\t0\t0\t0\t0\nThreads:\t7\n');
+    await w('4242/cmdline', 'java\0kafka.Kafka\0');
+    await w('sys/vm/max_map_count', '65530\n');
+    await w('meminfo', 'MemTotal:       16318340 kB\nMemFree:         1000000 kB\nMemAvailable:    8000000 kB\n');
+    return proc;
+  }
+
+  /** Runs the script on the fake /proc; `during` runs once the script has read the start time and the maps, before it reads them again. */
+  async function captureWhile(name: string, maps: string, during: (proc: string) => Promise<void>) {
+    const root = path.join(work, `changing-${name}`);
+    const proc = await fakeProc(root, maps);
+    execFileSync('mkfifo', [path.join(proc, '4242', 'cgroup')]);
+    const out = path.join(root, 'bundle');
+    const run = exec('dash', [SCRIPT, '--pid', '4242', '-o', out], { cwd: root, env: { ...process.env, MAPMORTEM_PROC_ROOT: proc }, maxBuffer: 64 << 20 });
+    // Opening the FIFO for writing waits for the script to open it: by then it has read stat and maps.
+    const fifo = await open(path.join(proc, '4242', 'cgroup'), 'w');
+    await during(proc);
+    await fifo.write('0::/\n');
+    await fifo.close();
+    const r = await run;
+    await writeFile(path.join(root, 'server.log'), LOG);
+    const { report } = await scanJson([out, path.join(root, 'server.log')]);
+    return { stderr: r.stderr, manifest: JSON.parse(await readFile(path.join(out, 'manifest.json'), 'utf8')), report };
+  }
+
+  const cases: { name: string; maps: string; during: (proc: string) => Promise<void>; reason: RegExp }[] = [
+    { name: 'exit', maps: MAPS, during: (proc) => rm(path.join(proc, '4242'), { recursive: true }), reason: /^the process exited during the capture$/ },
+    {
+      name: 'reuse',
+      maps: MAPS,
+      during: (proc) => writeFile(path.join(proc, '4242', 'stat'), STAT(99999)),
+      reason: /^its start time changed \(1000 → 99999\): the pid was reused/,
+    },
+    { name: 'cut', maps: MAPS + '7f0000000000-7f00000', during: async () => undefined, reason: /^the maps read ended mid-line/ },
+  ];
+  for (const c of cases) {
+    it(`${c.name}: marks the maps changed, says why, and scan takes the count as a lower bound`, async () => {
+      const { stderr, manifest, report } = await captureWhile(c.name, c.maps, c.during);
+      expect(manifest.integrity.stable).toBe(false);
+      expect(manifest.integrity.reasons).toHaveLength(1);
+      expect(manifest.integrity.reasons[0]).toMatch(c.reason);
+      const maps = manifest.files.find((f: any) => f.path === 'proc/4242/maps');
+      expect(maps.status).toBe('changed');
+      expect(maps.reason).toMatch(c.reason);
+      expect(stderr).toContain('process 4242 changed while it was captured');
+      const count = report.evidence.flatMap((e: any) => e.facts).find((f: any) => f.key === 'map-count');
+      expect(count.value).toBe(300);
+      expect(count.complete).toBe(false);
+      expect(report.problems.map((p: any) => p.code)).toContain('evidence-cut');
+    });
+  }
+
+  it('a process that stays the same is stable, with no reason', async () => {
+    const { manifest } = await captureWhile('stable', MAPS, async () => undefined);
+    expect(manifest.integrity).toEqual({ stable: true, reasons: [] });
+    expect(manifest.files.find((f: any) => f.path === 'proc/4242/maps').status).toBe('ok');
   });
 });
