@@ -18,7 +18,7 @@ import { DEFAULT_ARCHIVE_LIMITS, readArchive, type ArchiveLimits, type ArchiveMe
 import { fileIdentity } from '../io/write.js';
 import { HEAD_LINES, rawInputKind, textInputKind, type RawInputKind } from '../discover/kind.js';
 import { countNuls, decodeUtf16, detectUtf16, rechain, stripLeadingNuls } from '../io/decode.js';
-import { buildPrefilter, matchRules, rulesApplyingTo } from '../rules/compile.js';
+import { buildPrefilter, matchRulesLean, rulesApplyingTo } from '../rules/compile.js';
 import { scanChunks } from '../scan/scanner.js';
 import { startPool } from './pool.js';
 import type { FileOutcome, MemberPlace, SourceOptions } from './outcome.js';
@@ -216,6 +216,7 @@ export async function scanLog(
   let lastRecordEnd = 0;
   // Lines parsed while assembling one record, reused by the next (in a crash loop, the line after a hit is the next hit).
   const events: EventCache = new Map();
+  const isExample = (rule: Rule): boolean => (perRule.get(rule.id) ?? 0) < MAX_FINDINGS_PER_RULE;
   for await (const item of scanChunks(chunks, file, {
     prefilter,
     lookBehind: Math.max(LOOK_BEHIND, opts.context),
@@ -242,21 +243,22 @@ export async function scanLog(
         problems.push(...recProblems);
         const last = record.lines[record.lines.length - 1];
         lastRecordEnd = Math.max(item.window.hit.lineNo, last?.lineNo ?? 0);
-        for (const finding of matchRules(applicable, record)) {
-          const seen = perRule.get(finding.ruleId) ?? 0;
-          perRule.set(finding.ruleId, seen + 1);
-          if (seen < MAX_FINDINGS_PER_RULE) {
+        // Past its examples a rule's hit keeps only what the columns store: no text, record, context or message.
+        for (const m of matchRulesLean(applicable, record, isExample)) {
+          const ruleId = m.finding ? m.finding.ruleId : m.compact.ruleId;
+          perRule.set(ruleId, (perRule.get(ruleId) ?? 0) + 1);
+          if (m.finding) {
             // A copy: the finding's strings may be slices that would keep a whole chunk string alive.
-            findings.push(JSON.parse(JSON.stringify(finding)) as Finding);
+            findings.push(JSON.parse(JSON.stringify(m.finding)) as Finding);
             continue;
           }
-          // Past the examples only what the columns keep is stored: no text, record or context.
-          let o = omittedBy.get(finding.ruleId);
+          const c = m.compact;
+          let o = omittedBy.get(ruleId);
           if (!o) {
-            o = new HitColumns(file, finding.ruleId, finding.systems);
-            omittedBy.set(finding.ruleId, o);
+            o = new HitColumns(file, ruleId, c.systems);
+            omittedBy.set(ruleId, o);
           }
-          o.add(finding.line, finding.time?.iso ?? null, finding.captures);
+          o.add(c.line, c.time?.iso ?? null, c.captures);
         }
         break;
       }

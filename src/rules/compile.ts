@@ -5,7 +5,7 @@
 
 import { fmtBytes, isSystemName } from '../core/index.js';
 import type { CaptureValue, ExtractKind, Finding, LogFormat, LogRecord, ParsedLine, Rule } from '../core/index.js';
-import { compilePattern, type Matcher } from './engine.js';
+import { compilePattern, groupNames, type Matcher } from './engine.js';
 
 /** Most record lines a finding keeps. */
 export const RECORD_LINES_CAP = 50;
@@ -143,7 +143,10 @@ interface CompiledRule {
   readonly any: readonly Matcher[];
   readonly none: readonly Matcher[];
   readonly captures: readonly Matcher[];
-  readonly literals: readonly string[];
+  /** Indexes into the record's literal table (`literalTable`): the rule applies when one is present. */
+  readonly literals: readonly number[];
+  /** Patterns of all, any and captures that declare named groups: the only ones whose matches add captures. */
+  readonly grouped: ReadonlySet<Matcher>;
 }
 
 const compiledCache = new WeakMap<Rule, CompiledRule>();
@@ -152,40 +155,55 @@ const compiledCache = new WeakMap<Rule, CompiledRule>();
 export function compiled(rule: Rule): CompiledRule {
   let c = compiledCache.get(rule);
   if (c === undefined) {
+    const grouped = new Set<Matcher>();
+    const compile = (p: Rule['captures'][number]): Matcher => {
+      const m = compilePattern(p);
+      if (groupNames(p.source).length > 0) grouped.add(m);
+      return m;
+    };
     c = {
-      all: rule.match.all.map(compilePattern),
-      any: rule.match.any.map(compilePattern),
+      all: rule.match.all.map(compile),
+      any: rule.match.any.map(compile),
       none: rule.match.none.map(compilePattern),
-      captures: rule.captures.map(compilePattern),
-      literals: rule.literals.map((l) => l.toLowerCase()),
+      captures: rule.captures.map(compile),
+      literals: rule.literals.map((l) => literalTable.id(l.toLowerCase())),
+      grouped,
     };
     compiledCache.set(rule, c);
   }
   return c;
 }
 
+type Match = NonNullable<ReturnType<Matcher['exec']>>;
+
 interface Hit {
   readonly index: number;
-  readonly m: NonNullable<ReturnType<Matcher['exec']>>;
+  readonly m: Match;
 }
 
-function collectGroups(m: ReturnType<Matcher['exec']>, into: Map<string, string>): void {
-  if (m?.groups === undefined) return;
-  for (const [k, v] of Object.entries(m.groups)) if (v !== undefined && v !== '' && !into.has(k)) into.set(k, v);
+function collectGroups(m: Match | null, into: Map<string, string>): void {
+  const g = m?.groups;
+  if (g === undefined) return;
+  for (const k in g) {
+    const v = g[k];
+    if (v !== undefined && v !== '' && !into.has(k)) into.set(k, v);
+  }
 }
 
-/** Finds where a rule hits in a record, or null. */
-function locate(c: CompiledRule, scope: Rule['match']['scope'], lines: readonly ParsedLine[]): Hit | null {
+/** Finds where a rule hits in a record, or null. `seen` is left holding each pattern's match on the hit line (line scope), for the captures. */
+function locate(c: CompiledRule, scope: Rule['match']['scope'], lines: readonly ParsedLine[], seen: Map<Matcher, Match | null>): Hit | null {
   const { all, any, none } = c;
   for (const re of none) if (lines.some((l) => re.exec(l.text) !== null)) return null;
 
   if (scope === 'line') {
     for (let i = 0; i < lines.length; i++) {
       const text = lines[i]!.text;
-      let first: Hit['m'] | null = null;
+      seen.clear();
+      let first: Match | null = null;
       let ok = true;
       for (const re of all) {
         const m = re.exec(text);
+        seen.set(re, m);
         if (m === null) {
           ok = false;
           break;
@@ -194,9 +212,10 @@ function locate(c: CompiledRule, scope: Rule['match']['scope'], lines: readonly 
       }
       if (!ok) continue;
       if (any.length > 0) {
-        let anyHit: Hit['m'] | null = null;
+        let anyHit: Match | null = null;
         for (const re of any) {
           anyHit = re.exec(text);
+          seen.set(re, anyHit);
           if (anyHit !== null) break;
         }
         if (anyHit === null) continue;
@@ -207,6 +226,7 @@ function locate(c: CompiledRule, scope: Rule['match']['scope'], lines: readonly 
     return null;
   }
 
+  seen.clear();
   let hit: Hit | null = null;
   for (const re of all) {
     let found: Hit | null = null;
@@ -276,36 +296,128 @@ function knownSystems(rule: Rule): Finding['systems'] {
   return s;
 }
 
-const lowerCache = new WeakMap<LogRecord, string>();
+/**
+ * Which rule literals a record holds, found in one pass: a regex of every literal finds each
+ * position where one starts (the search resumes one past each match), and every literal with
+ * that first character is compared there. Exactly the literals `lower.includes` would find.
+ */
+class LiteralTable {
+  private readonly texts: string[] = [];
+  private byFirst = new Map<number, number[]>();
+  private any: RegExp | null = null;
 
-function lowerText(record: LogRecord): string {
-  let t = lowerCache.get(record);
-  if (t === undefined) {
-    t = record.lines.map((l) => l.text.toLowerCase()).join('\n');
-    lowerCache.set(record, t);
+  get size(): number {
+    return this.texts.length;
   }
-  return t;
+
+  id(l: string): number {
+    let id = this.texts.indexOf(l);
+    if (id < 0) {
+      id = this.texts.length;
+      this.texts.push(l);
+      const c = l.charCodeAt(0);
+      const list = this.byFirst.get(c) ?? [];
+      list.push(id);
+      this.byFirst.set(c, list);
+      this.any = null;
+    }
+    return id;
+  }
+
+  /** present[id] is true when the literal occurs in `lower`. */
+  present(lower: string): boolean[] {
+    const out: boolean[] = new Array<boolean>(this.texts.length).fill(false);
+    const nonEmpty = this.texts.filter((t) => t !== '');
+    if (nonEmpty.length < this.texts.length) this.texts.forEach((t, i) => t === '' && (out[i] = true));
+    if (nonEmpty.length === 0) return out;
+    this.any ??= new RegExp(
+      [...nonEmpty]
+        .sort((x, y) => y.length - x.length)
+        .map(escapeRegex)
+        .join('|'),
+      'g',
+    );
+    const re = this.any;
+    re.lastIndex = 0;
+    for (let m = re.exec(lower); m !== null; m = re.exec(lower)) {
+      const p = m.index;
+      for (const id of this.byFirst.get(lower.charCodeAt(p)) ?? []) if (!out[id] && lower.startsWith(this.texts[id]!, p)) out[id] = true;
+      re.lastIndex = p + 1;
+    }
+    return out;
+  }
 }
 
-/** Matches one rule against one record; returns the finding or null. */
-export function matchRecord(rule: Rule, record: LogRecord): Finding | null {
+const literalTable = new LiteralTable();
+
+const presentCache = new WeakMap<LogRecord, boolean[]>();
+
+/** Does the record hold one of the rule's literals? */
+function holdsLiteral(record: LogRecord, literals: readonly number[]): boolean {
+  let present = presentCache.get(record);
+  if (present === undefined || present.length !== literalTable.size) {
+    present = literalTable.present(record.lines.map((l) => l.text.toLowerCase()).join('\n'));
+    presentCache.set(record, present);
+  }
+  for (const id of literals) if (present[id] === true) return true;
+  return false;
+}
+
+/** What a hit past the examples keeps (the scan stores it in columns): no text, record, context or message. */
+export interface CompactMatch {
+  readonly ruleId: string;
+  readonly systems: Finding['systems'];
+  readonly line: number;
+  readonly time?: Finding['time'];
+  readonly captures: Readonly<Record<string, CaptureValue>>;
+}
+
+/** A rule's match on a record: the whole finding, or only what a compact hit keeps. */
+export type RuleMatch = { readonly finding: Finding; readonly compact?: undefined } | { readonly finding?: undefined; readonly compact: CompactMatch };
+
+/** Where a rule hit a record and the captures it took, before the finding is built. */
+interface Located {
+  readonly rule: Rule;
+  readonly hit: Hit;
+  readonly captures: Record<string, CaptureValue>;
+}
+
+function locateRule(rule: Rule, record: LogRecord): Located | null {
   const lines = record.lines;
   if (lines.length === 0) return null;
   const c = compiled(rule);
-  const lower = lowerText(record);
-  if (!c.literals.some((l) => lower.includes(l))) return null;
-  const hit = locate(c, rule.match.scope, lines);
+  if (!holdsLiteral(record, c.literals)) return null;
+  const seen = new Map<Matcher, Match | null>();
+  const hit = locate(c, rule.match.scope, lines, seen);
   if (hit === null) return null;
 
-  const order = [hit.index, ...lines.map((_, i) => i).filter((i) => i !== hit.index)];
+  // Captures: every grouped pattern on the hit line first, then each pattern over the other lines
+  // in order (a pattern's hit-line groups are already in). An earlier group keeps its value.
   const raw = new Map<string, string>();
-  for (const re of [...c.all, ...c.any]) collectGroups(re.exec(lines[hit.index]!.text), raw);
-  for (const re of [...c.all, ...c.any, ...c.captures]) {
-    for (const i of order) collectGroups(re.exec(lines[i]!.text), raw);
+  const grouped = c.grouped;
+  const hitText = lines[hit.index]!.text;
+  const onHit = (re: Matcher): Match | null => {
+    const m = seen.get(re);
+    return m !== undefined || seen.has(re) ? (m ?? null) : re.exec(hitText);
+  };
+  for (const re of c.all) if (grouped.has(re)) collectGroups(onHit(re), raw);
+  for (const re of c.any) if (grouped.has(re)) collectGroups(onHit(re), raw);
+  if (lines.length > 1) {
+    for (const re of c.all) if (grouped.has(re)) for (let i = 0; i < lines.length; i++) if (i !== hit.index) collectGroups(re.exec(lines[i]!.text), raw);
+    for (const re of c.any) if (grouped.has(re)) for (let i = 0; i < lines.length; i++) if (i !== hit.index) collectGroups(re.exec(lines[i]!.text), raw);
+  }
+  for (const re of c.captures) {
+    if (!grouped.has(re)) continue;
+    collectGroups(re.exec(hitText), raw);
+    for (let i = 0; i < lines.length; i++) if (i !== hit.index) collectGroups(re.exec(lines[i]!.text), raw);
   }
   const captures: Record<string, CaptureValue> = {};
   for (const k of [...raw.keys()].sort()) captures[k] = convertCapture(raw.get(k)!, rule.extract[k]);
+  return { rule, hit, captures };
+}
 
+function toFinding({ rule, hit, captures }: Located, record: LogRecord): Finding {
+  const lines = record.lines;
   const hitLine = lines[hit.index]!;
   return {
     ruleId: rule.id,
@@ -330,19 +442,40 @@ export function matchRecord(rule: Rule, record: LogRecord): Finding | null {
   };
 }
 
+function toCompact({ rule, hit, captures }: Located, record: LogRecord): CompactMatch {
+  const compact = { ruleId: rule.id, systems: knownSystems(rule), line: record.lines[hit.index]!.lineNo, captures };
+  return record.time === undefined ? compact : { ...compact, time: record.time };
+}
+
+/** Matches one rule against one record; returns the finding or null. */
+export function matchRecord(rule: Rule, record: LogRecord): Finding | null {
+  const located = locateRule(rule, record);
+  return located === null ? null : toFinding(located, record);
+}
+
 /**
- * Every rule's finding on one record, after precedence: a finding whose rule another matching
+ * Every rule's match on one record, after precedence: a match whose rule another matching
  * rule supersedes (`supersedes`, closed transitively at load) is dropped, so one record is
- * explained by its most specific rule.
+ * explained by its most specific rule. `full(rule)` false keeps only the compact part of that
+ * rule's match (a scan past its examples): the same rules match, with the same captures.
  */
-export function matchRules(rules: readonly Rule[], record: LogRecord): Finding[] {
-  const hits: { rule: Rule; finding: Finding }[] = [];
+export function matchRulesLean(rules: readonly Rule[], record: LogRecord, full: (rule: Rule) => boolean): RuleMatch[] {
+  let hits: Located[] = [];
   for (const rule of rules) {
-    const finding = matchRecord(rule, record);
-    if (finding !== null) hits.push({ rule, finding });
+    const located = locateRule(rule, record);
+    if (located !== null) hits.push(located);
   }
-  if (hits.length < 2) return hits.map((h) => h.finding);
-  const dropped = new Set<string>();
-  for (const h of hits) for (const id of h.rule.supersedes) dropped.add(id);
-  return hits.filter((h) => !dropped.has(h.rule.id)).map((h) => h.finding);
+  if (hits.length > 1) {
+    const dropped = new Set<string>();
+    for (const h of hits) for (const id of h.rule.supersedes) dropped.add(id);
+    if (dropped.size > 0) hits = hits.filter((h) => !dropped.has(h.rule.id));
+  }
+  return hits.map((h) => (full(h.rule) ? { finding: toFinding(h, record) } : { compact: toCompact(h, record) }));
+}
+
+const always = (): boolean => true;
+
+/** Every rule's finding on one record, after precedence (see matchRulesLean). */
+export function matchRules(rules: readonly Rule[], record: LogRecord): Finding[] {
+  return matchRulesLean(rules, record, always).map((m) => m.finding!);
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Pattern, Rule } from '../../src/core/index.js';
-import { buildPrefilter, convertCapture, matchRecord, parseBytes, parseErrno, rulesApplyingTo } from '../../src/rules/compile.js';
+import { buildPrefilter, convertCapture, matchRecord, matchRules, matchRulesLean, parseBytes, parseErrno, rulesApplyingTo } from '../../src/rules/compile.js';
 import { record } from './helpers.js';
 
 type Res = readonly RegExp[];
@@ -191,5 +191,34 @@ describe('matchRecord', () => {
     expect('logger' in f).toBe(false);
     expect(f.contextBefore).toEqual([{ line: 6, text: 'before' }]);
     expect(f.format).toBe('kafka-log4j');
+  });
+});
+
+describe('matchRulesLean (a scan past its examples)', () => {
+  it('keeps the same rules, lines, times and captures as the full findings, after precedence', () => {
+    const inner = rule({ id: 'inner', literals: ['cannot allocate memory'], match: { all: [/cannot allocate (?<what>memory)/] } });
+    const outer = rule({
+      id: 'outer',
+      literals: ['mmap, size'],
+      supersedes: ['inner'],
+      match: { all: [/mmap, size (?<size>\d+)/] },
+      captures: [/series=(?<series>\d+)/],
+      extract: { size: 'bytes', series: 'int' },
+    });
+    const rec = { ...record('err="mmap, size 31301: cannot allocate memory" series=7'), time: { iso: '2024-05-01T00:00:01.123Z', hasOffset: true } };
+    const full = matchRules([inner, outer], rec);
+    const lean = matchRulesLean([inner, outer], rec, () => false);
+    expect(full.map((f) => f.ruleId)).toEqual(['outer']);
+    expect(lean).toEqual([{ compact: { ruleId: 'outer', systems: ['generic'], line: 1, time: rec.time, captures: { series: 7, size: 31301 } } }]);
+    expect(lean[0]!.compact!.captures).toEqual(full[0]!.captures);
+    expect(matchRulesLean([inner, outer], rec, (r) => r.id === 'outer')[0]!.finding).toEqual(full[0]);
+  });
+
+  it('finds every literal of a record, also one that starts where a longer one does or inside another', () => {
+    // 'mmap' starts where 'mmap, size' does; 'size' lies inside it; 'allocate' inside 'cannot allocate memory'.
+    const mk = (id: string, lit: string): Rule => rule({ id, literals: [lit], match: { all: [new RegExp(lit.replace(/[,]/g, '\\$&'), 'i')] } });
+    const rules = [mk('a', 'mmap, size'), mk('b', 'mmap'), mk('c', 'size'), mk('d', 'cannot allocate memory'), mk('e', 'allocate'), mk('f', 'absent')];
+    const hits = matchRules(rules, record('MMAP, Size 1: Cannot allocate memory'));
+    expect(hits.map((f) => f.ruleId)).toEqual(['a', 'b', 'c', 'd', 'e']);
   });
 });
