@@ -20,9 +20,10 @@ export interface CorrelateEntry {
  * directory root, first-level folders are separate scopes only when two or more of them hold
  * logs (a folder per host or scenario); otherwise the whole root is one host (a support bundle
  * with logs/ and proc/). With exactly one capture bundle, unsplit roots join the bundle's host;
- * inputs named one by one join the other inputs' scope when there is exactly one.
+ * inputs named one by one join the other inputs' scope when there is exactly one. A capture bundle
+ * inside an archive (`bundle.tar.gz!/bundle/manifest.json`) is a bundle as the same folder on disk is.
  */
-export function assignScopes(entries: readonly Pick<CorrelateEntry, 'source' | 'isLog'>[]): Map<string, string> {
+export function assignScopes(entries: readonly Pick<CorrelateEntry, 'source' | 'isLog' | 'evidence'>[]): Map<string, string> {
   const logUnits = new Map<string, Set<string>>();
   for (const { source, isLog } of entries) {
     if (!isLog || source.root === COMMAND_LINE_SCOPE || source.unit === source.root) continue;
@@ -31,15 +32,25 @@ export function assignScopes(entries: readonly Pick<CorrelateEntry, 'source' | '
     logUnits.set(source.root, set);
   }
   const out = new Map<string, string>();
+  const archived = archivedBundles(entries);
+  const bundleOf = (source: Source): string | undefined =>
+    'bundle' in source && source.bundle !== undefined
+      ? source.bundle
+      : source.kind === 'member'
+        ? archived.find((b) => source.display.startsWith(b.endsWith('!') ? b : `${b}/`))
+        : undefined;
   const bundles = new Set<string>();
-  for (const { source } of entries) if ('bundle' in source && source.bundle !== undefined) bundles.add(source.bundle);
+  for (const { source } of entries) {
+    const b = bundleOf(source);
+    if (b !== undefined) bundles.add(b);
+  }
   // With exactly one capture bundle, every root that is one host on its own (not split into
   // per-host folders) belongs to the host the bundle describes (`scan logs/ bundle/`, --capture-pid).
   const onlyBundle = bundles.size === 1 ? [...bundles][0]! : undefined;
   const others = new Set<string>();
   for (const { source } of entries) {
     if (source.root === COMMAND_LINE_SCOPE) continue;
-    const bundle = 'bundle' in source ? source.bundle : undefined;
+    const bundle = bundleOf(source);
     const split = (logUnits.get(source.root)?.size ?? 0) >= 2;
     const scope = bundle ?? (split ? source.unit : (onlyBundle ?? source.root));
     out.set(source.display, scope);
@@ -48,6 +59,22 @@ export function assignScopes(entries: readonly Pick<CorrelateEntry, 'source' | '
   const joined = others.size === 1 ? [...others][0]! : COMMAND_LINE_SCOPE;
   for (const { source } of entries) if (source.root === COMMAND_LINE_SCOPE) out.set(source.display, joined);
   return out;
+}
+
+/**
+ * The folders of archive members that are capture manifests (`b.tgz!/b`, or `b.tgz!` for a
+ * manifest at the archive's top), deepest first: known only once the members have been read.
+ */
+function archivedBundles(entries: readonly Pick<CorrelateEntry, 'source' | 'evidence'>[]): string[] {
+  const out: string[] = [];
+  for (const { source, evidence } of entries) {
+    const d = source.display;
+    if (source.kind !== 'member' || !/[!/]manifest\.json$/.test(d) || !evidence?.some((e) => e.kind === 'capture-manifest')) continue;
+    const slash = d.lastIndexOf('/');
+    const bang = d.indexOf('!');
+    out.push(slash > bang ? d.slice(0, slash) : d.slice(0, bang + 1));
+  }
+  return [...new Set(out)].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
 }
 
 /** The inputs grouped into scopes (sorted by scope name), each ready for diagnose. */

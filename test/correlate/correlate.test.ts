@@ -7,6 +7,8 @@ function file(display: string, root: string, unit: string, bundle?: string): Sou
   return { kind: 'file', absPath: `/x/${display}`, display, scope: root, size: 1, root, unit, id: display, ...(bundle ? { bundle } : {}) };
 }
 const cli = (display: string): Source => file(display, COMMAND_LINE_SCOPE, COMMAND_LINE_SCOPE);
+const member = (display: string, root: string, unit: string): Source => ({ kind: 'member', display, scope: root, root, unit });
+const manifest = (file: string) => [{ file, kind: 'capture-manifest' as const, facts: [] }];
 
 describe('correlate', () => {
   it('a directory is one host unless two or more of its first-level folders hold logs', () => {
@@ -49,5 +51,27 @@ describe('correlate', () => {
       ['s/h1', 0],
       ['s/h2', 1],
     ]);
+  });
+
+  it('a capture bundle inside an archive is a bundle as the same folder on disk is: the logs join it', () => {
+    const scopes = assignScopes([
+      { source: file('logs/app.log', 'logs', 'logs'), isLog: true },
+      { source: member('b.tgz!/b/manifest.json', 'b.tgz!', 'b.tgz!/b'), isLog: false, evidence: manifest('b.tgz!/b/manifest.json') },
+      // A cmdline is capture-manifest evidence too, but only a manifest.json makes a bundle.
+      { source: member('b.tgz!/b/proc/42/cmdline', 'b.tgz!', 'b.tgz!/b'), isLog: false, evidence: manifest('b.tgz!/b/proc/42/cmdline') },
+      { source: member('b.tgz!/b/proc/42/maps', 'b.tgz!', 'b.tgz!/b'), isLog: false },
+    ]);
+    expect(Object.fromEntries(scopes)).toEqual({
+      'logs/app.log': 'b.tgz!/b',
+      'b.tgz!/b/manifest.json': 'b.tgz!/b',
+      'b.tgz!/b/proc/42/cmdline': 'b.tgz!/b',
+      'b.tgz!/b/proc/42/maps': 'b.tgz!/b',
+    });
+    const top = assignScopes([
+      { source: file('logs/app.log', 'logs', 'logs'), isLog: true },
+      { source: member('c.tgz!/manifest.json', 'c.tgz!', 'c.tgz!'), isLog: false, evidence: manifest('c.tgz!/manifest.json') },
+      { source: member('c.tgz!/proc/42/maps', 'c.tgz!', 'c.tgz!/proc'), isLog: false },
+    ]);
+    expect([...new Set(top.values())]).toEqual(['c.tgz!']);
   });
 });

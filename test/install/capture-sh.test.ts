@@ -19,6 +19,8 @@ const has = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`
 const dash = linux && has('dash');
 const busybox = linux && has('busybox');
 
+/** A command line no other test run on this machine has at the same time (--name must match one process). */
+const SLEEP = String(600 + (process.pid % 10_000));
 let child: ChildProcess | undefined;
 let work = '';
 let logs = '';
@@ -30,7 +32,7 @@ let busyboxPath = '';
 beforeAll(async () => {
   if (!linux) return;
   work = await mkdtemp(path.join(os.tmpdir(), 'mapmortem-capture-sh-'));
-  child = spawn('sleep', ['600'], { stdio: 'ignore' });
+  child = spawn('sleep', [SLEEP], { stdio: 'ignore' });
   await new Promise((r) => setTimeout(r, 100));
   logs = path.join(work, 'logs');
   await mkdir(logs);
@@ -138,7 +140,7 @@ for (const shell of ['dash', 'busybox'] as const) {
 
     it('finds the process by --name and writes a .tar.gz that scan reads like the .tar.gz of capture', async () => {
       const out = path.join(work, `${shell}-bundle.tar.gz`);
-      const r = await runScript(shell, ['--name', '^sleep 600$', '-o', out]);
+      const r = await runScript(shell, ['--name', `^sleep ${SLEEP}$`, '-o', out]);
       expect(r.code).toBe(0);
       expect(r.stdout.trim()).toBe(out);
       const got = await readBundle(out);
@@ -257,5 +259,16 @@ describe.skipIf(!dash || !has('mkfifo'))('mapmortem-capture.sh when the process 
     const { manifest } = await captureWhile('stable', MAPS, async () => undefined);
     expect(manifest.integrity).toEqual({ stable: true, reasons: [] });
     expect(manifest.files.find((f: any) => f.path === 'proc/4242/maps').status).toBe('ok');
+  });
+});
+
+describe.skipIf(!linux)('a capture bundle as .tar.gz', () => {
+  it('joins the logs scanned beside it as the same bundle as a directory does', () => {
+    const dir = reference!;
+    const tgz = referenceArchive!;
+    expect(tgz.verdict).toBe(dir.verdict);
+    expect(tgz.causes).toEqual(dir.causes);
+    expect(tgz.trail).toEqual(dir.trail);
+    expect(tgz.trail.some((t: string) => t.startsWith('map count vs limit:'))).toBe(true);
   });
 });
