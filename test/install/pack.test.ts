@@ -78,6 +78,7 @@ describe('npm pack, npm install -g, run outside the repository', { timeout: 300_
     expect(files).toContain('templates/report.css');
     expect(files).toContain('scripts/mapmortem-capture.sh');
     expect(files).toContain('schema/report.schema.json');
+    expect(files).toContain('LICENSE');
     // Every rule file, and the linear-time proofs of the pack's patterns that the loader reads.
     const rules = readdirSync(path.join(REPO, 'rules')).filter((f) => /\.ya?ml$/.test(f) || f === 'linear-proofs.json');
     expect(files.filter((f) => f.startsWith('rules/'))).toEqual(rules.map((r) => `rules/${r}`).sort());
