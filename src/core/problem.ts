@@ -51,6 +51,12 @@ function arg(p: Problem, key: string): string {
   return v === undefined ? '?' : String(v);
 }
 
+/** The compression a truncated-gzip/corrupt-gzip/too-large problem names ('format': gzip unless said). */
+function compression(p: Problem): string {
+  const f = p.args['format'];
+  return f === undefined ? 'gzip' : String(f);
+}
+
 /** The one place where problem codes become words. */
 export function formatProblem(p: Problem): string {
   const where = p.line === undefined ? p.file : `${p.file}:${p.line}`;
@@ -66,9 +72,9 @@ export function formatProblem(p: Problem): string {
     case 'empty':
       return `${where}: empty file`;
     case 'truncated-gzip':
-      return `${where}: gzip stream ends early after ${arg(p, 'bytes')} decompressed bytes; what was read before the cut is scanned`;
+      return `${where}: ${compression(p)} stream ends early after ${arg(p, 'bytes')} decompressed bytes; what was read before the cut is scanned`;
     case 'corrupt-gzip':
-      return `${where}: gzip data is corrupt (${arg(p, 'reason')}) after ${arg(p, 'bytes')} decompressed bytes; what was read before is scanned`;
+      return `${where}: ${compression(p)} data is corrupt (${arg(p, 'reason')}) after ${arg(p, 'bytes')} decompressed bytes; what was read before is scanned`;
     case 'line-too-long':
       return `${where}: line longer than ${arg(p, 'limit')} bytes (${arg(p, 'length')} bytes); scanned in windows, shown cut`;
     case 'unknown-format':
@@ -76,6 +82,10 @@ export function formatProblem(p: Problem): string {
     case 'too-large': {
       if (p.args['what'] === 'archive members') {
         return `${where}: more than ${arg(p, 'limit')} archive members (the --max-archive-members cap); members after the first ${arg(p, 'limit')} were not read`;
+      }
+      if (p.args['ratio'] !== undefined) {
+        const read = arg(p, 'read');
+        return `${where}: ${compression(p)} data expands more than ${arg(p, 'ratio')}:1 (a decompression bomb, not a log); only the first ${read} decompressed bytes were read`;
       }
       const read = p.args['read'];
       const how = read === 0 ? 'nothing of it was read' : `only the first ${read === undefined ? arg(p, 'limit') : String(read)} bytes were read`;

@@ -1,7 +1,8 @@
-// Archives: streams the members of .tar, .tar.gz/.tgz and .zip inputs (one level of archive inside
-// an archive too) without writing to disk; tar by a small pull parser (exact bytes before a cut),
-// zip by yauzl. Member names are display names only. Caps, corrupt or truncated data and
-// unsupported compression are Problems, keeping every member read before.
+// Archives: streams the members of .tar (gzip, zstd, xz or bzip2 compressed too: `open`
+// decompresses it) and .zip inputs (one level of archive inside an archive too) without writing
+// to disk; tar by a small pull parser (exact bytes before a cut), zip by yauzl. Member names are
+// display names only. Caps, corrupt or truncated data and unsupported compression are Problems,
+// keeping every member read before.
 
 import { close as fsClose, constants as fsConstants, open as fsOpen } from 'node:fs';
 import { Readable } from 'node:stream';
@@ -322,6 +323,9 @@ async function* readTar(source: AsyncIterator<Buffer>, sourceProblems: () => Pro
       yield* member(data.chunks(), `${display}!/${name}`, name, dataSize, ctx, depth);
     }
     await data.finished();
+    // A cap stopped the archive: skipping the rest of this member would still decompress all of it
+    // (a bomb's gigabytes); the caller hashes the raw rest without inflating it.
+    if (ctx.stopped) break;
     const skipped = await pull.skip(data.left);
     data.got += skipped;
     data.left -= skipped;

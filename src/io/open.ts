@@ -1,12 +1,14 @@
 // Opening one input: reads a file read-only (O_NOATIME when allowed) or a stream, detects
-// compression by magic bytes, gunzips, hashes the raw bytes as stored (sha256, chain of
-// custody) and reports data problems (unreadable, truncated/corrupt gzip, unsupported
-// compression, too large) as values; it never throws for data and never writes the input.
+// compression by magic bytes, decompresses (gzip by zlib; zstd, xz, bzip2 by io/decompress),
+// hashes the raw bytes as stored (sha256, chain of custody) and reports data problems
+// (unreadable, truncated/corrupt data, too large) as values; it never throws for data and never
+// writes the input.
 
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, constants as fsConstants, openSync, promises as fsp, readSync } from 'node:fs';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import type { Problem } from '../core/index.js';
+import { BURST_BYTES, BURST_RATIO, decode, DecodeStop, type LibraryCompression } from './decompress.js';
 
 export interface InputReadResult {
   /** Raw bytes read (and hashed). Equal to the stored size unless reading stopped early (too-large, read error). */
@@ -15,7 +17,7 @@ export interface InputReadResult {
   bytes: number;
   /** sha256 hex of the `rawBytes` raw bytes as stored. */
   sha256: string;
-  compressed: 'gzip' | null;
+  compressed: Compressed | null;
   problems: Problem[];
 }
 
@@ -53,12 +55,14 @@ const READ_BYTES = 1 << 20;
 const GUNZIP_FEED = 64 << 10;
 const MAGIC_BYTES = 6;
 
-type Compression = 'plain' | 'gzip' | 'zstd' | 'xz' | 'bzip2';
+export type Compressed = 'gzip' | LibraryCompression;
+type Compression = 'plain' | Compressed;
 
-const unsupported: Record<'zstd' | 'xz' | 'bzip2', string> = {
-  zstd: 'zstd -d FILE',
-  xz: 'xz -d -k FILE',
-  bzip2: 'bzip2 -d -k FILE',
+/** What to run to decompress a file by hand (named in problems that stop a decoder). */
+const byHand: Record<LibraryCompression, string> = {
+  zstd: 'zstd -dc FILE > OUT',
+  xz: 'xz -dc FILE > OUT',
+  bzip2: 'bzip2 -dc FILE > OUT',
 };
 
 function detectCompression(head: Buffer): Compression {
@@ -193,7 +197,7 @@ async function* readStreamRaw(stream: NodeJS.ReadableStream): AsyncGenerator<Buf
 interface State {
   rawBytes: number;
   bytes: number;
-  compressed: 'gzip' | null;
+  compressed: Compressed | null;
   problems: Problem[];
   hash: Hash;
   digest: string | null;
@@ -297,9 +301,32 @@ async function* deliver(raw: () => AsyncGenerator<Buffer>, st: State, file: stri
     }
 
     if (kind !== 'gzip') {
-      problem('unsupported-compression', { kind, command: unsupported[kind] });
-      for (const b of head) take(b);
-      for await (const b of source) take(b);
+      st.compressed = kind;
+      // The decoder pulls raw chunks through `take`; on an early stop `source` stays open for the drain.
+      const src = source;
+      const raw = async function* (): AsyncGenerator<Buffer> {
+        for (const b of head) {
+          take(b);
+          yield b;
+        }
+        for (let r = await src.next(); !r.done; r = await src.next()) {
+          take(r.value);
+          yield r.value;
+        }
+      };
+      try {
+        for await (const b of decode(kind, raw())) {
+          const c = capped(b);
+          if (c.b.length > 0) yield c.b;
+          if (!c.more) return;
+        }
+      } catch (err) {
+        if (!(err instanceof DecodeStop)) throw err;
+        if (err.why === 'truncated') problem('truncated-gzip', { format: kind, bytes: st.bytes });
+        else if (err.why === 'corrupt') problem('corrupt-gzip', { format: kind, reason: err.message, bytes: st.bytes });
+        else if (err.why === 'bomb') problem('too-large', { what: `${kind} output`, format: kind, ratio: BURST_RATIO, limit: BURST_BYTES, read: st.bytes });
+        else problem('unsupported-compression', { kind: err.message, command: byHand[kind] });
+      }
       return;
     }
 

@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, truncate, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -114,13 +115,74 @@ z.writestr('aaaa.log', b'a'*(64*1024*1024)); z.close()`,
     expect(broken.message).toContain('what was read before the break is in this report');
   });
 
-  it('zstd and xz files are reported with the command to decompress them', async () => {
-    await writeFile(path.join(work, 'rot.log.zst'), Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0, 0]));
-    await writeFile(path.join(work, 'rot.log.xz'), Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 0]));
-    const { report } = await scanJson([path.join(work, 'rot.log.zst'), path.join(work, 'rot.log.xz')]);
-    const msgs = report.problems.map((p: any) => p.message).join('\n');
-    expect(msgs).toContain('zstd -d');
-    expect(msgs).toContain('xz -d');
+  it.each([
+    ['tar.xz', ['cJf']],
+    ['tar.bz2', ['cjf']],
+    ['tar.zst', ['--zstd', '-cf']],
+  ])('a bundle as .%s gives the verdict of the same bundle as a directory, members named inside it', async (ext, flags) => {
+    const tool = ext === 'tar.zst' ? 'zstd' : ext === 'tar.xz' ? 'xz' : 'bzip2';
+    if (spawnSync(tool, ['--help']).error) return;
+    const archive = path.join(work, `support-bundle.${ext}`);
+    execFileSync('tar', [...flags, archive, '-C', work, 'support-bundle']);
+    const { code, report } = await scanJson([archive]);
+    expect(code).toBe(0);
+    expect(report.verdict).toBe('map-count-exhaustion');
+    expect(report.incidents[0].findings[0].file).toBe(`${archive}!/support-bundle/logs/kafka/server.log`);
+    const top = report.inputs.find((i: any) => i.file === archive);
+    expect(top.sha256).toBe(
+      createHash('sha256')
+        .update(await readFile(archive))
+        .digest('hex'),
+    );
+    expect(report.problems).toEqual([]);
+  });
+
+  it('a cut .xz log is scanned up to the cut and the problem names the file and the format', async () => {
+    // The failure first, then lines that do not compress away (so half the xz holds the failure).
+    const script = [
+      'import lzma, hashlib, sys',
+      'log = open(sys.argv[1], "rb").read() + b"".join(b"[2024-05-01 12:00:02,000] INFO segment %d %s\\n" % (i, hashlib.md5(b"%d" % i).hexdigest().encode()) for i in range(20000))',
+      'd = lzma.compress(log)',
+      'open(sys.argv[2], "wb").write(d[: len(d) // 2])',
+    ].join('\n');
+    execFileSync('python3', ['-c', script, path.join(bundle, 'logs', 'kafka', 'server.log'), path.join(work, 'cut.log.xz')]);
+    const { report } = await scanJson([path.join(work, 'cut.log.xz')]);
+    expect(report.verdict).toBe('unknown');
+    const p = report.problems.find((q: any) => q.file === path.join(work, 'cut.log.xz'));
+    expect(p.message).toMatch(/: xz stream ends early after \d+ decompressed bytes; what was read before the cut is scanned$/);
+  });
+
+  it('a tar.gz bomb stops at --max-archive-bytes with a problem, its hash still covers the file, and the run goes on', async () => {
+    // 256 MiB of log-like text in one member (a few MiB as gzip), then a real log no cap lets us reach.
+    const bomb = path.join(work, 'bomb.tar.gz');
+    execFileSync('python3', [
+      '-c',
+      `import tarfile, io, gzip, sys
+class Text(io.RawIOBase):
+    def __init__(s, n): s.n = n
+    def readable(s): return True
+    def readinto(s, b):
+        k = min(len(b), s.n); b[:k] = (b'INFO all is well\\n' * (len(b) // 17 + 1))[:k]; s.n -= k; return k
+with gzip.open(sys.argv[1], 'wb', compresslevel=1) as g, tarfile.open(fileobj=g, mode='w|') as t:
+    ti = tarfile.TarInfo('x/huge.log'); ti.size = 1 << 28; t.addfile(ti, io.BufferedReader(Text(1 << 28)))
+    ti = tarfile.TarInfo('x/after.log'); d = b'late\\n'; ti.size = len(d); t.addfile(ti, io.BytesIO(d))`,
+      bomb,
+    ]);
+    const other = path.join(work, 'beside-bomb.log');
+    await writeFile(other, KAFKA_FAIL);
+    const { code, report } = await scanJson([bomb, other, '--max-archive-bytes', String(8 << 20)]);
+    expect(code).toBe(0);
+    const cap = report.problems.find((p: any) => p.code === 'too-large' && p.file === bomb);
+    expect(cap.message).toBe(
+      `${bomb}: archive larger than ${8 << 20} bytes; only the first ${8 << 20} bytes were read (the cap was met in ${bomb}!/x/huge.log; later members were not read)`,
+    );
+    expect(report.inputs.some((i: any) => i.file === `${bomb}!/x/after.log`)).toBe(false);
+    expect(report.inputs.find((i: any) => i.file === bomb).sha256).toBe(
+      createHash('sha256')
+        .update(await readFile(bomb))
+        .digest('hex'),
+    );
+    expect(report.incidents[0].findings[0].file).toBe(other);
   });
 
   it('gives identical output with --jobs 1 and --jobs 2 over archives and directories', async () => {

@@ -175,23 +175,6 @@ describe('openFile recycleChunks', () => {
 });
 
 describe('openFile problems', () => {
-  it.each([
-    ['zstd', [0x28, 0xb5, 0x2f, 0xfd, 0x04, 0x00], 'zstd -d FILE'],
-    ['xz', [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], 'xz -d -k FILE'],
-    ['bzip2', [0x42, 0x5a, 0x68, 0x39, 0x31, 0x41], 'bzip2 -d -k FILE'],
-  ])('reports %s compression as unsupported and yields nothing', async (kind, magic, command) => {
-    const data = Buffer.concat([Buffer.from(magic), Buffer.alloc(5000, 7)]);
-    const input = openFile(write(`x.${kind}`, data), 'x.log');
-    expect((await drain(input)).length).toBe(0);
-    expect(input.result()).toEqual({
-      rawBytes: data.length,
-      bytes: 0,
-      sha256: sha(data),
-      compressed: null,
-      problems: [{ code: 'unsupported-compression', file: 'x.log', args: { kind, command } }],
-    });
-  });
-
   it('reports a directory as unreadable (EISDIR) without throwing', async () => {
     const input = openFile(dir, 'logs');
     expect((await drain(input)).length).toBe(0);

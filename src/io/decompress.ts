@@ -1,0 +1,237 @@
+// Decoders for the compressions Node 20's zlib lacks: zstd (fzstd, pure JS), xz (xz-decompress,
+// xz-embedded as WebAssembly) and bzip2 (unbzip2-stream, pure JS). Each turns raw chunks into
+// decompressed chunks, pulled one at a time; a cut stream, corrupt data or output growing faster
+// than any log does (a decompression bomb) ends it with a DecodeStop, never an unbounded burst.
+
+import { Decompress as ZstdDecompress } from 'fzstd';
+import bzip2Lib from 'unbzip2-stream/lib/bzip2.js';
+import bitIterator, { type BitReader } from 'unbzip2-stream/lib/bit_iterator.js';
+import xzDecompress from 'xz-decompress';
+
+// A CommonJS (UMD) module: its named export is reached through the default import.
+const { XzReadableStream } = xzDecompress;
+
+export type LibraryCompression = 'zstd' | 'xz' | 'bzip2';
+
+/** Input fed to a push decoder per call: with BURST_BYTES, bounds what one call may produce. */
+const FEED_BYTES = 16 << 10;
+/**
+ * Most output one FEED_BYTES slice may give (a ratio of 4096:1). Logs compress 5-50:1, a very
+ * repetitive one a few hundred to one; zstd's RLE blocks reach ~30,000:1 and bzip2 far more.
+ */
+export const BURST_BYTES = 64 << 20;
+export const BURST_RATIO = BURST_BYTES / FEED_BYTES;
+
+/** Why a decoder stopped before the end of its input: data problems, as values for `open`. */
+export class DecodeStop extends Error {
+  constructor(
+    readonly why: 'truncated' | 'corrupt' | 'bomb' | 'nested',
+    reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+/** Thrown from a decoder's output callback to cut a burst short (caught here, never seen outside). */
+const BURST = new Error('decompression burst');
+
+function burstStop(kind: LibraryCompression): DecodeStop {
+  return new DecodeStop('bomb', `${kind} data expanding more than ${BURST_RATIO}:1 (${BURST_BYTES} bytes from ${FEED_BYTES} bytes of input)`);
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** zstd frames (also several concatenated, as `zstd` and `cat a.zst b.zst` write them). */
+async function* zstd(input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const out: Buffer[] = [];
+  let burst = 0;
+  let ended = false;
+  const d = new ZstdDecompress((chunk, final) => {
+    if (final) ended = true;
+    if (chunk.length === 0) return;
+    burst += chunk.length;
+    out.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
+    if (burst > BURST_BYTES) throw BURST;
+  });
+  let fed = false;
+  const push = (b: Uint8Array, final: boolean): DecodeStop | null => {
+    burst = 0;
+    try {
+      d.push(b, final);
+      return null;
+    } catch (err) {
+      if (err === BURST) return burstStop('zstd');
+      // fzstd reports a stream cut inside a frame as 'unexpected EOF' at the final push.
+      if (final && /EOF|end/i.test(message(err))) return new DecodeStop('truncated', message(err));
+      return new DecodeStop('corrupt', message(err));
+    }
+  };
+  for await (const raw of input) {
+    for (let off = 0; off < raw.length; off += FEED_BYTES) {
+      fed = true;
+      const stop = push(raw.subarray(off, off + FEED_BYTES), false);
+      while (out.length > 0) yield out.shift() as Buffer;
+      if (stop) throw stop;
+    }
+  }
+  if (!fed) throw new DecodeStop('truncated', 'no zstd frame');
+  const stop = push(new Uint8Array(0), true);
+  while (out.length > 0) yield out.shift() as Buffer;
+  if (stop) throw stop;
+  if (!ended) throw new DecodeStop('truncated', 'the last zstd frame is incomplete');
+}
+
+/** Input a bzip2 block may need, as unbzip2-stream keeps it: a block is decoded only once all of it is here. */
+const bzipNeed = (blockSize: number): number => 25_000 + 100_000 * blockSize;
+const SINK_BYTES = 1 << 20;
+
+/**
+ * bzip2 streams (several concatenated too, as pbzip2 writes them), by unbzip2-stream's block
+ * decoder driven here: its byte sink writes into a 1 MiB buffer instead of a JS array, so one
+ * block (up to ~46 MB of output) never sits in memory as numbers, and a burst is cut.
+ */
+async function* bzip2(input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const queue: Buffer[] = [];
+  let queued = 0;
+  let bits: BitReader | null = null;
+  let blockSize = 0;
+  let streamCrc: number | null = null;
+  const out: Buffer[] = [];
+  let sink = Buffer.allocUnsafe(SINK_BYTES);
+  let pos = 0;
+  let total = 0;
+  const flush = (): void => {
+    if (pos === 0) return;
+    out.push(pos === SINK_BYTES ? sink : Buffer.from(sink.subarray(0, pos)));
+    if (pos === SINK_BYTES) sink = Buffer.allocUnsafe(SINK_BYTES);
+    pos = 0;
+  };
+  const put = (byte: number): void => {
+    sink[pos++] = byte;
+    if (pos === SINK_BYTES) {
+      flush();
+      // A block's input cannot be sliced, so the bomb test is the ratio of all output to all input read.
+      total += SINK_BYTES;
+      if (total > BURST_BYTES && total > BURST_RATIO * Math.max(1, bits?.bytesRead ?? 0)) throw BURST;
+    }
+  };
+  /** Decodes one header or block; false when the input held so far is not enough for the next. */
+  const step = (final: boolean): boolean => {
+    const reader = (bits ??= bitIterator(() => queue.shift()));
+    const have = queued - reader.bytesRead;
+    if (final ? have <= 0 : have + 1 < bzipNeed(blockSize)) return false;
+    if (blockSize === 0) {
+      blockSize = bzip2Lib.header(reader);
+      streamCrc = 0;
+      return true;
+    }
+    const size = 100_000 * blockSize;
+    streamCrc = bzip2Lib.decompress(reader, put, new Int32Array(size), size, streamCrc);
+    if (streamCrc === null) blockSize = 0;
+    return true;
+  };
+  /** One step, its output flushed; a DecodeStop when decoding cannot go on. */
+  const next = (final: boolean): boolean | DecodeStop => {
+    try {
+      const more = step(final);
+      flush();
+      return more;
+    } catch (err) {
+      flush();
+      if (err === BURST) return burstStop('bzip2');
+      // The bit reader running past the input held (a TypeError) at the end is a cut stream.
+      if (final && !(err instanceof Error && err.name === 'Bzip2Error')) return new DecodeStop('truncated', 'bzip2 stream ends early');
+      return new DecodeStop('corrupt', message(err));
+    }
+  };
+  /** Decodes block by block, yielding each block's output before the next (memory stays one block). */
+  const run = function* (final: boolean): Generator<Buffer> {
+    for (;;) {
+      const r = next(final);
+      while (out.length > 0) yield out.shift() as Buffer;
+      if (r instanceof DecodeStop) throw r;
+      if (!r) return;
+    }
+  };
+  for await (const raw of input) {
+    if (raw.length === 0) continue;
+    queue.push(raw);
+    queued += raw.length;
+    yield* run(false);
+  }
+  yield* run(true);
+  if (bits === null) throw new DecodeStop('truncated', 'no bzip2 data');
+  if (streamCrc !== null) throw new DecodeStop('truncated', 'bzip2 stream ends early');
+}
+
+/**
+ * xz-decompress serialises its decoders process-wide (a mutex): a second xz opened while one is
+ * being read (an .xz member of a .tar.xz) would wait for ever, so it is refused instead.
+ */
+let xzOpen = 0;
+
+/** xz-embedded's return codes (xz.h) that end a stream, in words. */
+const XZ_ERRORS: Record<string, string> = {
+  '2': 'integrity check type not supported',
+  '3': 'out of memory in the decoder',
+  '4': 'the dictionary needs more memory than allowed',
+  '5': 'not an xz stream (bad header magic)',
+  '6': 'compression options not supported (a filter xz-embedded lacks)',
+  '7': 'compressed data is corrupt (failed integrity check or bad data)',
+};
+
+/** An xz stream (the first one, when several are concatenated). */
+async function* xz(input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  if (xzOpen > 0) throw new DecodeStop('nested', 'an xz stream inside an xz stream');
+  xzOpen++;
+  const it = input[Symbol.asyncIterator]();
+  let inputDone = false;
+  let sawInput = false;
+  const compressed = new ReadableStream<Uint8Array>(
+    {
+      async pull(c) {
+        const r = await it.next();
+        if (r.done) {
+          inputDone = true;
+          c.close();
+        } else {
+          sawInput ||= r.value.length > 0;
+          c.enqueue(r.value);
+        }
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  const reader = new XzReadableStream(compressed).getReader();
+  try {
+    for (;;) {
+      let r: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        r = await reader.read();
+      } catch (err) {
+        const code = /error code (\d+)/.exec(message(err))?.[1];
+        const cut = code === '8' || (code === undefined && (inputDone || !sawInput));
+        throw new DecodeStop(cut ? 'truncated' : 'corrupt', cut ? 'xz stream ends early' : (XZ_ERRORS[code ?? ''] ?? message(err)));
+      }
+      if (r.done) return;
+      if (r.value.length > 0) yield Buffer.from(r.value.buffer, r.value.byteOffset, r.value.length);
+    }
+  } finally {
+    xzOpen--;
+    await reader.cancel().catch(() => undefined);
+  }
+}
+
+/** The decoder for a compression that Node's zlib does not read. */
+export function decode(kind: LibraryCompression, input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  switch (kind) {
+    case 'zstd':
+      return zstd(input);
+    case 'xz':
+      return xz(input);
+    case 'bzip2':
+      return bzip2(input);
+  }
+}
