@@ -43,3 +43,21 @@ export function parseWhen(flag: string, v: string, now: Date): Date {
   }
   return new Date(t);
 }
+
+/**
+ * `--shard INDEX/COUNT` with a 0-based INDEX (0/4 … 3/4), the numbering of Kubernetes'
+ * JOB_COMPLETION_INDEX, so an Indexed Job passes `$(JOB_COMPLETION_INDEX)/4` as it is.
+ */
+export function parseShard(v: string): { index: number; count: number } {
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(v);
+  if (!m) throw new InvalidArgumentError(`--shard takes INDEX/COUNT with INDEX counted from 0, such as 0/4 (the first of 4 shards), got "${v}"`);
+  const index = Number(m[1]);
+  const count = Number(m[2]);
+  if (count < 1) throw new InvalidArgumentError(`--shard ${v}: COUNT must be at least 1`);
+  if (count > 1_000_000) throw new InvalidArgumentError(`--shard ${v}: COUNT must be at most 1000000`);
+  if (index >= count) {
+    const hint = index === count ? ` (counting from 1? the last of ${count} shards is ${count - 1}/${count})` : '';
+    throw new InvalidArgumentError(`--shard ${v}: INDEX counts from 0 and must be below COUNT: 0/${count} to ${count - 1}/${count}${hint}`);
+  }
+  return { index, count };
+}

@@ -37,6 +37,9 @@ const PROBLEM_SEVERITY = {
   'symlink-loop': 'warning',
   'nul-bytes': 'info',
   transcoded: 'info',
+  'shard-role-mismatch': 'warning',
+  'shards-missing': 'warning',
+  'shard-plans-differ': 'warning',
 } as const satisfies Record<string, ProblemSeverity>;
 
 export type ProblemCode = keyof typeof PROBLEM_SEVERITY;
@@ -62,7 +65,9 @@ export function formatProblem(p: Problem): string {
   const where = p.line === undefined ? p.file : `${p.file}:${p.line}`;
   switch (p.code) {
     case 'input-not-found':
-      return `${where}: no such file or directory; check the path (it was not scanned)`;
+      return p.args['listed'] !== undefined
+        ? `${where}: no such file or directory (listed at ${arg(p, 'listed')}); check the path (it was not scanned)`
+        : `${where}: no such file or directory; check the path (it was not scanned)`;
     case 'unreadable':
       return `${where}: cannot be read (${arg(p, 'reason')}); nothing from it is in this report`;
     case 'not-a-file':
@@ -116,5 +121,20 @@ export function formatProblem(p: Problem): string {
       return `${where}: ${arg(p, 'count')} NUL bytes (${arg(p, 'where')}); read as text, not skipped as binary`;
     case 'transcoded':
       return `${where}: ${arg(p, 'encoding')} text, decoded to UTF-8 and scanned; line numbers and excerpts refer to the decoded text`;
+    case 'shard-role-mismatch':
+      return (
+        `${where}: planned as ${arg(p, 'planned')} when the inputs were split into shards, read as ${arg(p, 'role')}: ` +
+        'its host may be split across shards; scan its host without --shard to be sure'
+      );
+    case 'shards-missing':
+      return (
+        `${where}: shard${arg(p, 'missing').includes(',') ? 's' : ''} ${arg(p, 'missing')} of this scan ${arg(p, 'missing').includes(',') ? 'are' : 'is'} not among the merged results: ` +
+        `the hosts ${arg(p, 'missing').includes(',') ? 'they' : 'it'} scanned are not in this report; merge again with every shard's JSON`
+      );
+    case 'shard-plans-differ':
+      return (
+        `${where}: shards planned over different inputs (${arg(p, 'plans')}): files appeared or changed between the shards' runs, ` +
+        'so a host may be missing or counted twice; run every shard over the same inputs'
+      );
   }
 }

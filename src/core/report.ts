@@ -201,6 +201,22 @@ export interface Report {
   readonly groups?: readonly IncidentGroup[];
   /** Set by `mapmortem report`: the result files that were merged. */
   readonly mergedFrom?: readonly string[];
+  /** Set by `scan --shard I/N`: which part of the inputs this report covers (`report` merges the parts). */
+  readonly shard?: ShardInfo;
+}
+
+/**
+ * One shard of a scan split with `--shard INDEX/COUNT` (INDEX 0-based, as Kubernetes'
+ * JOB_COMPLETION_INDEX). Inputs are partitioned by host (correlate scope), never splitting one.
+ */
+export interface ShardInfo {
+  readonly index: number;
+  readonly count: number;
+  /** Fingerprint of the partition (every host group and its inputs): shards of one scan share it. */
+  readonly plan: string;
+  /** Host groups this shard scanned, and in the whole partition. */
+  readonly groups: number;
+  readonly totalGroups: number;
 }
 
 export interface IncidentGroup {

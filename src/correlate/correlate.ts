@@ -77,9 +77,13 @@ function archivedBundles(entries: readonly Pick<CorrelateEntry, 'source' | 'evid
   return [...new Set(out)].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
 }
 
-/** The inputs grouped into scopes (sorted by scope name), each ready for diagnose. */
-export function correlate(entries: readonly CorrelateEntry[]): ScopeInput[] {
-  const scopeOf = assignScopes(entries);
+/**
+ * The inputs grouped into scopes (sorted by scope name), each ready for diagnose. `peers` are
+ * inputs another shard of the same scan reads (`scan --shard`): they count where scopes are
+ * decided (a root split into hosts, the one bundle, the one other host) but make no scope here.
+ */
+export function correlate(entries: readonly CorrelateEntry[], peers: readonly Pick<CorrelateEntry, 'source' | 'isLog'>[] = []): ScopeInput[] {
+  const scopeOf = assignScopes(peers.length > 0 ? [...entries, ...peers] : entries);
   const scopes = new Map<string, { findings: ScopeInput['findings'][number][]; omitted: OmittedFindings[]; evidence: EvidenceFile[] }>();
   for (const e of entries) {
     const name = scopeOf.get(e.source.display) ?? e.source.scope;

@@ -18,6 +18,8 @@ export interface DiscoverOptions {
   readonly exclude: readonly string[];
   /** Called for each directory before it is walked: true when it is a data directory (read as evidence, not walked). */
   readonly isDataDir?: (absDir: string) => Promise<boolean>;
+  /** Paths read from a --files-from list, and where ("hosts.txt:12"): a missing one says so. */
+  readonly listedAt?: ReadonlyMap<string, string>;
 }
 
 export interface Discovered {
@@ -236,7 +238,8 @@ export async function discover(paths: readonly string[], opts: DiscoverOptions):
       st = await stat(abs);
     } catch (err) {
       const code = (err as { code?: string }).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') problems.push({ code: 'input-not-found', file: toPosix(p), args: {} });
+      const listed = opts.listedAt?.get(given);
+      if (code === 'ENOENT' || code === 'ENOTDIR') problems.push({ code: 'input-not-found', file: toPosix(p), args: listed !== undefined ? { listed } : {} });
       else problems.push({ code: 'unreadable', file: toPosix(p), args: { reason: errReason(err) } });
       continue;
     }

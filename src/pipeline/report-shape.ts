@@ -122,7 +122,7 @@ export const REPORT_SHAPE: SchemaObject = {
     tool: { type: 'object', required: ['name', 'version'], properties: { name: { const: 'mapmortem' }, version: str } },
     generatedAt: str,
     roots: strings,
-    verdict: { enum: [...CAUSES, 'none'] },
+    verdict: { enum: [...CAUSES, 'none', 'nothing-read'] },
     incidents: { type: 'array', items: incident },
     evidence: { type: 'array', items: evidenceFile },
     inputs: {
@@ -151,6 +151,11 @@ export const REPORT_SHAPE: SchemaObject = {
       items: { type: 'object', required: ['system', 'cause', 'incidents', 'findings'], properties: { system: str, cause: str, incidents: strings, findings: int } },
     },
     mergedFrom: strings,
+    shard: {
+      type: 'object',
+      required: ['index', 'count', 'plan', 'groups', 'totalGroups'],
+      properties: { index: int, count: int, plan: str, groups: int, totalGroups: int },
+    },
   },
 };
 

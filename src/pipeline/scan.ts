@@ -21,6 +21,7 @@ import { countNuls, decodeUtf16, detectUtf16, rechain, stripLeadingNuls } from '
 import { buildPrefilter, matchRulesLean, rulesApplyingTo } from '../rules/compile.js';
 import { scanChunks } from '../scan/scanner.js';
 import { startPool } from './pool.js';
+import { planShards, type PlannedRole, type ShardPlan, type ShardSpec } from './shard.js';
 import type { FileOutcome, MemberPlace, SourceOptions } from './outcome.js';
 
 export type { FileOutcome, MemberPlace, SourceOptions } from './outcome.js';
@@ -51,6 +52,10 @@ export interface ScanRequest {
   readonly output?: string;
   /** The output path as the user gave it (for the message). */
   readonly outputShown?: string;
+  /** Scan only this part of the inputs (`--shard`): whole hosts, as planned in pipeline/shard.ts. */
+  readonly shard?: ShardSpec;
+  /** Paths that came from a --files-from list, and where: a missing one names its list and line. */
+  readonly listedAt?: ReadonlyMap<string, string>;
 }
 
 /** The report's output path is one of the inputs (inputs are evidence: never overwritten). */
@@ -581,12 +586,20 @@ function filterOutcome(out: FileOutcome, since: Date | undefined, until: Date | 
 /** Run a whole scan and build the report. Files are scanned on `jobs` worker threads; the result does not depend on `jobs`. */
 export async function runScan(req: ScanRequest): Promise<Report> {
   // A data directory is recognised by a cheap look at its first two levels; it is walked once, below.
-  const found = await discover(req.paths, { cwd: req.cwd, include: req.include, exclude: req.exclude, isDataDir: looksLikeDataDir });
+  const found = await discover(req.paths, {
+    cwd: req.cwd,
+    include: req.include,
+    exclude: req.exclude,
+    isDataDir: looksLikeDataDir,
+    ...(req.listedAt ? { listedAt: req.listedAt } : {}),
+  });
   if (req.output !== undefined) {
     const out = await fileIdentity(req.output);
     const clash = out === null ? undefined : found.sources.find((s) => s.kind === 'file' && s.id === out);
     if (clash) throw new OutputIsInput(req.outputShown ?? req.output, clash.display);
   }
+  const plan = req.shard ? await planShards(found.sources, req.shard) : undefined;
+  const sources = plan ? plan.own : found.sources;
   const prefilter = buildPrefilter(req.rules);
   const problems: Problem[] = [...found.problems];
   const inputs: InputInfo[] = [];
@@ -594,7 +607,7 @@ export async function runScan(req: ScanRequest): Promise<Report> {
   let lines = 0;
   let candidates = 0;
   let findingsTotal = 0;
-  const files = found.sources.filter((s): s is ScannableSource => s.kind === 'file' || s.kind === 'stdin');
+  const files = sources.filter((s): s is ScannableSource => s.kind === 'file' || s.kind === 'stdin');
   const bytesTotal = files.reduce((n, s) => n + (s.kind === 'file' ? s.size : 0), 0);
   let filesDone = 0;
   let bytesDone = 0;
@@ -617,7 +630,7 @@ export async function runScan(req: ScanRequest): Promise<Report> {
     bytesDone += src.kind === 'file' ? src.size : 0;
     req.onProgress?.({ filesDone, filesTotal: files.length, bytesDone, bytesTotal, current: src.display });
   };
-  for (const src of found.sources) {
+  for (const src of sources) {
     if (src.kind !== 'dir') continue;
     const { evidence: ev, problems: walkProblems } = await readDataDir(src.absPath, src.display);
     problems.push(...walkProblems);
@@ -691,11 +704,13 @@ export async function runScan(req: ScanRequest): Promise<Report> {
       ...(d.outcome ? { findings: d.outcome.findings, omitted: d.outcome.omitted, evidence: d.outcome.evidence } : {}),
       ...(d.evidence ? { evidence: [d.evidence] } : {}),
     })),
+    plan?.peers,
   ).map((s) => {
     const evidence = [...s.evidence];
     distrust(evidence, problems);
     return { ...s, evidence };
   });
+  if (plan) problems.push(...roleDrift(plan, inputs));
   const incidents = sortIncidents(scopes.flatMap((s) => diagnoseScope(s)));
   const evidence = scopes.flatMap((s) => s.evidence).sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   return {
@@ -709,5 +724,19 @@ export async function runScan(req: ScanRequest): Promise<Report> {
     inputs: inputs.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)),
     problems: dedupe(problems.sort(cmpProblem)).map((p) => ({ ...p, message: formatProblem(p), severity: problemSeverity(p.code) })),
     stats: { files: inputs.length, bytes, lines, candidates, findings: findingsTotal, rules: req.rules.length },
+    ...(plan ? { shard: plan.info } : {}),
   };
+}
+
+/** A shard's file read otherwise than its first bytes planned: the partition may have split its host. */
+function roleDrift(plan: ShardPlan, inputs: readonly InputInfo[]): Problem[] {
+  const out: Problem[] = [];
+  const word = (r: PlannedRole): string => (r === 'log' ? 'a log' : r === 'archive' ? 'an archive' : 'not a log');
+  for (const i of inputs) {
+    const planned = plan.planned.get(i.file);
+    if (planned === undefined) continue;
+    const read: PlannedRole = i.role.startsWith('log:') ? 'log' : i.role.startsWith('archive:') ? 'archive' : 'other';
+    if (read !== planned) out.push({ code: 'shard-role-mismatch', file: i.file, args: { planned: word(planned), role: i.role } });
+  }
+  return out;
 }

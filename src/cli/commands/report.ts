@@ -5,7 +5,7 @@ import { Option, type Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Report } from '../../core/index.js';
-import { mergeReports, validateResult, type NamedReport } from '../../pipeline/merge.js';
+import { MergeRefused, mergeReports, validateResult, type NamedReport } from '../../pipeline/merge.js';
 import { reportShapeError } from '../../pipeline/report-shape.js';
 import { validateReportDocument } from '../../core/schema.js';
 import { formatFromOutput, OUTPUT_FORMATS, outputFormat, type OutputFormatName } from '../../render/outputs.js';
@@ -56,7 +56,19 @@ export async function runReport(c: ReportConfig, io: CliIO): Promise<void> {
     }
   }
   for (const f of c.files) parts.push({ file: f, report: await readResult(f, io) });
-  const merged = parts.length === 1 ? parts[0]!.report : mergeReports(parts, nowFrom(io), toolVersion());
+  // One plain result is shown as it is; a shard alone still goes through the merge (its missing siblings are named).
+  let merged: Report;
+  if (parts.length === 1 && !parts[0]!.report.shard) merged = parts[0]!.report;
+  else {
+    try {
+      const res = mergeReports(parts, nowFrom(io), toolVersion());
+      for (const n of res.notes) io.stderr(`mapmortem: ${n}\n`);
+      merged = res.report;
+    } catch (err) {
+      if (err instanceof MergeRefused) throw new UsageError(`${err.message}; nothing was written`);
+      throw err;
+    }
+  }
   const color = io.stdoutIsTTY && !c.output && !io.env['NO_COLOR'];
   await emit(await outputFormat(c.format).render(merged, { color, verbose: c.verbose === true, width: textWidth(io, c.output) }), c.output, io);
 }

@@ -13,7 +13,9 @@ import { ndjsonStreamer } from '../../render/ndjson.js';
 import { formatFromOutput, OUTPUT_FORMAT_NAMES, outputFormat, type OutputFormatName } from '../../render/outputs.js';
 import { redactReport } from '../../render/redact.js';
 import { emit, textWidth, loadRules, nowFrom, toolVersion, UsageError, type CliIO, type RegisterCommand } from '../context.js';
-import { collectList, parseNonNegInt, parsePositiveInt, parseWhen } from '../options.js';
+import { collectList, parseNonNegInt, parsePositiveInt, parseShard, parseWhen } from '../options.js';
+import { readPathLists } from '../files-from.js';
+import type { ShardSpec } from '../../pipeline/shard.js';
 import { runCapture } from './capture.js';
 
 /** Documentation next to logs (a sample's or a bundle's README) quotes log lines; not evidence. */
@@ -45,6 +47,8 @@ interface ScanFlags {
   maxArchiveBytes?: number;
   maxArchiveMembers?: number;
   capturePid?: number;
+  filesFrom: string[];
+  shard?: ShardSpec;
 }
 
 /** A scan as the flags asked for it, validated, with its rules loaded. */
@@ -71,23 +75,41 @@ export interface ScanCommandConfig {
   readonly archiveLimits: ArchiveLimits;
   readonly capturePid?: number;
   readonly now: Date;
+  /** `--shard INDEX/COUNT`: scan only this part of the inputs (whole hosts). */
+  readonly shard?: ShardSpec;
+  /** Paths read from --files-from lists, and where each was listed. */
+  readonly listedAt?: ReadonlyMap<string, string>;
 }
 
 /** Largest --max-line: the scanner holds one buffer of this size per worker (a Buffer cannot pass 4 GiB). */
 const MAX_LINE_CAP = 1024 ** 3;
 
 /** Flags to config; throws UsageError on a bad combination and on an invalid rule file. */
-export async function scanConfig(paths: readonly string[], o: ScanFlags, io: CliIO): Promise<ScanCommandConfig> {
+export async function scanConfig(args: readonly string[], o: ScanFlags, io: CliIO): Promise<ScanCommandConfig> {
+  const lists = o.filesFrom ?? [];
+  if (args.length === 0 && lists.length === 0 && o.capturePid === undefined) throw new UsageError('nothing to scan: give paths (files, directories, - for stdin) or --files-from LIST');
+  if (lists.filter((l) => l === '-').length > 1) throw new UsageError('--files-from - can be given once (stdin is read once)');
+  if (lists.includes('-') && args.includes('-')) {
+    throw new UsageError('--files-from - reads the list from stdin, so stdin cannot also be scanned: drop the - path, or give the list as a file');
+  }
+  if (o.shard) {
+    if (args.includes('-')) throw new UsageError(`--shard ${o.shard.index}/${o.shard.count} cannot split stdin (-): every shard is its own process; save the input to a file and scan that`);
+    if (o.capturePid !== undefined) {
+      throw new UsageError('--shard and --capture-pid: a capture is of one live process on one machine; capture it with `mapmortem capture` and scan the bundle with the shards');
+    }
+  }
   if (o.maxLine < 4096) throw new UsageError(`--max-line must be at least 4096 bytes, got ${o.maxLine}`);
   if (o.maxLine > MAX_LINE_CAP) {
     throw new UsageError(`--max-line must be at most ${MAX_LINE_CAP} bytes (1 GiB): each scan worker holds a buffer of that size; got ${o.maxLine}`);
   }
-  if (paths.filter((p) => p === '-').length > 1) throw new UsageError('stdin (-) can be given once');
+  if (args.filter((p) => p === '-').length > 1) throw new UsageError('stdin (-) can be given once');
   const now = nowFrom(io);
   const since = o.since !== undefined ? parseWhen('--since', o.since, now) : undefined;
   const until = o.until !== undefined ? parseWhen('--until', o.until, now) : undefined;
   if (since && until && since > until) throw new UsageError(`--since ${o.since} is after --until ${o.until}`);
   const rules = await loadRules(o.rules, !o.defaultRules, io);
+  const listed = lists.length > 0 ? await readPathLists(lists, io) : undefined;
+  const paths = [...args, ...(listed?.paths ?? [])];
   const showProgress = !o.quiet && (o.progress === true || (io.stderrIsTTY === true && !io.env['CI']));
   return {
     paths,
@@ -114,6 +136,8 @@ export async function scanConfig(paths: readonly string[], o: ScanFlags, io: Cli
     },
     ...(o.capturePid !== undefined ? { capturePid: o.capturePid } : {}),
     now,
+    ...(o.shard ? { shard: o.shard } : {}),
+    ...(listed ? { listedAt: listed.listedAt } : {}),
   };
 }
 
@@ -172,6 +196,8 @@ export async function runScanCommand(c: ScanCommandConfig, io: CliIO): Promise<n
     now: c.now,
     version: toolVersion(),
     ...(io.stdin ? { stdin: io.stdin } : {}),
+    ...(c.shard ? { shard: c.shard } : {}),
+    ...(c.listedAt ? { listedAt: c.listedAt } : {}),
   });
   progress?.done();
   const report = c.redact && !ndjson ? redactReport(scanned) : scanned;
@@ -180,11 +206,16 @@ export async function runScanCommand(c: ScanCommandConfig, io: CliIO): Promise<n
     for (const p of notFound) io.stderr(`mapmortem: ${p.message}\n`);
     return 2;
   }
+  const shard = report.shard;
+  if (shard && !c.quiet) {
+    io.stderr(`mapmortem: shard ${shard.index}/${shard.count} (plan ${shard.plan}): ${shard.groups} of ${shard.totalGroups} host groups, ${report.inputs.length} inputs\n`);
+  }
   const color = c.color ?? (io.stdoutIsTTY && !c.output && !io.env['NO_COLOR']);
   const text = ndjson ? ndjson.summary(report) : await format.render(report, { color, verbose: c.verbose, width: textWidth(io, c.output) });
   await emit(text, c.output, io);
   if (c.output && !c.quiet) io.stderr(`mapmortem: verdict ${report.verdict}; report written to ${c.output}\n`);
-  if (report.verdict === 'nothing-read') {
+  // A shard that drew no host (more shards than hosts) has done its part: not a failed scan.
+  if (report.verdict === 'nothing-read' && !(shard && shard.groups === 0)) {
     if (!c.quiet) io.stderr('mapmortem: nothing was read: no input could be read as a log or evidence file (see the problems); exit 3\n');
     return 3;
   }
@@ -195,7 +226,7 @@ export const registerScan: RegisterCommand = (program: Command, { io, exit }) =>
   program
     .command('scan')
     .description('scan logs, crash files and evidence (files, directories, - for stdin) and print the verdict')
-    .argument('<paths...>', 'files, directories or - for stdin')
+    .argument('[paths...]', 'files, directories or - for stdin')
     .addOption(new Option('-f, --format <format>', 'output format').choices([...OUTPUT_FORMAT_NAMES]))
     .option('-o, --output <file>', 'write the report to FILE instead of stdout (format from the extension unless --format)')
     .option('--rules <dir>', 'extra rule directory (repeatable)', collectList, [] as string[])
@@ -213,6 +244,8 @@ export const registerScan: RegisterCommand = (program: Command, { io, exit }) =>
     .option('-q, --quiet', 'no progress and no verdict line on stderr')
     .option('--max-archive-bytes <bytes>', 'stop expanding an archive after this many decompressed bytes (default 16 GiB)', parsePositiveInt('--max-archive-bytes'))
     .option('--max-archive-members <n>', 'stop expanding an archive after this many members (default 100000)', parsePositiveInt('--max-archive-members'))
+    .option('--files-from <list>', 'also scan the paths LIST names, one a line (- for stdin; blank lines and # comments skipped; repeatable)', collectList, [] as string[])
+    .option('--shard <index/count>', 'scan only shard INDEX of COUNT (INDEX from 0, as JOB_COMPLETION_INDEX); hosts are never split; merge with `report`', parseShard)
     .option('--capture-pid <pid>', 'capture this live process first (a bundle saved here) and scan it with the logs', parsePositiveInt('--capture-pid'))
     .option('--redact', 'replace host names, IP addresses, user names in paths and e-mail addresses with stable placeholders')
     .option('--color', 'force colour in text output')
