@@ -12,7 +12,8 @@ export interface ListedPath {
   readonly line: number;
 }
 
-export type PathList = { readonly ok: true; readonly paths: readonly ListedPath[]; readonly lines: number } | { readonly ok: false; readonly line: number; readonly reason: string };
+export type PathList =
+  { readonly ok: true; readonly paths: readonly ListedPath[]; readonly lines: number } | { readonly ok: false; readonly line: number; readonly reason: string };
 
 /** The paths a list names, or the first line that cannot be a path and why. */
 export function parsePathList(text: string): PathList {

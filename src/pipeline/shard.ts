@@ -143,9 +143,10 @@ export async function planShards(sources: readonly Source[], spec: ShardSpec, ro
     .slice(0, 16);
   const mine = new Set(keys.filter((k) => shardOfGroup(k, spec.count) === spec.index));
   const own = sources.filter((s) => mine.has(keyOf(s)));
+  const byDisplay = new Map(sources.map((s) => [s.display, s]));
   const peers = [
     ...entries.filter((e) => !mine.has(keyOf(e.source))),
-    ...[...standIns.entries()].filter(([display]) => !mine.has(keyOf(sources.find((s) => s.display === display)!))).map(([, e]) => e),
+    ...[...standIns.entries()].filter(([display]) => !mine.has(keyOf(byDisplay.get(display)!))).map(([, e]) => e),
   ];
   const planned = new Map(own.filter((s) => s.kind === 'file').map((s) => [s.display, roles.get(s.display)!]));
   return { info: { index: spec.index, count: spec.count, plan, groups: mine.size, totalGroups: keys.length }, own, peers, planned };

@@ -87,13 +87,15 @@ const MAX_LINE_CAP = 1024 ** 3;
 /** Flags to config; throws UsageError on a bad combination and on an invalid rule file. */
 export async function scanConfig(args: readonly string[], o: ScanFlags, io: CliIO): Promise<ScanCommandConfig> {
   const lists = o.filesFrom ?? [];
-  if (args.length === 0 && lists.length === 0 && o.capturePid === undefined) throw new UsageError('nothing to scan: give paths (files, directories, - for stdin) or --files-from LIST');
+  if (args.length === 0 && lists.length === 0 && o.capturePid === undefined)
+    throw new UsageError('nothing to scan: give paths (files, directories, - for stdin) or --files-from LIST');
   if (lists.filter((l) => l === '-').length > 1) throw new UsageError('--files-from - can be given once (stdin is read once)');
   if (lists.includes('-') && args.includes('-')) {
     throw new UsageError('--files-from - reads the list from stdin, so stdin cannot also be scanned: drop the - path, or give the list as a file');
   }
   if (o.shard) {
-    if (args.includes('-')) throw new UsageError(`--shard ${o.shard.index}/${o.shard.count} cannot split stdin (-): every shard is its own process; save the input to a file and scan that`);
+    if (args.includes('-'))
+      throw new UsageError(`--shard ${o.shard.index}/${o.shard.count} cannot split stdin (-): every shard is its own process; save the input to a file and scan that`);
     if (o.capturePid !== undefined) {
       throw new UsageError('--shard and --capture-pid: a capture is of one live process on one machine; capture it with `mapmortem capture` and scan the bundle with the shards');
     }
