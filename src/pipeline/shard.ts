@@ -6,13 +6,9 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { COMMAND_LINE_SCOPE, type ShardInfo, type Source } from '../core/index.js';
 import { assignScopes, type CorrelateEntry } from '../correlate/correlate.js';
-import { ownReportFormat } from '../discover/own-report.js';
-import { detectEvidence } from '../evidence/index.js';
-import { detectFormat } from '../formats/index.js';
-import { detectArchive } from '../io/archive.js';
+import { rawInputKind, textInputKind } from '../discover/kind.js';
 import { decodeUtf16, detectUtf16, rechain, stripLeadingNuls } from '../io/decode.js';
 import { openFile } from '../io/open.js';
-import { looksBinary } from '../io/sniff.js';
 import type { FileSource } from '../discover/discover.js';
 
 /** Which part of a scan to run: INDEX counts from 0 (Kubernetes' JOB_COMPLETION_INDEX), 0 ≤ INDEX < COUNT. */
@@ -34,23 +30,11 @@ export interface ShardPlan {
   readonly planned: ReadonlyMap<string, PlannedRole>;
 }
 
-const HEAD_LINES = 64;
-const HEAD_BYTES = 256 * 1024;
-
-/** The head lines the scan classifies a file by (scan.ts `headLines`: the same bytes, the same cut). */
-function headLines(buf: Buffer): string[] {
-  const text = buf.subarray(0, Math.min(buf.length, HEAD_BYTES)).toString('utf8');
-  const lines = text.split('\n').slice(0, HEAD_LINES);
-  if (buf.length > HEAD_BYTES || !text.endsWith('\n')) lines.pop();
-  return lines.map((l) => l.replace(/\r$/, ''));
-}
-
 /**
- * The role the scan will give a file, from its first chunk only, taking the decisions of
- * pipeline/scan.ts (`scanSource`, then `scanOpened`) in their order: an archive; empty, one of our
- * own reports, a cmdline file or binary (none is a log); an hs_err crash file (a log); an evidence
- * file (not a log) unless it is a server log stating its limits; else a log. A test holds the two
- * in step on every sample and odd input (test/shard/plan.test.ts).
+ * The role the scan will give a file, from its first chunk: the same decisions (discover/kind.ts)
+ * on the same bytes that `scanSource` and `scanOpened` take, in their order: an archive; empty,
+ * one of our own reports or a cmdline file (none is a log); UTF-16 or NUL-led text decoded first;
+ * binary or evidence (not a log); a crash file, a log stating its limits, or a log.
  */
 export async function planRole(src: FileSource): Promise<PlannedRole> {
   const opened = openFile(src.absPath, src.display, { sizeHint: src.size });
@@ -60,8 +44,9 @@ export async function planRole(src: FileSource): Promise<PlannedRole> {
     let first = res.done ? undefined : res.value;
     if (!first) return 'other';
     const name = path.basename(src.display);
-    if (detectArchive(first.subarray(0, 4096), name)) return 'archive';
-    if (ownReportFormat(first) || name === 'cmdline') return 'other';
+    const raw = rawInputKind(name, first, { archives: true });
+    if (raw.kind === 'archive') return 'archive';
+    if (raw.kind !== 'text') return 'other';
     const utf16 = detectUtf16(first);
     if (utf16 || first[0] === 0) {
       const gen = utf16 ? decodeUtf16(utf16, rechain(first, it)) : stripLeadingNuls(rechain(first, it)).chunks;
@@ -70,13 +55,8 @@ export async function planRole(src: FileSource): Promise<PlannedRole> {
       first = n.done ? undefined : n.value;
       if (!first) return 'other';
     }
-    if (looksBinary(first.subarray(0, 8192))) return 'other';
-    const head = headLines(first);
-    const detected = detectFormat(head);
-    if (detected.format === 'hs-err') return 'log';
-    const sniffed = detectEvidence(head, name);
-    if (sniffed === null || sniffed === 'hs-err' || sniffed === 'prometheus-startup') return 'log';
-    return 'other';
+    const kind = textInputKind(name, first).kind;
+    return kind === 'binary' || kind === 'evidence' ? 'other' : 'log';
   } catch {
     // Unreadable now: the scan reports it (a problem, no log), wherever it runs.
     return 'other';
