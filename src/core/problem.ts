@@ -126,11 +126,13 @@ export function formatProblem(p: Problem): string {
         `${where}: planned as ${arg(p, 'planned')} when the inputs were split into shards, read as ${arg(p, 'role')}: ` +
         'its host may be split across shards; scan its host without --shard to be sure'
       );
-    case 'shards-missing':
+    case 'shards-missing': {
+      const many = arg(p, 'missing').includes(',');
       return (
-        `${where}: shard${arg(p, 'missing').includes(',') ? 's' : ''} ${arg(p, 'missing')} of this scan ${arg(p, 'missing').includes(',') ? 'are' : 'is'} not among the merged results: ` +
-        `the hosts ${arg(p, 'missing').includes(',') ? 'they' : 'it'} scanned are not in this report; merge again with every shard's JSON`
+        `${where}: shard${many ? 's' : ''} ${arg(p, 'missing')} of this scan ${many ? 'are' : 'is'} not among the merged results: ` +
+        `the hosts ${many ? 'they' : 'it'} scanned are not in this report; merge again with every shard's JSON`
       );
+    }
     case 'shard-plans-differ':
       return (
         `${where}: shards planned over different inputs (${arg(p, 'plans')}): files appeared or changed between the shards' runs, ` +
