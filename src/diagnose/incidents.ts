@@ -76,48 +76,139 @@ function pidsOf(evidence: readonly EvidenceFile[]): Map<string, number> {
   return m;
 }
 
+/** One sorted run of unlisted findings: the listing's overflow, or one file and rule's compact hits. */
+interface UnlistedRun {
+  readonly file: (i: number) => string;
+  readonly rule: (i: number) => string;
+  readonly line: (i: number) => number;
+  readonly time: (i: number) => string | null;
+  /** The key of row i's capture set (its JSON) and the set. */
+  readonly captures: (i: number) => { key: string; set: Readonly<Record<string, CaptureValue>> };
+  readonly length: number;
+}
+
+function cmpRow(a: UnlistedRun, i: number, b: UnlistedRun, j: number): number {
+  const fa = a.file(i);
+  const fb = b.file(j);
+  if (fa !== fb) return fa < fb ? -1 : 1;
+  const d = a.line(i) - b.line(j);
+  if (d !== 0) return d;
+  const ra = a.rule(i);
+  const rb = b.rule(j);
+  return ra < rb ? -1 : ra > rb ? 1 : 0;
+}
+
+function isSorted(run: UnlistedRun): boolean {
+  for (let i = 1; i < run.length; i++) if (cmpRow(run, i - 1, run, i) > 0) return false;
+  return true;
+}
+
 /**
  * The columns of every finding an incident does not list: the listing's overflow and the
- * findings the scan kept compactly, in file, line, rule order.
+ * findings the scan kept compactly, in file, line, rule order. The runs are each sorted (the
+ * scan keeps hits in line order), so they are merged, ties in run order as a stable sort of
+ * all rows would leave them, without a row object per finding: a crash loop has hundreds of
+ * thousands.
  */
 function unlistedOf(overflow: readonly Finding[], parts: readonly OmittedFindings[]): UnlistedFindings {
-  const rows: { file: string; line: number; rule: string; time: string | null; captures: Readonly<Record<string, CaptureValue>> }[] = [];
-  for (const f of overflow) rows.push({ file: f.file, line: f.line, rule: f.ruleId, time: f.time?.iso ?? null, captures: f.captures });
+  const runs: UnlistedRun[] = [];
+  if (overflow.length > 0) {
+    runs.push({
+      length: overflow.length,
+      file: (i) => overflow[i]!.file,
+      rule: (i) => overflow[i]!.ruleId,
+      line: (i) => overflow[i]!.line,
+      time: (i) => overflow[i]!.time?.iso ?? null,
+      captures: (i) => ({ key: JSON.stringify(overflow[i]!.captures), set: overflow[i]!.captures }),
+    });
+  }
   for (const p of parts) {
     const h = p.hits;
-    if (!h) continue;
-    for (let i = 0; i < h.line.length; i++) {
-      rows.push({ file: p.file, line: h.line[i]!, rule: p.ruleId, time: h.time[i] ?? null, captures: h.captureSets[h.captures[i]!] ?? {} });
-    }
+    if (!h || h.line.length === 0) continue;
+    const keys = new Map<number, { key: string; set: Readonly<Record<string, CaptureValue>> }>();
+    runs.push({
+      length: h.line.length,
+      file: () => p.file,
+      rule: () => p.ruleId,
+      line: (i) => h.line[i]!,
+      time: (i) => h.time[i] ?? null,
+      captures: (i) => {
+        const id = h.captures[i]!;
+        let k = keys.get(id);
+        if (k === undefined) {
+          const set = h.captureSets[id] ?? {};
+          k = { key: JSON.stringify(set), set };
+          keys.set(id, k);
+        }
+        return k;
+      },
+    });
   }
-  rows.sort((a, b) => (a.file !== b.file ? (a.file < b.file ? -1 : 1) : a.line !== b.line ? a.line - b.line : a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
-  const dict = <T>(key: (v: T) => string) => {
+  const dict = <T>() => {
     const ids = new Map<string, number>();
     const values: T[] = [];
     return {
       values,
-      id(v: T): number {
-        const k = key(v);
-        let id = ids.get(k);
+      id(key: string, v: T): number {
+        let id = ids.get(key);
         if (id === undefined) {
           id = values.length;
           values.push(v);
-          ids.set(k, id);
+          ids.set(key, id);
         }
         return id;
       },
     };
   };
-  const files = dict<string>((v) => v);
-  const rules = dict<string>((v) => v);
-  const sets = dict<Readonly<Record<string, CaptureValue>>>((v) => JSON.stringify(v));
+  const files = dict<string>();
+  const rules = dict<string>();
+  const sets = dict<Readonly<Record<string, CaptureValue>>>();
   const out = { file: [] as number[], line: [] as number[], rule: [] as number[], time: [] as (string | null)[], captures: [] as number[] };
-  for (const r of rows) {
-    out.file.push(files.id(r.file));
-    out.line.push(r.line);
-    out.rule.push(rules.id(r.rule));
-    out.time.push(r.time);
-    out.captures.push(sets.id(r.captures));
+  const emit = (run: UnlistedRun, i: number): void => {
+    const file = run.file(i);
+    const rule = run.rule(i);
+    const c = run.captures(i);
+    out.file.push(files.id(file, file));
+    out.line.push(run.line(i));
+    out.rule.push(rules.id(rule, rule));
+    out.time.push(run.time(i));
+    out.captures.push(sets.id(c.key, c.set));
+  };
+  if (runs.every(isSorted)) {
+    // A binary heap of (run, position), smallest row first, ties by run order.
+    const pos = runs.map(() => 0);
+    const less = (a: number, b: number): boolean => {
+      const c = cmpRow(runs[a]!, pos[a]!, runs[b]!, pos[b]!);
+      return c < 0 || (c === 0 && a < b);
+    };
+    const heap = runs.map((_, r) => r);
+    const down = (k: number): void => {
+      for (;;) {
+        const l = 2 * k + 1;
+        if (l >= heap.length) return;
+        const r = l + 1;
+        const m = r < heap.length && less(heap[r]!, heap[l]!) ? r : l;
+        if (!less(heap[m]!, heap[k]!)) return;
+        [heap[m], heap[k]] = [heap[k]!, heap[m]!];
+        k = m;
+      }
+    };
+    for (let k = (heap.length >> 1) - 1; k >= 0; k--) down(k);
+    while (heap.length > 0) {
+      const r = heap[0]!;
+      emit(runs[r]!, pos[r]!);
+      pos[r] = pos[r]! + 1;
+      if (pos[r] >= runs[r]!.length) {
+        heap[0] = heap[heap.length - 1]!;
+        heap.pop();
+      }
+      if (heap.length > 0) down(0);
+    }
+  } else {
+    const rows: { run: UnlistedRun; i: number }[] = [];
+    for (const run of runs) for (let i = 0; i < run.length; i++) rows.push({ run, i });
+    rows.sort((a, b) => cmpRow(a.run, a.i, b.run, b.i));
+    for (const { run, i } of rows) emit(run, i);
   }
   return { files: files.values, rules: rules.values, captureSets: sets.values, ...out };
 }

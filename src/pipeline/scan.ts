@@ -162,6 +162,8 @@ class HitColumns {
 
   add(line: number, time: string | null, captures: Readonly<Record<string, CaptureValue>>): void {
     this.line.push(line);
+    // The time is a concatenation (a tree of pieces in V8): reading it flattens it, so the pieces can go.
+    if (time !== null) time.charCodeAt(0);
     this.time.push(time);
     const key = JSON.stringify(captures);
     let id = this.setIds.get(key);

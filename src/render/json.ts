@@ -27,11 +27,18 @@ export function renderJson(report: Report): string {
     2,
   );
   if (packed.length === 0) return `${text}\n`;
+  // The pieces are joined once: a crash loop's columns are tens of MB, so no copy of them is made twice.
   const placeholder = new RegExp(`^( *)("unlisted": )"${JSON.stringify(mark).slice(1, -1).replace(/\\/g, '\\\\')}(\\d+)"`, 'gm');
-  const out = text.replace(placeholder, (_m, indent: string, head: string, i: string) => {
-    const cols = packed[Number(i)] as Record<string, unknown>;
-    const body = Object.keys(cols).map((k) => `${indent}  ${JSON.stringify(k)}: ${JSON.stringify(cols[k], jsonReplacer)}`);
-    return `${indent}${head}{\n${body.join(',\n')}\n${indent}}`;
-  });
-  return `${out}\n`;
+  const pieces: string[] = [];
+  let at = 0;
+  for (const m of text.matchAll(placeholder)) {
+    const indent = m[1]!;
+    const cols = packed[Number(m[3])] as Record<string, unknown>;
+    pieces.push(text.slice(at, m.index), `${indent}${m[2]!}{\n`);
+    Object.keys(cols).forEach((k, i) => pieces.push(`${i > 0 ? ',\n' : ''}${indent}  ${JSON.stringify(k)}: `, JSON.stringify(cols[k], jsonReplacer)));
+    pieces.push(`\n${indent}}`);
+    at = m.index + m[0].length;
+  }
+  pieces.push(text.slice(at), '\n');
+  return pieces.join('');
 }

@@ -1,7 +1,7 @@
 // A crash loop: every line of a log is an mmap ENOMEM failure. Every hit must reach the JSON
 // (listed examples plus the compact unlisted columns), with its line, time and captures.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -54,5 +54,25 @@ describe('dense failures', () => {
     const lines = [...inc.findings.map((f: { line: number }) => f.line), ...inc.unlisted.line].sort((a: number, b: number) => a - b);
     expect(lines).toEqual(failing);
     expect(report.stats.lines).toBe(5000);
+  });
+
+  it('merges the listing overflow and two files of compact hits into one file, line order', async () => {
+    const sub = path.join(dir, 'two');
+    mkdirSync(sub);
+    writeFileSync(path.join(sub, 'a.log'), crashLoop(350, 1).text);
+    writeFileSync(path.join(sub, 'b.log'), crashLoop(300, 1).text);
+    const { report } = await scanJson([sub, '--jobs', '1']);
+    const inc = report.incidents[0];
+    const u = inc.unlisted;
+    expect(inc.count).toBe(650);
+    const rows = u.line.map((l: number, i: number) => `${u.files[u.file[i]]}:${String(l).padStart(4, '0')}`);
+    expect(rows).toEqual([...rows].sort());
+    const listed = inc.findings.map((f: { file: string; line: number }) => `${f.file}:${String(f.line).padStart(4, '0')}`);
+    const all = [...listed, ...rows].sort();
+    expect(new Set(all).size).toBe(650);
+    expect(all.filter((r) => r.includes('a.log'))).toHaveLength(350);
+    // a.log's first 200 findings are listed; past them every row, overflow or compact, is in the columns.
+    expect(listed.every((r: string) => r.includes('a.log'))).toBe(true);
+    expect(u.captureSets[u.captures[u.line.length - 1]].size).toBe(30000 + (300 % 7));
   });
 });
