@@ -53,6 +53,11 @@ export interface RuleSignals {
   readonly failure: FailureSignal;
   readonly operation: Operation;
   readonly hint: CauseHint;
+  /**
+   * The line itself names the limit that was reached (the kernel's pids controller refusing a
+   * fork): its hint is a verdict, not a lean. A memory-cgroup or address-space hint already is.
+   */
+  readonly decides?: boolean;
 }
 
 export const MATCH_SCOPES = ['line', 'record'] as const;

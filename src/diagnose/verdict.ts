@@ -389,9 +389,14 @@ export function decide(input: DecideInput): Decision {
     if (mem.exhausted) return { ...base, cause: 'memory-exhaustion', confidence: mem.strength, trail: trail.steps, caveats, because: mem.reason };
   }
   if (kernelOom.length > 0) {
-    const fact = `the kernel OOM killer killed a process (${kernelOom.length} line${kernelOom.length === 1 ? '' : 's'})`;
+    // Only the "invoked oom-killer" header without its kill line or a cgroup frame: the excerpt may have lost what says cgroup.
+    const headerOnly = kernelOom.every((f) => f.captures['invoker'] !== undefined);
+    const fact = headerOnly
+      ? `a task invoked the kernel OOM killer (${kernelOom.length} line${kernelOom.length === 1 ? '' : 's'}), with no memory-cgroup frame or constraint in the excerpt`
+      : `the kernel OOM killer killed a process (${kernelOom.length} line${kernelOom.length === 1 ? '' : 's'})`;
     trail.add('kernel OOM killer', fact, kernelOom.slice(0, 3).map(findingRef), 'the host ran out of memory');
-    return { ...base, cause: 'memory-exhaustion', confidence: mem?.plentiful ? 'medium' : 'high', trail: trail.steps, caveats, because: fact };
+    if (headerOnly) caveats.push('only the OOM report header was found: its call trace or oom-kill:constraint= line would confirm host-wide (not cgroup) memory');
+    return { ...base, cause: 'memory-exhaustion', confidence: mem?.plentiful || headerOnly ? 'medium' : 'high', trail: trail.steps, caveats, because: fact };
   }
   if (as?.hit) return { ...base, cause: 'address-space-limit', confidence: as.confidence, trail: trail.steps, caveats, because: as.fact };
 
@@ -624,6 +629,20 @@ function threadView(facts: FactIndex, findings: readonly Finding[], mem: MemoryV
   const pidsRefused = facts.num('cgroup-pids-events-max');
   const pidsMax = facts.num('cgroup-pids-max');
   const hostThreads = facts.num('host-threads');
+  // The kernel's own word that a task limit refused the fork (a rule with `decides`): the limit is named, not inferred.
+  const stated = findings.find((f) => f.signals.hint === 'thread' && f.signals.decides === true && f.signals.failure === 'enomem');
+  if (stated) {
+    const limitFact = pidsMax && Number.isFinite(pidsMax.value) ? pidsMax : undefined;
+    return {
+      hit: true,
+      fact: `the kernel says a task limit refused a new task: ${stated.message}` + (limitFact ? ` (pids.max ${fmtCount(limitFact.value)})` : ''),
+      sources: [findingRef(stated), ...(threadFail && threadFail !== stated ? [findingRef(threadFail)] : []), ...src(limitFact)],
+      confidence: 'high',
+      ...(limitFact
+        ? { limit: { name: 'pids.max', limit: limitFact.value, used: pidsPeak?.value ?? pidsCurrent?.value ?? limitFact.value, sources: [findingRef(stated), limitFact.source] } }
+        : {}),
+    };
+  }
   if (pidsRefused && pidsRefused.value > 0 && pidsMax && Number.isFinite(pidsMax.value)) {
     return {
       hit: true,
@@ -691,23 +710,6 @@ interface NoFailureInput {
 /** No ENOMEM failure: a limit that is too low, another mmap error, or nothing. */
 function decideWithoutFailure(x: NoFailureInput): Decision {
   const { trail, caveats, base, limitWarnings, nonEnomem, limitText, limitSources } = x;
-  if (limitWarnings.length > 0) {
-    const w = limitWarnings[0]!;
-    const current = w.captures['current'];
-    const required0 = w.captures['required'];
-    const fact =
-      typeof current === 'number' && typeof required0 === 'number'
-        ? `the software demands vm.max_map_count ≥ ${fmtCount(required0)}; the host has ${fmtCount(current)}`
-        : `a startup check reports vm.max_map_count too low (${w.ruleId})`;
-    trail.add('limit check', fact, limitWarnings.slice(0, 3).map(findingRef), 'no failure yet, but the limit is below what the software requires');
-    const at = findingRef(w);
-    // The check's own numbers are the host's limit and the software's demand, unless a captured limit says otherwise.
-    const mapLimit = base.mapLimit.assumed && typeof current === 'number' ? { value: current, assumed: false, source: at } : base.mapLimit;
-    const required =
-      typeof required0 === 'number' ? { value: required0, basis: `the software demands vm.max_map_count ≥ ${fmtCount(required0)} (${w.ruleId})`, sources: [at] } : undefined;
-    const kept = mapLimit === base.mapLimit ? caveats : caveats.filter((c) => !c.startsWith('vm.max_map_count was not captured'));
-    return { ...base, mapLimit, ...(required ? { required } : {}), cause: 'map-count-limit-low', confidence: 'high', trail: trail.steps, caveats: kept, because: fact };
-  }
   const { needed, mapLimit } = base;
   // Without a failure line, numbers from prose alone (a doc, a guide) never make an incident.
   const mapCount = base.mapCount?.origin === 'prose' || mapLimit.fact?.origin === 'prose' ? undefined : base.mapCount;
@@ -722,6 +724,23 @@ function decideWithoutFailure(x: NoFailureInput): Decision {
     );
     caveats.push('no failure line was found in the logs scanned: the process is out of map areas by its count, and its next mmap, mprotect or thread start fails');
     return { ...base, cause: 'map-count-exhaustion', confidence: 'high', trail: trail.steps, caveats, because: fact };
+  }
+  if (limitWarnings.length > 0) {
+    const w = limitWarnings[0]!;
+    const current = w.captures['current'];
+    const required0 = w.captures['required'];
+    const fact =
+      typeof current === 'number' && typeof required0 === 'number'
+        ? `the software demands vm.max_map_count ≥ ${fmtCount(required0)}; the host has ${fmtCount(current)}`
+        : `a check reports vm.max_map_count too low: ${w.message} (${w.ruleId})`;
+    trail.add('limit check', fact, limitWarnings.slice(0, 3).map(findingRef), 'no failure yet, but the limit is below what the software requires');
+    const at = findingRef(w);
+    // The check's own numbers are the host's limit and the software's demand, unless a captured limit says otherwise.
+    const mapLimit = base.mapLimit.assumed && typeof current === 'number' ? { value: current, assumed: false, source: at } : base.mapLimit;
+    const required =
+      typeof required0 === 'number' ? { value: required0, basis: `the software demands vm.max_map_count ≥ ${fmtCount(required0)} (${w.ruleId})`, sources: [at] } : undefined;
+    const kept = mapLimit === base.mapLimit ? caveats : caveats.filter((c) => !c.startsWith('vm.max_map_count was not captured'));
+    return { ...base, mapLimit, ...(required ? { required } : {}), cause: 'map-count-limit-low', confidence: 'high', trail: trail.steps, caveats: kept, because: fact };
   }
   if (needed && needed.value >= mapLimit.value * LOW_HEADROOM) {
     const fact = `the data directory needs ${fmtCount(needed.value)} map areas (${needed.basis}) against vm.max_map_count ${limitText}`;

@@ -2,7 +2,8 @@
 // /proc/<pid>/limits, sysctl lines, `cat /proc/sys/vm/max_map_count` + its number, `wc -l`
 // of a maps file, `ps -eLf | wc -l`, a status block's Threads:, maps excerpts (elisions make the
 // count a lower bound), uname, 32-bit markers, `docker run --memory=`, Kubernetes
-// resources.limits.memory, and counts written in prose (lower weight, cited to their sentence).
+// resources.limits.memory, a program's own report of its map count and limit (ClickHouse,
+// ArangoDB), and counts written in prose (lower weight, cited to their sentence).
 
 import type { Fact, FlagFactKey, NumericFactKey } from '../core/index.js';
 import { parseLimits } from './limits.js';
@@ -39,6 +40,10 @@ const PROC_SYS_KEYS: Record<string, NumericFactKey> = {
 };
 const PROC_SYS_INLINE = /\/proc\/sys\/(?:vm|kernel)\/([\w-]+)\s*[:=]\s*(\d+)\s*$/;
 const BARE_NUMBER = /^[\s>|]*(\d+)\s*$/;
+/** A program's own report of its map count and limit, read at the failure (ClickHouse, ArangoDB): not a transcript of another process. */
+const SELF_REPORT_COUNT = /\bCurrent number of mappings \(\/proc\/self\/maps\): (\d+)\b/;
+const SELF_REPORT_LIMIT = /\bLimit on number of mappings \(\/proc\/sys\/vm\/max_map_count\): (\d+)\b/;
+const SELF_REPORT_PAIR = /\bnumber of memory mappings\. current: (\d+), maximum: (\d+)\b/;
 const WC_OUTPUT = /(?:^|\s)(\d+)\s+(\S*\/proc\/([\w$(){}]+)\/(?:task\/\d+\/)?maps)\s*$/;
 const WC_COMMAND = /\bwc\s+-l\b.*\/proc\/(\$\([^)]*\)|[\w${}-]+)\/maps|\/proc\/(\$\([^)]*\)|[\w${}-]+)\/maps\b.*\|\s*wc\s+-l/;
 const PS_HOST = /\bps\s+(?:-eLf|-eL|-efL|-Lef|axms|-e\s+-L\s*\S*|-eT)\b[^|]*\|\s*wc\s+-l/;
@@ -144,7 +149,7 @@ function nextValue(lines: readonly string[], i: number, within = 2): number {
 export function harvestEmbedded(file: string, lines: readonly string[], firstLineNo = 1): Fact[] {
   const facts: Fact[] = [];
   const at = (i: number): number => firstLineNo + i;
-  const n = (key: NumericFactKey, value: number, i: number, method: string, origin: 'transcript' | 'config' | 'prose', complete?: boolean): void => {
+  const n = (key: NumericFactKey, value: number, i: number, method: string, origin: 'at-failure' | 'transcript' | 'config' | 'prose', complete?: boolean): void => {
     facts.push(num(key, value, file, at(i), { method, origin, ...(complete !== undefined ? { complete } : {}) }));
   };
   const f = (key: FlagFactKey, i: number, method: string): void => {
@@ -204,6 +209,18 @@ export function harvestEmbedded(file: string, lines: readonly string[], firstLin
         i = end - 1;
         continue;
       }
+    }
+
+    // A program's own map count and limit, printed when an allocation failed or by its own check.
+    const selfCount = SELF_REPORT_COUNT.exec(line);
+    const selfLimit = SELF_REPORT_LIMIT.exec(line);
+    const selfPair = SELF_REPORT_PAIR.exec(line);
+    if (selfCount || selfLimit || selfPair) {
+      const count = selfCount?.[1] ?? selfPair?.[1];
+      const limit = selfLimit?.[1] ?? selfPair?.[2];
+      if (count !== undefined) n('map-count', Number(count), i, "the program's own count of its /proc/self/maps", 'at-failure', true);
+      if (limit !== undefined) n('max-map-count', Number(limit), i, "the program's own reading of vm.max_map_count", 'at-failure');
+      continue;
     }
 
     // `cat /proc/sys/vm/max_map_count` then its number; `/proc/sys/vm/x: N` (grep . output).

@@ -261,14 +261,25 @@ export function templateNames(template: string): string[] {
   return [...template.matchAll(PLACEHOLDER)].map((m) => m[1]!);
 }
 
-/** Fills a message template from typed captures; a missing capture takes its fallback, or reads `unknown <name>`. */
+/** An optional segment of a message template: `[[ in {dir}]]` is kept only when every placeholder inside it has a capture. */
+const OPTIONAL_SEGMENT = /\[\[((?:(?!\]\]).)*)\]\]/gs;
+
+/**
+ * Fills a message template from typed captures: an optional segment `[[…]]` whose placeholders are
+ * not all captured is dropped whole; a missing capture elsewhere takes its fallback, or reads
+ * `unknown <name>`. Runs of spaces left by a dropped
+ * piece collapse, and the ends are trimmed.
+ */
 export function fillMessage(template: string, captures: Readonly<Record<string, CaptureValue>>, extract: Rule['extract']): string {
-  return template.replace(PLACEHOLDER, (_all, name: string, fallback: string | undefined) => {
-    const v = captures[name];
-    if (v === undefined) return fallback ?? `unknown ${name}`;
-    if (typeof v === 'number' && extract[name] === 'bytes') return fmtBytes(v);
-    return String(v);
-  });
+  const fill = (text: string): string =>
+    text.replace(PLACEHOLDER, (_all, name: string, fallback: string | undefined) => {
+      const v = captures[name];
+      if (v === undefined) return fallback ?? `unknown ${name}`;
+      if (typeof v === 'number' && extract[name] === 'bytes') return fmtBytes(v);
+      return String(v);
+    });
+  const kept = template.replace(OPTIONAL_SEGMENT, (_all, inner: string) => (templateNames(inner).every((n) => captures[n] !== undefined) ? inner : ''));
+  return fill(kept).replace(/ {2,}/g, ' ').trim();
 }
 
 function numbered(l: ParsedLine): { line: number; text: string } {

@@ -28,6 +28,7 @@ import {
   type Operation,
   type CauseHint,
   type MatchScope,
+  type RuleSignals,
 } from '../core/index.js';
 import { isEmbedded, listPackageDir, packageRoot, readPackageFile } from '../core/package.js';
 import { templateNames } from './compile.js';
@@ -66,7 +67,7 @@ const TOP_KEYS = [
 ] as const;
 const REQUIRED_TOP = ['id', 'title', 'severity', 'systems', 'literals', 'match', 'signals', 'explanation', 'remediation', 'tests'];
 const MATCH_KEYS = ['scope', 'all', 'any', 'none', 'flags'];
-const SIGNAL_KEYS = ['failure', 'operation', 'hint'];
+const SIGNAL_KEYS = ['failure', 'operation', 'hint', 'decides'];
 const TEST_KEYS = ['match', 'noMatch'];
 const SAMPLE_KEYS = ['text', 'captures', 'line'];
 /** Keys only a v2 file may use. */
@@ -417,7 +418,7 @@ class RuleValidator {
     return bad ? undefined : list;
   }
 
-  signals(v: unknown): { failure: FailureSignal; operation: Operation; hint: CauseHint } | undefined {
+  signals(v: unknown): RuleSignals | undefined {
     if (v === undefined || v === null) return undefined;
     if (!isObj(v)) {
       this.err('signals', 'must be a mapping with failure, operation, hint');
@@ -427,8 +428,10 @@ class RuleValidator {
     const failure = this.enumValue<FailureSignal>(v, 'failure', 'signals.failure', FAILURE_SIGNALS);
     const operation = this.enumValue<Operation>(v, 'operation', 'signals.operation', OPERATIONS);
     const hint = this.enumValue<CauseHint>(v, 'hint', 'signals.hint', CAUSE_HINTS);
+    const decides = v['decides'];
+    if (decides !== undefined && typeof decides !== 'boolean') this.err('signals.decides', 'must be true or false (true: the line names the limit that was reached)');
     if (failure === undefined || operation === undefined || hint === undefined) return undefined;
-    return { failure, operation, hint };
+    return { failure, operation, hint, ...(decides === true ? { decides } : {}) };
   }
 
   tests(v: unknown, literals: string[] | undefined): Rule['tests'] | undefined {

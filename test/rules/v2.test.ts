@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchRules } from '../../src/rules/compile.js';
+import { fillMessage, matchRules } from '../../src/rules/compile.js';
 import { loadRuleDirs } from '../../src/rules/load.js';
 import { runRuleSamples } from '../../src/pipeline/rule-samples.js';
 import { record, ruleDir, ruleYaml } from './helpers.js';
@@ -121,5 +121,20 @@ describe('rule format v2', () => {
     if (!res.ok) throw new Error(JSON.stringify(res.errors));
     const results = await runRuleSamples(res.rules);
     expect(results.find((r) => r.kind === 'match')).toMatchObject({ ok: false, message: expect.stringContaining('finding on line 2') });
+  });
+});
+
+describe('message templates', () => {
+  const extract = { dir: 'path', size: 'bytes', partition: 'string' } as const;
+  it('keeps an optional segment only when its captures are there, and never leaves a dangling space', () => {
+    const t = 'Kafka could not map an index of {partition|a partition}[[ in {dir}]]';
+    expect(fillMessage(t, { partition: 'orders-3', dir: '/data' }, extract)).toBe('Kafka could not map an index of orders-3 in /data');
+    expect(fillMessage(t, { partition: 'orders-3' }, extract)).toBe('Kafka could not map an index of orders-3');
+    expect(fillMessage(t, {}, extract)).toBe('Kafka could not map an index of a partition');
+  });
+  it('drops a segment when any one of its captures is missing, formats byte sizes, and collapses the gap', () => {
+    const t = 'could not map {partition|a file}[[ ({size} in {dir})]] [[at {dir}]] now';
+    expect(fillMessage(t, { size: 1048576 }, extract)).toBe('could not map a file now');
+    expect(fillMessage(t, { size: 1048576, dir: '/d' }, extract)).toBe('could not map a file (1.00 MiB in /d) at /d now');
   });
 });

@@ -1,0 +1,99 @@
+// End-to-end verdicts for failure families of the recall work (#9, #10): each family through a
+// real scan of text shaped like what the systems print (wordings from several systems), with
+// the verdict, confidence and deciding line a user would see. Texts are written for the test,
+// not copied from corpus cases, so the corpus keeps measuring what the rules never saw.
+
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Report } from '../../src/core/index.js';
+import { scanPaths } from '../render/helpers.js';
+
+const root = mkdtempSync(join(tmpdir(), 'mm-families-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+let n = 0;
+/** Scans one case folder holding the given files. */
+async function scanCase(files: Record<string, string>): Promise<Report> {
+  const dir = join(root, `case-${n++}`);
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return scanPaths([dir], root);
+}
+
+/** The first incident's verdict, confidence and decision trail in one string. */
+function top(r: Report): { cause: string; confidence: string; trail: string } {
+  const i = r.incidents[0];
+  return { cause: i?.cause ?? 'none', confidence: i?.confidence ?? '-', trail: (i?.trail ?? []).map((t) => `${t.step}: ${t.fact} -> ${t.outcome}`).join('\n') };
+}
+
+describe('kernel OOM reports without the kill line', () => {
+  it('a memory-cgroup frame in the call trace makes it a cgroup limit (v1 page-fault path and the charge path)', async () => {
+    for (const frame of ['[<ffffffff811d2c41>] mem_cgroup_oom_synchronize+0x551/0x580', 'mem_cgroup_out_of_memory+0xc4/0xd0']) {
+      const r = await scanCase({
+        'dmesg.txt': [
+          '[81234.100001] node invoked oom-killer: gfp_mask=0x6000c0(GFP_KERNEL), order=0, oom_score_adj=984',
+          '[81234.100009] CPU: 2 PID: 4121 Comm: node Not tainted 5.4.0-1060-aws #63-Ubuntu',
+          '[81234.100011] Call Trace:',
+          '[81234.100013]  dump_stack+0x6d/0x8b',
+          '[81234.100016]  oom_kill_process+0xe6/0x120',
+          `[81234.100019]  ${frame}`,
+          '',
+        ].join('\n'),
+      });
+      expect(top(r).cause).toBe('cgroup-memory-limit');
+      expect(top(r).confidence).toBe('high');
+    }
+  });
+
+  it('the header alone is host memory at medium confidence, with the caveat saying what would confirm it', async () => {
+    const r = await scanCase({
+      messages: 'Mar  3 02:11:09 db7 kernel: mysqld invoked oom-killer: gfp_mask=0x201da, order=0, oom_score_adj=0\nMar  3 02:11:09 db7 kernel: mysqld cpuset=/ mems_allowed=0\n',
+    });
+    expect(top(r)).toMatchObject({ cause: 'memory-exhaustion', confidence: 'medium' });
+    expect(r.incidents[0]!.caveats.join(' ')).toContain('oom-kill:constraint=');
+    expect(r.incidents[0]!.findings[0]!.message).toBe('mysqld invoked the kernel OOM killer');
+  });
+});
+
+describe('task limits the kernel names', () => {
+  it('a fork rejected by the pids controller is a thread limit at high confidence, with pids.max when captured', async () => {
+    const r = await scanCase({
+      'dmesg.txt': '[ 9001.223344] cgroup: fork rejected by pids controller in /kubepods.slice/kubepods-pod42.slice/cri-containerd-9f1e.scope\n',
+      'app.log': 'Exception in thread "pool-3-thread-7" java.lang.OutOfMemoryError: unable to create native thread: possibly out of memory or process/resource limits reached\n',
+    });
+    expect(top(r)).toMatchObject({ cause: 'thread-limit', confidence: 'high' });
+    expect(top(r).trail).toContain('pids controller refused a new task in /kubepods.slice/kubepods-pod42.slice/cri-containerd-9f1e.scope');
+  });
+});
+
+describe("a program's own report of its map count", () => {
+  it('a count at the limit read by the process itself is map-count exhaustion, with or without the failure line beside it', async () => {
+    const clickhouse = await scanCase({
+      'server.err.log': [
+        '2023.02.01 10:00:00.000001 [ 811 ] {} <Error> MergeTreeBackgroundExecutor: Code: 173. DB::ErrnoException: Allocator: Cannot mmap 64.00 MiB., errno: 12, strerror: Cannot allocate memory. (CANNOT_ALLOCATE_MEMORY)',
+        'It looks like that the process is near the limit on number of virtual memory mappings.',
+        'Current number of mappings (/proc/self/maps): 262140.',
+        'Limit on number of mappings (/proc/sys/vm/max_map_count): 262144.',
+        '',
+      ].join('\n'),
+    });
+    expect(top(clickhouse)).toMatchObject({ cause: 'map-count-exhaustion', confidence: 'high' });
+    expect(clickhouse.incidents[0]!.numbers.mapCount?.value).toBe(262140);
+    expect(clickhouse.incidents[0]!.numbers.mapLimit.value).toBe(262144);
+    const arango = await scanCase({
+      'arangod.log': '2024-04-02T08:00:00Z [77] WARNING {memory} process is near the maximum number of memory mappings. current: 65528, maximum: 65530\n',
+    });
+    expect(top(arango).cause).toBe('map-count-exhaustion');
+  });
+
+  it('the same report well below the limit is a limit too low for the workload, not exhaustion', async () => {
+    const r = await scanCase({
+      'arangod.log': '2024-04-02T08:00:00Z [77] WARNING {memory} process is near the maximum number of memory mappings. current: 60000, maximum: 65530\n',
+    });
+    expect(top(r).cause).toBe('map-count-limit-low');
+  });
+});
