@@ -115,4 +115,24 @@ describe('shard plan', () => {
     // The plan fingerprint tells the two apart, so `report` can warn when shards saw different inputs.
     expect(plans[0]!.info.plan).not.toBe((await planShards(await sources(dir, ['fleet/host-00']), { index: 0, count: 4 })).info.plan);
   });
+  it('archives go with the single-host roots while fewer than two capture bundles lie on disk (an archive may hold the only one)', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'mapmortem-plan-archives-'));
+    const tgz = (name: string) => zlib.gzipSync(tarBuffer([{ name: `${name}/server.log`, data: Buffer.from(LOG), mtime: new Date(0) }]));
+    await mkdir(path.join(dir, 'archives'));
+    for (const a of ['a', 'b', 'c']) await writeFile(path.join(dir, 'archives', `${a}.tgz`), tgz(a));
+    await mkdir(path.join(dir, 'support', 'logs'), { recursive: true });
+    await writeFile(path.join(dir, 'support', 'logs', 'server.log'), LOG);
+    for (const h of ['x', 'y']) {
+      await mkdir(path.join(dir, 'fleet', h), { recursive: true });
+      await writeFile(path.join(dir, 'fleet', h, 'server.log'), LOG);
+    }
+    const found = await sources(dir, ['archives', 'support', 'fleet']);
+    const plan = await planShards(found, { index: 0, count: 1 });
+    // fleet/x and fleet/y stay hosts of their own; the archives and support/ are one group.
+    expect(plan.info.totalGroups).toBe(3);
+    // Two capture bundles on disk: no single bundle to join, so each archive is a host group of its own.
+    for (const b of ['b1', 'b2']) await cp(path.join(REPO, 'samples/live-repro/c-mapfill'), path.join(dir, 'bundles', b), { recursive: true });
+    const withBundles = await planShards(await sources(dir, ['archives', 'support', 'fleet', 'bundles']), { index: 0, count: 1 });
+    expect(withBundles.info.totalGroups).toBe(3 + 1 + 2 + 2);
+  });
 });
