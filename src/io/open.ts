@@ -48,6 +48,8 @@ export interface OpenOptions {
   hashAll?: boolean;
   /** The size the walk saw: a small file is read with one synchronous read into a reused buffer. */
   sizeHint?: number;
+  /** Called with the raw bytes read so far, once per chunk read (progress inside a big file). */
+  onRawBytes?: (rawBytes: number) => void;
 }
 
 const READ_BYTES = 1 << 20;
@@ -265,9 +267,11 @@ async function* deliver(raw: () => AsyncGenerator<Buffer>, st: State, file: stri
     problem('too-large', { what: 'input', limit: maxBytes });
     return { b: keep, more: false };
   };
+  const onRaw = opts.onRawBytes;
   const take = (b: Buffer): void => {
     st.hash.update(b);
     st.rawBytes += b.length;
+    onRaw?.(st.rawBytes);
   };
 
   try {

@@ -13,8 +13,11 @@ import type { FileOutcome, SourceOptions } from './outcome.js';
 
 export interface Pool {
   readonly size: number;
-  /** Scans the files in order on one worker; one outcome list per file. */
-  run(srcs: readonly FileSource[]): Promise<FileOutcome[][]>;
+  /**
+   * Scans the files in order on one worker; one outcome list per file. `onBytes` hears the raw
+   * bytes read of the file at index k (posted by the worker every PROGRESS_STEP bytes).
+   */
+  run(srcs: readonly FileSource[], onBytes?: (k: number, bytes: number) => void): Promise<FileOutcome[][]>;
   close(): Promise<void>;
 }
 
@@ -37,6 +40,13 @@ interface Task {
   readonly srcs: readonly FileSource[];
   readonly resolve: (o: FileOutcome[][]) => void;
   readonly reject: (e: Error) => void;
+  readonly onBytes: ((k: number, bytes: number) => void) | undefined;
+}
+
+/** A worker's progress message: raw bytes read so far of the file at index k of its batch. */
+export interface ProgressMessage {
+  readonly id: number;
+  readonly progress: { readonly k: number; readonly bytes: number };
 }
 
 /** Start `size` workers; undefined when the worker script is not built (the caller scans in-process). */
@@ -53,7 +63,7 @@ export async function startPool(size: number, opts: SourceOptions): Promise<Pool
       const w = idle.pop()!;
       const t = queue.shift()!;
       busy.set(w, t);
-      w.postMessage({ id: t.id, srcs: t.srcs });
+      w.postMessage({ id: t.id, srcs: t.srcs, progress: t.onBytes !== undefined });
     }
   };
   const workers: Worker[] = [];
@@ -61,7 +71,11 @@ export async function startPool(size: number, opts: SourceOptions): Promise<Pool
   const { stdin: _stdin, ...shared } = opts;
   for (let i = 0; i < size; i++) {
     const w = script instanceof URL ? new Worker(script, { workerData: shared }) : new Worker(script.source, { eval: true, workerData: shared });
-    w.on('message', (msg: { id: number; outcomes?: FileOutcome[][]; error?: string }) => {
+    w.on('message', (msg: { id: number; outcomes?: FileOutcome[][]; error?: string } | ProgressMessage) => {
+      if ('progress' in msg) {
+        busy.get(w)?.onBytes?.(msg.progress.k, msg.progress.bytes);
+        return;
+      }
       const t = busy.get(w);
       busy.delete(w);
       idle.push(w);
@@ -82,10 +96,10 @@ export async function startPool(size: number, opts: SourceOptions): Promise<Pool
   }
   return {
     size,
-    run(srcs) {
+    run(srcs, onBytes) {
       if (failure) return Promise.reject(failure);
       return new Promise<FileOutcome[][]>((resolve, reject) => {
-        queue.push({ id: nextId++, srcs, resolve, reject });
+        queue.push({ id: nextId++, srcs, resolve, reject, onBytes });
         dispatch();
       });
     },

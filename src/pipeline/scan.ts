@@ -326,10 +326,10 @@ async function skipRest(opened: Readable1, it: AsyncIterator<Buffer>): Promise<v
 }
 
 /** Scan one file or stdin: expand it when it is an archive, else classify and scan it. */
-export async function scanSource(src: ScannableSource, req: SourceOptions, prefilter: RegExp | null): Promise<FileOutcome[]> {
+export async function scanSource(src: ScannableSource, req: SourceOptions, prefilter: RegExp | null, onRawBytes?: (bytes: number) => void): Promise<FileOutcome[]> {
   const file = src.display;
-  const opened: OpenedInput =
-    src.kind === 'stdin' ? openStream(req.stdin ?? process.stdin, file, { hashAll: true }) : openFile(src.absPath, file, { hashAll: true, sizeHint: src.size });
+  const how = { hashAll: true, ...(onRawBytes ? { onRawBytes } : {}) };
+  const opened: OpenedInput = src.kind === 'stdin' ? openStream(req.stdin ?? process.stdin, file, how) : openFile(src.absPath, file, { ...how, sizeHint: src.size });
   const it = opened.chunks[Symbol.asyncIterator]();
   const firstRes = await it.next();
   const first = firstRes.done ? undefined : firstRes.value;
@@ -613,6 +613,14 @@ export async function runScan(req: ScanRequest): Promise<Report> {
   const bytesTotal = files.reduce((n, s) => n + (s.kind === 'file' ? s.size : 0), 0);
   let filesDone = 0;
   let bytesDone = 0;
+  /** Bytes read so far of the files being scanned now (by work unit), for progress inside big files. */
+  const partial = new Map<number, number>();
+  let current = '';
+  const report = (): void => {
+    let inFlight = 0;
+    for (const n of partial.values()) inFlight += n;
+    req.onProgress?.({ filesDone, filesTotal: files.length, bytesDone: bytesDone + inFlight, bytesTotal, current });
+  };
   const done: { source: Source; outcome?: FileOutcome; evidence?: EvidenceFile }[] = [];
   const accept = (src: ScannableSource, raw: FileOutcome): void => {
     const out = filterOutcome(raw, req.since, req.until);
@@ -630,7 +638,8 @@ export async function runScan(req: ScanRequest): Promise<Report> {
     for (const o of outs) accept(src, o);
     filesDone++;
     bytesDone += src.kind === 'file' ? src.size : 0;
-    req.onProgress?.({ filesDone, filesTotal: files.length, bytesDone, bytesTotal, current: src.display });
+    current = src.display;
+    report();
   };
   for (const src of sources) {
     if (src.kind !== 'dir') continue;
@@ -673,17 +682,29 @@ export async function runScan(req: ScanRequest): Promise<Report> {
     }
     if (cur.length > 0) units.push(cur);
     const pending = new Map<number, Promise<FileOutcome[][]>>();
+    // Progress inside a unit: bytes of its files read so far (a file's own count, plus the files before it).
+    const progressOf = (i: number, unit: readonly ScannableSource[]) =>
+      req.onProgress
+        ? (k: number, bytes: number): void => {
+            let before = 0;
+            for (let j = 0; j < k; j++) before += unit[j]?.kind === 'file' ? (unit[j] as FileSource).size : 0;
+            partial.set(i, before + bytes);
+            current = unit[k]?.display ?? current;
+            report();
+          }
+        : undefined;
     const launch = (i: number): void => {
       const unit = units[i];
       if (!unit || pending.has(i)) return;
       const onDiskOnly = unit.every((s): s is FileSource => s.kind === 'file');
+      const onBytes = progressOf(i, unit);
       pending.set(
         i,
         pool && onDiskOnly
-          ? pool.run(unit)
+          ? pool.run(unit, onBytes)
           : (async () => {
               const outs: FileOutcome[][] = [];
-              for (const src of unit) outs.push(await scanSource(src, opts, prefilter));
+              for (const [k, src] of unit.entries()) outs.push(await scanSource(src, opts, prefilter, onBytes && ((n: number) => onBytes(k, n))));
               return outs;
             })(),
       );
@@ -694,6 +715,7 @@ export async function runScan(req: ScanRequest): Promise<Report> {
       for (let j = i; j < Math.min(units.length, i + ahead); j++) launch(j);
       const outs = await pending.get(i)!;
       pending.delete(i);
+      partial.delete(i);
       units[i]!.forEach((src, k) => acceptAll(src, outs[k] ?? []));
     }
   } finally {

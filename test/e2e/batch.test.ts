@@ -74,7 +74,8 @@ describe('batch scanning', () => {
     const quietByDefault = await runCli(['scan', 'samples/healthy-kafka']);
     expect(quietByDefault.stderr).toBe('');
     const shown = await runCli(['scan', 'samples/healthy-kafka', '--progress']);
-    expect(shown.stderr).toMatch(/\d+\/\d+ files, [\d.]+\/[\d.]+ MB, [\d.]+ MB\/s, ETA/);
+    expect(shown.stderr).toMatch(/^scanning: \d+\/\d+ files, [\d.,]+ (B|KiB|MiB) of [\d.,]+ (B|KiB|MiB) \(\d+%\), [\d.,]+ (B|KiB|MiB)\/s/m);
+    expect(shown.stdout).not.toContain('scanning:');
     const quiet = await runCli(['scan', 'samples/healthy-kafka', '--progress', '--quiet']);
     expect(quiet.stderr).toBe('');
   });

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Report, Rule, Severity } from '../../core/index.js';
 import { SEVERITIES } from '../../core/index.js';
 import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits } from '../../io/archive.js';
-import { runScan, type FileOutcome, type ScanProgress } from '../../pipeline/scan.js';
+import { runScan, type FileOutcome } from '../../pipeline/scan.js';
 import { ndjsonStreamer } from '../../render/ndjson.js';
 import { formatFromOutput, OUTPUT_FORMAT_NAMES, outputFormat, type OutputFormatName } from '../../render/outputs.js';
 import { redactReport } from '../../render/redact.js';
@@ -16,6 +16,7 @@ import { emit, textWidth, loadRules, nowFrom, toolVersion, UsageError, type CliI
 import { collectList, parseNonNegInt, parsePositiveInt, parseShard, parseWhen } from '../options.js';
 import { readPathLists } from '../files-from.js';
 import type { ShardSpec } from '../../pipeline/shard.js';
+import { progressPrinter } from '../progress.js';
 import { runCapture } from './capture.js';
 
 /** Documentation next to logs (a sample's or a bundle's README) quotes log lines; not evidence. */
@@ -140,30 +141,6 @@ export async function scanConfig(args: readonly string[], o: ScanFlags, io: CliI
     now,
     ...(o.shard ? { shard: o.shard } : {}),
     ...(listed ? { listedAt: listed.listedAt } : {}),
-  };
-}
-
-/** Progress on stderr: files done/total, bytes, MB/s, ETA and the current file, redrawn in place. */
-function progressPrinter(io: CliIO, tty: boolean): { update: (p: ScanProgress) => void; done: () => void } {
-  const start = Date.now();
-  let last = 0;
-  let shown = false;
-  return {
-    update(p) {
-      const t = Date.now();
-      if (t - last < 200 && p.filesDone < p.filesTotal) return;
-      last = t;
-      const secs = Math.max((t - start) / 1000, 0.001);
-      const rate = p.bytesDone / secs;
-      const eta = rate > 0 && p.bytesTotal > p.bytesDone ? `${Math.ceil((p.bytesTotal - p.bytesDone) / rate)}s` : '-';
-      const mb = (n: number): string => (n / 1e6).toFixed(1);
-      const line = `${p.filesDone}/${p.filesTotal} files, ${mb(p.bytesDone)}/${mb(p.bytesTotal)} MB, ${mb(rate)} MB/s, ETA ${eta}  ${p.current}`;
-      io.stderr(tty ? `\r\u001b[2K${line.slice(0, 160)}` : `${line}\n`);
-      shown = true;
-    },
-    done() {
-      if (shown && tty) io.stderr('\r\u001b[2K');
-    },
   };
 }
 
