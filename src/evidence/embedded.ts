@@ -72,6 +72,13 @@ const TEXT_32 = new RegExp(
     String.raw`version)\b|\b(?:userland|user ?space|binary|process|build|JVM|JDK|OS|java)\s+is\s+32-bit\b`,
   'i',
 );
+/** Build banners that state a 32-bit process: Redis/KeyDB/Valkey start-up, Python on Windows, Rust i686 toolchains, OpenJDK x86 build dirs. */
+const BANNER_32 = [
+  /\)\s+32 bit, (?:standalone|cluster|sentinel) mode\b/,
+  /\[MSC v\.\d+ 32 bit \((?:Intel|ARM)\)\]/,
+  /\bi[3-6]86-(?:pc|unknown)-(?:windows|linux)-\w+/,
+  /\b(?:linux|windows)-x86-(?:server|client|minimal|zero)-(?:release|fastdebug|slowdebug)\b/,
+];
 const GO_FRAME_PTR = /\b(?:sp|fp)=0x([0-9a-f]+)\b/g;
 const DOCKER_MEMORY = /\bdocker\s+(?:container\s+)?(?:run|create|update)\b.*?(?:--memory(?:=|\s+)|\s-m\s*)"?(\d+(?:\.\d+)?)([bkmg])?\b/i;
 const COMPOSE_MEMORY = /^\s*mem_limit:\s*["']?(\d+(?:\.\d+)?)([bkmg])?b?["']?\s*$/i;
@@ -351,6 +358,7 @@ export function harvestEmbedded(file: string, lines: readonly string[], firstLin
     }
     if (PKG_32.test(line)) f('arch-32bit-marker', i, '32-bit package or library path');
     else if (TEXT_32.test(line)) f('arch-32bit-marker', i, 'the text says 32-bit');
+    else if (BANNER_32.some((b) => b.test(line))) f('arch-32bit-marker', i, 'a build banner or target names a 32-bit process');
     for (const m of line.matchAll(GO_FRAME_PTR)) {
       if (goFirst < 0) goFirst = i;
       if ((m[1] ?? '').length <= 8) goSmall++;

@@ -97,3 +97,38 @@ describe("a program's own report of its map count", () => {
     expect(top(r).cause).toBe('map-count-limit-low');
   });
 });
+
+describe('runtime and allocator failures that used to read as none', () => {
+  it('a 32-bit Redis that cannot allocate is an address-space limit; a 64-bit one stays unknown', async () => {
+    const log = (bits: number): string =>
+      [
+        `911:M 01 Jun 10:00:00.000 * Redis 4.0.9 (00000000/0) ${bits} bit, standalone mode, port 6379, pid 911 ready to start.`,
+        '911:M 01 Jun 10:00:00.001 # Server initialized',
+        '911:M 02 Jun 03:14:15.926 # Out Of Memory allocating 524288 bytes!',
+        '',
+      ].join('\n');
+    expect(top(await scanCase({ 'redis.log': log(32) })).cause).toBe('address-space-limit');
+    expect(top(await scanCase({ 'redis.log': log(64) })).cause).toBe('unknown');
+  });
+
+  it("the Go runtime's start-up reservation failing is an address-space ceiling", async () => {
+    const r = await scanCase({ 'stderr.log': 'fatal error: failed to reserve page summary memory\n\nruntime stack:\nruntime.throw({0x1f2e3d4?, 0x0?})\n' });
+    expect(top(r).cause).toBe('address-space-limit');
+  });
+
+  it('thread and process creation refused with EAGAIN in Ruby, libgomp, bash and Go is at least unknown, never none', async () => {
+    for (const line of [
+      "ThreadError: can't create Thread: Resource temporarily unavailable",
+      'libgomp: Thread creation failed: Resource temporarily unavailable',
+      '-bash: fork: retry: Resource temporarily unavailable',
+      'E0102 03:04:05.000000 77 exec.go:12] fork/exec /bin/sh: resource temporarily unavailable',
+    ]) {
+      expect(top(await scanCase({ 'app.log': `${line}\n` })).cause).toBe('unknown');
+    }
+  });
+
+  it("V8's native out-of-memory is a failure; its JS heap limit is not", async () => {
+    expect(top(await scanCase({ 'node.log': 'FATAL ERROR: NewSpace::Rebalance Allocation failed - process out of memory\n' })).cause).toBe('unknown');
+    expect(top(await scanCase({ 'node.log': 'FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory\n' })).cause).toBe('none');
+  });
+});
