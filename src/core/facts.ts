@@ -23,6 +23,8 @@ export type EvidenceKind =
   | 'tsdb-dir'
   | 'prometheus-startup'
   | 'capture-manifest'
+  /** kubectl get pod -o json/yaml, kubectl describe pod: limits, OOMKilled, restarts, pod and node. */
+  | 'kube-pod'
   /** Evidence blocks found inside a log or pasted text (free, ulimit -a, sysctl lines, prose counts). */
   | 'embedded';
 
@@ -62,6 +64,10 @@ export type NumericFactKey =
   | 'cgroup-memory-max-usage'
   | 'cgroup-memory-failcnt'
   | 'cgroup-oom-kills'
+  /** A Kubernetes container's last non-zero exit code (137: SIGKILL, as the OOM killer sends). */
+  | 'container-exit-code'
+  /** Restarts of a Kubernetes pod's containers (restartCount), a crash loop's length. */
+  | 'container-restarts'
   | 'cgroup-pids-max'
   | 'cgroup-pids-current'
   | 'cgroup-pids-peak'
@@ -99,7 +105,7 @@ export type FlagFactKey =
   | 'text-says-map-limit-hit';
 
 /** Facts whose value is text (JSON keeps them as strings; every other fact's "unlimited" is Infinity). */
-export const TEXT_FACT_KEYS = ['process-name', 'hostname', 'command-line', 'os', 'jvm-version', 'compressed-oops-mode'] as const;
+export const TEXT_FACT_KEYS = ['process-name', 'hostname', 'command-line', 'os', 'jvm-version', 'compressed-oops-mode', 'kube-pod', 'kube-node'] as const;
 export type TextFactKey = (typeof TEXT_FACT_KEYS)[number];
 
 export interface NumericFact {

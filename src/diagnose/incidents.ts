@@ -265,10 +265,13 @@ function buildIncident(
   if (sorted.length === 0 && decision.cause !== 'map-count-limit-low' && decision.cause !== 'map-count-exhaustion') return undefined;
   const pidKnown = facts.num('pid');
   const overcommit = facts.num('overcommit-memory');
+  const kubePod = facts.text('kube-pod');
+  const kubeNode = facts.text('kube-node');
   const remediation = remediate(decision, system, {
     ...(pidKnown ? { pid: pidKnown.value } : {}),
     ...(overcommit ? { overcommitMode: overcommit.value } : {}),
     failureText: sorted.map((f) => `${f.file} ${f.text}`).join('\n'),
+    ...(kubePod || kubeNode ? { kubernetes: { ...(kubePod ? { pod: kubePod.value } : {}), ...(kubeNode ? { node: kubeNode.value } : {}) } } : {}),
   });
   // The breakdown shown is the snapshot whose count the verdict weighed.
   const maps = facts.maps();

@@ -44,6 +44,7 @@ export const KIND_ORIGIN: Readonly<Record<EvidenceKind, FactOrigin>> = {
   'tsdb-dir': 'live',
   'prometheus-startup': 'live',
   'capture-manifest': 'live',
+  'kube-pod': 'live',
   embedded: 'transcript',
 };
 

@@ -26,6 +26,53 @@ export interface RemediationContext {
   readonly overcommitMode?: number;
   /** The failure lines' text, to recognise consequences the system itself causes (InfluxDB's .bad renames). */
   readonly failureText?: string;
+  /** The pod (namespace/name) and node kubectl output named: the fix is then written for Kubernetes. */
+  readonly kubernetes?: { readonly pod?: string; readonly node?: string };
+}
+
+/** A privileged DaemonSet that sets vm.max_map_count on every node it runs on (and keeps it set). */
+export function maxMapCountDaemonSet(value: number): string {
+  return [
+    "kubectl apply -f - <<'EOF'",
+    'apiVersion: apps/v1',
+    'kind: DaemonSet',
+    'metadata:',
+    '  name: max-map-count',
+    '  namespace: kube-system',
+    'spec:',
+    '  selector:',
+    '    matchLabels: { app: max-map-count }',
+    '  template:',
+    '    metadata:',
+    '      labels: { app: max-map-count }',
+    '    spec:',
+    '      initContainers:',
+    '        - name: sysctl',
+    '          image: busybox:1.36',
+    `          command: ['sysctl', '-w', 'vm.max_map_count=${value}']`,
+    '          securityContext: { privileged: true }',
+    '      containers:',
+    '        - name: pause',
+    '          image: registry.k8s.io/pause:3.9',
+    'EOF',
+  ].join('\n');
+}
+
+/** The Kubernetes step for a node-wide sysctl: now on the node the pod ran on, then on every node by a DaemonSet. */
+function kubernetesMapCountStep(recommended: number, kube: NonNullable<RemediationContext['kubernetes']>): RemediationStep {
+  const node = kube.node ?? '<node>';
+  const pod = kube.pod ? ` (pod ${kube.pod})` : '';
+  return {
+    title: `Kubernetes: set vm.max_map_count to ${fmtCount(recommended)} on node ${node}${pod}, then on every node of the pool`,
+    detail:
+      'vm.max_map_count is host-wide and not namespaced: a pod securityContext cannot set it. Set it now on the node (kubectl debug runs a ' +
+      'privileged pod there), then on every node that may run the workload with the DaemonSet below, or in the node pool itself (GKE ' +
+      'linuxConfig sysctls, AKS linuxOSConfig, EKS launch-template user data, or the node image).',
+    commands: [
+      `kubectl debug node/${node} -it --image=busybox:1.36 --profile=sysadmin -- chroot /host sysctl -w vm.max_map_count=${recommended}`,
+      maxMapCountDaemonSet(recommended),
+    ],
+  };
 }
 
 function withPid(cmds: readonly string[], pid: number | undefined): string[] {
@@ -108,8 +155,8 @@ function systemSteps(system: SystemName, cause: Cause): RemediationStep[] {
   }
 }
 
-function mapCountSteps(recommended: number, pid: number | undefined): RemediationStep[] {
-  return [
+function mapCountSteps(recommended: number, pid: number | undefined, kube?: RemediationContext['kubernetes']): RemediationStep[] {
+  const steps: RemediationStep[] = [
     {
       title: `Raise vm.max_map_count to ${fmtCount(recommended)} now`,
       detail: 'Takes effect at once for new mappings; no reboot and no restart of other processes needed.',
@@ -120,13 +167,15 @@ function mapCountSteps(recommended: number, pid: number | undefined): Remediatio
       detail: 'A file under /etc/sysctl.d/ survives reboots.',
       commands: [`echo 'vm.max_map_count = ${recommended}' | sudo tee /etc/sysctl.d/99-max-map-count.conf`, 'sudo sysctl --system'],
     },
-    {
-      title: 'On Kubernetes: set it on the node, not the pod',
-      detail:
-        'vm.max_map_count is host-wide and not namespaced: a pod securityContext cannot set it. Set it on every node that runs the workload (node ' +
-        'image, a tuning DaemonSet or a privileged init container).',
-      commands: [],
-    },
+    kube
+      ? kubernetesMapCountStep(recommended, kube)
+      : {
+          title: 'On Kubernetes: set it on the node, not the pod',
+          detail:
+            'vm.max_map_count is host-wide and not namespaced: a pod securityContext cannot set it. Set it on every node that runs the workload (node ' +
+            'image, a tuning DaemonSet or a privileged init container).',
+          commands: [],
+        },
     {
       title: 'Watch the count from now on',
       detail:
@@ -139,6 +188,8 @@ function mapCountSteps(recommended: number, pid: number | undefined): Remediatio
       ],
     },
   ];
+  // On Kubernetes the node step replaces sudo on a host (now: kubectl debug; persistent: the DaemonSet).
+  return kube ? steps.slice(2) : steps;
 }
 
 export function remediate(decision: Decision, system: SystemName, ctx: RemediationContext = {}): Remediation {
@@ -186,7 +237,7 @@ export function remediate(decision: Decision, system: SystemName, ctx: Remediati
               },
             }
           : {}),
-        steps: [...mapCountSteps(recommended, pid), ...systemSteps(system, cause), ...influxSteps(ctx)],
+        steps: [...mapCountSteps(recommended, pid, ctx.kubernetes), ...systemSteps(system, cause), ...influxSteps(ctx)],
         capture: cause === 'map-count-exhaustion' && !decision.mapCount ? CAPTURE.slice(0, 3).map((c) => withPid([c], pid)[0]!) : [],
       };
     }

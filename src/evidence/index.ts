@@ -26,7 +26,7 @@ export function harvestEvidence(file: string, lines: readonly string[], skip: Re
 }
 
 /** Evidence kinds whose files hold nothing but their own table: not harvested again. */
-const NOT_HARVESTED: ReadonlySet<EvidenceKind> = new Set(['maps', 'smaps', 'pmap', 'maps-count', 'hs-err', 'kafka-log-dir', 'tsdb-dir', 'capture-manifest', 'cgroup']);
+const NOT_HARVESTED: ReadonlySet<EvidenceKind> = new Set(['maps', 'smaps', 'pmap', 'maps-count', 'hs-err', 'kafka-log-dir', 'tsdb-dir', 'capture-manifest', 'cgroup', 'kube-pod']);
 
 export function harvestsKind(kind: EvidenceKind, lines: readonly string[] = []): boolean {
   return !NOT_HARVESTED.has(kind) || (kind === 'maps' && isExcerptInText(lines));

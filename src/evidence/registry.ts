@@ -7,6 +7,7 @@ import { captureManifestEvidence } from './bundle.js';
 import { cgroupEvidence } from './cgroup.js';
 import { listingEvidence } from './datadir.js';
 import { hsErrEvidence } from './hserr.js';
+import { kubePodEvidence } from './kubepod.js';
 import { limitsEvidence } from './limits.js';
 import { mapsEvidence } from './maps.js';
 import { meminfoEvidence } from './meminfo.js';
@@ -21,6 +22,7 @@ export type { EvidenceParserDef, EvidenceSample, ParsedEvidence } from './parser
 const PARSERS: EvidenceParserDef[] = [
   hsErrEvidence,
   captureManifestEvidence,
+  kubePodEvidence,
   mapsEvidence,
   listingEvidence,
   limitsEvidence,

@@ -105,6 +105,16 @@ function shellWords(cmd: string): string[] {
 
 /** A copy-ready command wrapped with ` \` continuations between words (still pastes as one). */
 export function wrapCommand(cmd: string, width: number, indent: string): string[] {
+  // A here-document: the command line is wrapped, the document's lines are shown as they are.
+  const nl = cmd.indexOf('\n');
+  if (nl !== -1)
+    return [
+      ...wrapCommand(cmd.slice(0, nl), width, indent),
+      ...cmd
+        .slice(nl + 1)
+        .split('\n')
+        .map((l) => `${indent}  ${l}`),
+    ];
   const words = shellWords(cmd);
   const out: string[] = [];
   let line = `${indent}$ `;
