@@ -113,6 +113,59 @@ const LIMIT_HIT = new RegExp(
 const RAISED = /\b(?:raised|increased|bumped|set|changed|upped)\b.*\bmax_map_count\b|\bmax_map_count\b.*\b(?:raised|increased|bumped|already)\b/i;
 const PERSISTS = /\b(?:still|again|persists?|same (?:error|issue|problem)|keeps? (?:failing|crashing)|didn'?t help|did not help|no effect|not help)/i;
 
+/**
+ * Every regex the loop below tests a line with to decide that the line does something (starts a
+ * block, gives a fact or a flag, moves the Kubernetes state). A line none of them matches does
+ * nothing, so one test of their union skips it: most lines of a big log. A new trigger must be
+ * added here (test/evidence/embedded-triggers.test.ts checks the list against the loop's regexes).
+ */
+const TRIGGERS: readonly RegExp[] = [
+  MEMINFO_ROW,
+  FREE_HEADER,
+  ULIMIT_ROW,
+  LIMITS_HEADER,
+  PROC_SYS_CMD,
+  SYSCTL_LINE,
+  WC_OUTPUT,
+  WC_COMMAND,
+  PS_HOST,
+  PS_PROCESS,
+  STATUS_THREADS,
+  STATUS_VMSIZE,
+  MAPS_LINE,
+  UNAME_CMD,
+  UNAME_A,
+  PKG_32,
+  TEXT_32,
+  GO_FRAME_PTR,
+  DOCKER_MEMORY,
+  COMPOSE_MEMORY,
+  K8S_RESOURCES,
+  K8S_LIMITS,
+  K8S_MEMORY,
+  K8S_JSON,
+  PROSE_LIMIT_NAMED,
+  /max_map_count/i,
+  PROSE_MAPS,
+  MAP_TOPIC,
+  LIMIT_HIT,
+  PROSE_THREADS,
+  PROSE_ULIMIT_V,
+];
+
+/** The union of the triggers, one regex per case mode. */
+function union(caseless: boolean): RegExp {
+  const parts = TRIGGERS.filter((r) => r.flags.includes('i') === caseless).map((r) => `(?:${r.source})`);
+  return new RegExp(parts.join('|'), caseless ? 'i' : '');
+}
+const TRIGGER_CS = union(false);
+const TRIGGER_CI = union(true);
+
+/** Can this line do anything in harvestEmbedded? */
+export function mayTrigger(line: string): boolean {
+  return TRIGGER_CS.test(line) || TRIGGER_CI.test(line);
+}
+
 /** Minimum values read from prose: smaller numbers in a sentence rarely are map or thread counts. */
 const PROSE_MIN_MAPS = 1000;
 const PROSE_MIN_THREADS = 50;
@@ -175,6 +228,7 @@ export function harvestEmbedded(file: string, lines: readonly string[], firstLin
   for (let i = 0; i < lines.length; i++) {
     if (taken.has(i)) continue;
     const line = lines[i] ?? '';
+    if (!mayTrigger(line)) continue;
 
     // meminfo block: two or more rows close together.
     if (MEMINFO_ROW.test(line)) {
