@@ -1,330 +1,536 @@
-// `npm run bench` (node dist/bench/bench.js [--size 1G] [--runs 5] [--work DIR]): generates the
-// corpus under /tmp, then times mapmortem scan against ripgrep, GNU grep and cat (plain, gzip,
-// one giant line) with hyperfine (median of N runs, 1 warm-up), peak RSS with /usr/bin/time -v,
-// checks that every tool found every planted needle, and prints MB/s and the ratio to rg.
+// `npm run bench` (node dist/bench/bench.js [--size 1G] [--dense 50M] [--runs 5] [--rows a,b] [--work DIR]):
+// generates every input of issue #11's table deterministically under /tmp, runs mapmortem and
+// ripgrep on each in the same interleaved runs, and prints one row per input as it finishes:
+// median wall and CPU time of both, the ratio, peak RSS of both, the target and whether both
+// tools found the same needle lines. Nothing here is a test: targets are reported, not asserted.
 
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { closeSync, createReadStream, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { generateCorpus, generateGiantLine, type Corpus, type Needle } from './corpus.js';
-import { grepPattern, jsRegex, loadPatterns, rgPattern } from './patterns.js';
+import { parse } from 'yaml';
+import { generateCorpus, type Corpus, type Needle } from './corpus.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..');
-const bin = path.join(repo, 'dist', 'src', 'cli', 'bin.js');
+const bundle = path.join(repo, 'dist', 'bundle', 'mapmortem.js');
+const bin = existsSync(bundle) ? bundle : path.join(repo, 'dist', 'src', 'cli', 'bin.js');
+
+const ROWS = ['startup', 'dense', 'small', 'plain', 'plain-j1', 'huge', 'gzip', 'targz', 'big'] as const;
+type RowName = (typeof ROWS)[number];
 
 interface Args {
   size: number;
+  dense: number;
   runs: number;
+  rows: Set<RowName>;
   work: string;
 }
 
-function parseSize(s: string): number {
+function parseSize(s: string, flag: string): number {
   const m = /^(\d+(?:\.\d+)?)([KMG]?)i?B?$/i.exec(s.trim());
-  if (!m) throw new Error(`--size: not a size: ${s} (e.g. 256M, 1G)`);
+  if (!m) throw new Error(`${flag}: not a size: ${s} (e.g. 50M, 1G)`);
   const mult = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[(m[2] ?? '').toUpperCase() as '' | 'K' | 'M' | 'G'];
   return Math.round(Number(m[1]) * mult);
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { size: 1024 ** 3, runs: 5, work: path.join(tmpdir(), 'mapmortem-bench') };
+  const a: Args = { size: 1024 ** 3, dense: 50 * 1000 * 1000, runs: 5, rows: new Set(ROWS), work: path.join(tmpdir(), 'mapmortem-bench') };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = argv[i + 1];
-    if (k === '--size' && v) a.size = parseSize(v);
+    if (k === '--size' && v) a.size = parseSize(v, '--size');
+    else if (k === '--dense' && v) a.dense = parseSize(v, '--dense');
     else if (k === '--runs' && v) a.runs = Math.max(1, Number(v));
     else if (k === '--work' && v) a.work = path.resolve(v);
-    else if (k === '--help' || k === '-h') {
-      process.stdout.write('usage: node dist/bench/bench.js [--size 1G|256M] [--runs 5] [--work /tmp/mapmortem-bench]\n');
+    else if (k === '--rows' && v) {
+      const want = v.split(',').map((s) => s.trim());
+      const bad = want.filter((w) => !(ROWS as readonly string[]).includes(w));
+      if (bad.length > 0) throw new Error(`--rows: unknown row ${bad.join(', ')}; rows are ${ROWS.join(', ')}`);
+      a.rows = new Set(want as RowName[]);
+    } else if (k === '--help' || k === '-h') {
+      process.stdout.write(`usage: node dist/bench/bench.js [--size 1G] [--dense 50M] [--runs 5] [--rows ${ROWS.join(',')}] [--work /tmp/mapmortem-bench]\n`);
       process.exit(0);
-    } else throw new Error(`unknown argument ${k}`);
+    } else throw new Error(`unknown argument ${k}; see --help`);
     i++;
   }
-  if (path.relative(repo, a.work).split(path.sep)[0] !== '..' && !path.isAbsolute(path.relative(repo, a.work))) {
-    throw new Error(`--work ${a.work} is inside the repository; use a directory under /tmp`);
-  }
+  const rel = path.relative(repo, a.work);
+  if (!rel.startsWith('..') && !path.isAbsolute(rel)) throw new Error(`--work ${a.work} is inside the repository; use a directory under /tmp`);
   return a;
 }
 
 const has = (cmd: string): boolean => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
-
-/** Installs Debian packages when missing and allowed (root); else says what to do. */
-function ensureTool(cmd: string, pkg: string, required: boolean): boolean {
-  if (has(cmd)) return true;
-  const root = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (root && has('apt-get')) {
-    process.stderr.write(`bench: ${cmd} missing, installing ${pkg} with apt-get…\n`);
-    spawnSync('sh', ['-c', `apt-get install -y ${pkg} >/dev/null 2>&1 || (apt-get update >/dev/null 2>&1 && apt-get install -y ${pkg} >/dev/null 2>&1)`], { stdio: 'inherit' });
-    if (has(cmd)) return true;
-  }
-  const msg = `bench: ${cmd} not found; install it with: sudo apt-get install -y ${pkg}\n`;
-  if (required) throw new Error(msg);
-  process.stderr.write(msg);
-  return false;
-}
-
-interface Row {
-  group: string;
-  name: string;
-  cmd: string;
-  /** Uncompressed bytes the command processes (for MB/s). */
-  bytes: number;
-  /** Row name of the rg baseline to compare with. */
-  base?: string;
-  note?: string;
-  check?: () => string;
-  median?: number;
-  rssMiB?: number;
-  checked?: string;
-}
-
-const sh = (cmd: string): { out: string; status: number | null; err: string } => {
-  const r = spawnSync('sh', ['-c', cmd], { encoding: 'utf8', maxBuffer: 1 << 30 });
-  return { out: r.stdout, status: r.status, err: r.stderr };
-};
-
-function time(cmd: string, runs: number, work: string): number {
-  if (has('hyperfine')) {
-    const json = path.join(work, 'hyperfine.json');
-    const r = spawnSync('hyperfine', ['--runs', String(runs), '--warmup', '1', '--export-json', json, '--style', 'none', cmd], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`hyperfine failed for: ${cmd}\n${r.stderr}`);
-    const res = JSON.parse(readFileSync(json, 'utf8')) as { results: { median: number }[] };
-    return res.results[0]?.median ?? NaN;
-  }
-  sh(cmd);
-  const t: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const s = process.hrtime.bigint();
-    sh(cmd);
-    t.push(Number(process.hrtime.bigint() - s) / 1e9);
-  }
-  t.sort((a, b) => a - b);
-  return t[Math.floor(t.length / 2)] as number;
-}
-
-function peakRss(cmd: string): number | undefined {
-  if (!existsSync('/usr/bin/time')) return undefined;
-  const r = spawnSync('/usr/bin/time', ['-v', 'sh', '-c', cmd], { encoding: 'utf8', maxBuffer: 1 << 30 });
-  const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
-  return m ? Number(m[1]) / 1024 : undefined;
-}
-
 const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
-/** file (relative to the corpus root, without .gz) → matched line numbers. */
-type Hits = Map<string, number[]>;
-
-function hitsFromGrepOutput(out: string, root: string): Hits {
-  const hits: Hits = new Map();
-  for (const l of out.split('\n')) {
-    const m = /^(.*?):(\d+):/.exec(l);
-    if (!m) continue;
-    const file = path.relative(root, m[1] as string).replace(/\.gz$/, '');
-    const list = hits.get(file) ?? [];
-    list.push(Number(m[2]));
-    hits.set(file, list);
-  }
-  return hits;
+interface Run {
+  wall: number;
+  cpu: number;
+  rssKiB: number;
+  status: number | null;
 }
 
-function hitsFromMapmortem(out: string, root: string): Hits {
-  const hits: Hits = new Map();
-  const add = (file: string, line: number): void => {
-    const rel = path.relative(root, path.resolve(root, file)).replace(/\.gz$/, '');
-    const list = hits.get(rel) ?? [];
-    list.push(line);
-    hits.set(rel, list);
+/** One timed run of a shell command: wall, user+sys CPU and peak RSS of its largest process (GNU time). */
+function timed(cmd: string, work: string): Run {
+  const tf = path.join(work, 'time.out');
+  const r = spawnSync('/usr/bin/time', ['-o', tf, '-f', '%e %U %S %M', 'sh', '-c', cmd], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const last = readFileSync(tf, 'utf8').trim().split('\n').pop() ?? '';
+  const [wall, user, sys, rss] = last.split(' ').map(Number);
+  if (r.status !== 0 && r.status !== 1) process.stderr.write(`bench: exit ${r.status} from: ${cmd}\n${(r.stderr ?? '').slice(0, 400)}\n`);
+  return { wall: wall ?? NaN, cpu: (user ?? NaN) + (sys ?? NaN), rssKiB: rss ?? NaN, status: r.status };
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? NaN;
+const mib = (kib: number): string => `${Math.round(kib / 1024)} MiB`;
+const secs = (s: number): string => (s < 1 ? `${(s * 1000).toFixed(0)} ms` : `${s.toFixed(2)} s`);
+
+/** file:line keys of every finding of a mapmortem JSON report, listed or in `incidents[].unlisted`. */
+function reportLines(json: string): { lines: Set<string>; verdict: string } {
+  const rep = JSON.parse(json) as {
+    verdict: string;
+    incidents: { findings: { file: string; line: number }[]; unlisted?: { files: string[]; file: number[]; line: number[] } }[];
   };
-  for (const l of out.split('\n')) {
-    if (!l.startsWith('{')) continue;
-    const o = JSON.parse(l) as { type?: string; file?: string; line?: number; incidents?: { findings: { file: string; line: number }[] }[] };
-    if (o.type === 'finding' && o.file !== undefined && o.line !== undefined) add(o.file, o.line);
-    else if (o.type === undefined && o.incidents) for (const inc of o.incidents) for (const f of inc.findings) add(f.file, f.line);
+  const lines = new Set<string>();
+  for (const inc of rep.incidents) {
+    for (const f of inc.findings) lines.add(`${f.file}:${f.line}`);
+    const u = inc.unlisted;
+    if (u) u.line.forEach((l, i) => lines.add(`${u.files[u.file[i]!] ?? ''}:${l}`));
   }
-  return hits;
+  return { lines, verdict: rep.verdict };
 }
 
-/** "found/needles, extra N": a needle is found when a hit falls inside its block. */
-function score(hits: Hits, needles: readonly Needle[]): { found: number; extra: number; text: string } {
-  let found = 0;
-  let inBlocks = 0;
-  let total = 0;
-  for (const list of hits.values()) total += list.length;
-  const missing: string[] = [];
-  for (const n of needles) {
-    const list = hits.get(n.file) ?? [];
-    const inside = list.filter((x) => x >= n.startLine && x <= n.endLine).length;
-    inBlocks += inside;
-    if (inside > 0) found++;
-    else missing.push(`${n.file}:${n.startLine} (${n.kind}${n.straddles ? ', straddles 1 MiB' : ''})`);
+/** rg -n -H output (`path:line:text`, long lines omitted by -M) as `path:line`, read as a stream (a giant line never becomes one string). */
+async function rgLines(file: string, keep: (text: string) => boolean = () => true): Promise<Set<string>> {
+  const out = new Set<string>();
+  const rl = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  for await (const l of rl) {
+    const m = /^(.*?):(\d+):(.*)$/.exec(l);
+    if (m && keep(m[3]!)) out.add(`${m[1]}:${m[2]}`);
   }
-  const extra = total - inBlocks;
-  const text = `${found}/${needles.length}${extra > 0 ? ` +${extra} other lines` : ''}${missing.length > 0 ? ` MISSING ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? '…' : ''}` : ''}`;
-  return { found, extra, text };
+  return out;
 }
 
-function fmt(n: number | undefined, digits: number): string {
-  return n === undefined || !Number.isFinite(n) ? '-' : n.toFixed(digits);
-}
-
-function printTable(rows: Row[]): void {
-  const header = ['group', 'method', 'median s', 'MB/s', 'peak RSS MiB', '× rg', 'needles found', 'note'];
-  const byName = new Map(rows.map((r) => [`${r.group}/${r.name}`, r]));
-  const body = rows.map((r) => {
-    const base = r.base ? byName.get(`${r.group}/${r.base}`) : undefined;
-    const ratio = base?.median && r.median ? base.median / r.median : undefined;
-    return [
-      r.group,
-      r.name,
-      fmt(r.median, 3),
-      r.median ? fmt(r.bytes / 1e6 / r.median, 0) : '-',
-      fmt(r.rssMiB, 0),
-      ratio === undefined ? '' : `${ratio.toFixed(2)} (vs ${r.base})`,
-      r.checked ?? '',
-      r.note ?? '',
-    ];
+/** Needles (by block) a set of `path:line` hits covers; `toRel` maps a reported path to the corpus-relative one. */
+function needlesFound(hits: Set<string>, needles: readonly Needle[], toRel: (p: string) => string): Set<number> {
+  const byFile = new Map<string, number[]>();
+  for (const h of hits) {
+    const i = h.lastIndexOf(':');
+    const rel = toRel(h.slice(0, i));
+    const list = byFile.get(rel) ?? [];
+    list.push(Number(h.slice(i + 1)));
+    byFile.set(rel, list);
+  }
+  const found = new Set<number>();
+  needles.forEach((n, k) => {
+    if ((byFile.get(n.file) ?? []).some((l) => l >= n.startLine && l <= n.endLine)) found.add(k);
   });
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] as string).length)));
-  const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i] as number)).join(' | ')} |`;
-  process.stdout.write(`${line(header)}\n|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|\n${body.map(line).join('\n')}\n`);
+  return found;
 }
 
-function gzipCorpus(c: Corpus, gzDir: string): number {
-  const tool = has('pigz') ? 'pigz -6' : 'gzip -6';
-  let bytes = 0;
-  for (const f of c.files) {
-    const out = path.join(gzDir, `${f}.gz`);
-    mkdirSync(path.dirname(out), { recursive: true });
-    execFileSync('sh', ['-c', `${tool} -c ${q(path.join(c.dir, f))} > ${q(out)}`]);
-    bytes += Number(sh(`stat -c %s ${q(out)}`).out.trim());
-  }
-  return bytes;
+interface RowSpec {
+  name: string;
+  /** What the issue asks of the row, in words, and the test of it (given ours and rg's medians). */
+  target: string;
+  met: (ours: Summary, rg: Summary) => boolean | undefined;
+  mm: string;
+  rg: string;
+  runs: number;
+  check: () => Promise<string>;
 }
 
-export async function main(argv: string[]): Promise<void> {
-  const a = parseArgs(argv);
-  if (!existsSync(bin)) throw new Error(`${bin} not built; run npm run build first`);
-  ensureTool('rg', 'ripgrep', true);
-  ensureTool('hyperfine', 'hyperfine', false);
-  if (!existsSync('/usr/bin/time')) ensureTool('/usr/bin/time', 'time', false);
+interface Summary {
+  wall: number;
+  cpu: number;
+  rssKiB: number;
+}
 
-  const plainDir = path.join(a.work, 'plain');
-  const gzDir = path.join(a.work, 'gz');
-  const giantDir = path.join(a.work, 'giant');
-  rmSync(a.work, { recursive: true, force: true });
-  mkdirSync(giantDir, { recursive: true });
-  let t = Date.now();
-  const corpus = generateCorpus(plainDir, a.size);
-  const genS = (Date.now() - t) / 1000;
-  t = Date.now();
-  const gzBytes = gzipCorpus(corpus, gzDir);
-  const gzS = (Date.now() - t) / 1000;
-  const giantFile = path.join(giantDir, 'giant.log');
-  const giantNeedle = generateGiantLine(giantFile, a.size);
-  writeFileSync(path.join(a.work, 'corpus.manifest.json'), `${JSON.stringify({ ...corpus, giant: giantNeedle }, null, 1)}\n`);
+const summary = (runs: Run[]): Summary => ({ wall: median(runs.map((r) => r.wall)), cpu: median(runs.map((r) => r.cpu)), rssKiB: Math.max(...runs.map((r) => r.rssKiB)) });
 
-  const patterns = loadPatterns(path.join(repo, 'rules'));
-  const rgFile = path.join(a.work, 'rg.patterns');
-  const grepFile = path.join(a.work, 'grep.patterns');
-  writeFileSync(rgFile, `${patterns.map(rgPattern).join('\n')}\n`);
-  const grepPats = patterns.map(grepPattern).filter((p): p is string => p !== null);
-  writeFileSync(grepFile, `${grepPats.join('\n')}\n`);
-  // Sanity: every needle block has a line the rule pack's anchor regexes match (JS semantics).
-  const js = patterns.map(jsRegex);
-  for (const n of corpus.needles) {
-    const lines = readFileSync(path.join(plainDir, n.file), 'utf8')
-      .split('\n')
-      .slice(n.startLine - 1, n.endLine);
-    if (!lines.some((l) => js.some((re) => re.test(l)))) throw new Error(`needle ${n.file}:${n.startLine} matches no rule pattern`);
+const results = new Map<string, Summary>();
+
+async function runRow(spec: RowSpec, work: string): Promise<void> {
+  process.stderr.write(`bench: ${spec.name} (${spec.runs} interleaved runs)…\n`);
+  const mm: Run[] = [];
+  const rg: Run[] = [];
+  for (let i = 0; i < spec.runs; i++) {
+    mm.push(timed(spec.mm, work));
+    rg.push(timed(spec.rg, work));
   }
-
-  const help = sh(`node ${q(bin)} scan --help`).out;
-  const jobsFlag = help.includes('--jobs');
-  const ndjson = help.includes('ndjson');
-  const cores = availableParallelism();
-  const files = corpus.files.map((f) => q(path.join(plainDir, f))).join(' ');
-  const gzFiles = corpus.files.map((f) => q(path.join(gzDir, `${f}.gz`))).join(' ');
-  const mm = (dir: string, jobs: string): string => `node ${q(bin)} scan ${q(dir)} --format json -q${jobs && jobsFlag ? ` --jobs ${jobs}` : ''}`;
-  const mmCheck =
-    (dir: string): (() => string) =>
-    () => {
-      const r = sh(`node ${q(bin)} scan ${q(dir)} --format ${ndjson ? 'ndjson' : 'json'} -q`);
-      if (r.status !== 0) return `exit ${r.status}: ${r.err.slice(0, 200)}`;
-      const needles = dir === giantDir ? [giantNeedle] : corpus.needles;
-      let text = score(hitsFromMapmortem(r.out, dir), needles).text;
-      if (dir === giantDir) text += /line-too-long/.test(r.out) ? ', line reported cut' : ', line NOT reported cut';
-      return text;
-    };
-  const rgCheck =
-    (dir: string, z: boolean, needles: readonly Needle[]): (() => string) =>
-    () =>
-      score(hitsFromGrepOutput(sh(`rg --no-config ${z ? '-z ' : ''}-n -H --no-heading -f ${q(rgFile)} ${q(dir)}`).out, dir), needles).text;
-  const grepCheck = (): string => score(hitsFromGrepOutput(sh(`LC_ALL=C.UTF-8 grep -r -n -H -E -f ${q(grepFile)} ${q(plainDir)}`).out, plainDir), corpus.needles).text;
-
-  const noJobs = jobsFlag ? undefined : '--jobs not available yet: both rows run the default';
-  const rows: Row[] = [
-    { group: 'plain', name: 'cat (read limit)', cmd: `cat ${files} > /dev/null`, bytes: corpus.bytes, base: 'rg' },
-    {
-      group: 'plain',
-      name: 'rg',
-      cmd: `rg --no-config -c -f ${q(rgFile)} ${q(plainDir)} | cat`,
-      bytes: corpus.bytes,
-      check: rgCheck(plainDir, false, corpus.needles),
-      note: `${cores} threads`,
-    },
-    { group: 'plain', name: 'rg -j1', cmd: `rg --no-config -j1 -c -f ${q(rgFile)} ${q(plainDir)} | cat`, bytes: corpus.bytes, base: 'rg' },
-    {
-      group: 'plain',
-      name: 'grep -rcE',
-      cmd: `LC_ALL=C.UTF-8 grep -r -c -E -f ${q(grepFile)} ${q(plainDir)} | cat`,
-      bytes: corpus.bytes,
-      base: 'rg -j1',
-      check: grepCheck,
-      note: `${grepPats.length}/${patterns.length} patterns`,
-    },
-    { group: 'plain', name: 'mapmortem --jobs 1', cmd: mm(plainDir, '1'), bytes: corpus.bytes, base: 'rg -j1', ...(noJobs ? { note: noJobs } : {}) },
-    { group: 'plain', name: 'mapmortem', cmd: mm(plainDir, ''), bytes: corpus.bytes, base: 'rg', check: mmCheck(plainDir) },
-    {
-      group: 'gzip',
-      name: `${has('pigz') ? 'pigz' : 'gzip'} -dc (read limit)`,
-      cmd: `${has('pigz') ? 'pigz' : 'gzip'} -dc ${gzFiles} > /dev/null`,
-      bytes: corpus.bytes,
-      base: 'rg -z',
-    },
-    { group: 'gzip', name: 'rg -z', cmd: `rg --no-config -z -c -f ${q(rgFile)} ${q(gzDir)} | cat`, bytes: corpus.bytes, check: rgCheck(gzDir, true, corpus.needles) },
-    { group: 'gzip', name: 'rg -z -j1', cmd: `rg --no-config -z -j1 -c -f ${q(rgFile)} ${q(gzDir)} | cat`, bytes: corpus.bytes, base: 'rg -z' },
-    { group: 'gzip', name: 'mapmortem --jobs 1', cmd: mm(gzDir, '1'), bytes: corpus.bytes, base: 'rg -z -j1', ...(noJobs ? { note: noJobs } : {}) },
-    { group: 'gzip', name: 'mapmortem', cmd: mm(gzDir, ''), bytes: corpus.bytes, base: 'rg -z', check: mmCheck(gzDir) },
-    { group: 'giant line', name: 'cat (read limit)', cmd: `cat ${q(giantFile)} > /dev/null`, bytes: a.size, base: 'rg' },
-    {
-      group: 'giant line',
-      name: 'rg',
-      cmd: `rg --no-config --no-mmap -c -f ${q(rgFile)} ${q(giantDir)} | cat`,
-      bytes: a.size,
-      check: rgCheck(giantDir, false, [giantNeedle]),
-      note: '--no-mmap (else RSS = file size)',
-    },
-    { group: 'giant line', name: 'mapmortem', cmd: mm(giantDir, ''), bytes: a.size, base: 'rg', check: mmCheck(giantDir) },
+  const o = summary(mm);
+  const g = summary(rg);
+  results.set(spec.name, o);
+  const met = spec.met(o, g);
+  const check = await spec.check();
+  const cells = [
+    spec.name,
+    `${secs(o.wall)} (${secs(o.cpu)} CPU)`,
+    `${secs(g.wall)} (${secs(g.cpu)} CPU)`,
+    `${(g.wall / o.wall).toFixed(3)} (CPU ${(g.cpu / o.cpu).toFixed(3)})`,
+    mib(o.rssKiB),
+    mib(g.rssKiB),
+    spec.target,
+    met === undefined ? '-' : met ? 'met' : 'NOT met',
+    check,
   ];
-
-  process.stdout.write(
-    `corpus: ${(corpus.bytes / 1e6).toFixed(0)} MB in ${corpus.files.length} files, ${corpus.lines} lines, ${corpus.needles.length} needles ` +
-      `(${corpus.needles.filter((n) => n.straddles).length} straddle a 1 MiB boundary); generated in ${genS.toFixed(1)} s, gzip ${(gzBytes / 1e6).toFixed(0)} MB in ${gzS.toFixed(1)} s\n` +
-      `giant line: ${(a.size / 1e6).toFixed(0)} MB, needle at byte ${giantNeedle.offset}; work dir ${a.work}\n` +
-      `rules: ${patterns.length} anchor patterns from rules/*.yaml; ${a.runs} runs each (median, 1 warm-up), ${has('hyperfine') ? 'hyperfine' : 'built-in timer'}; ${sh('rg --version').out.split('\n')[0]}; node ${process.version}; ${cores} cores\n\n`,
-  );
-  for (const r of rows) {
-    process.stderr.write(`bench: ${r.group} / ${r.name}…\n`);
-    if (r.check) r.checked = r.check();
-    r.median = time(r.cmd, a.runs, a.work);
-    r.rssMiB = peakRss(r.cmd);
-  }
-  printTable(rows);
+  process.stdout.write(`| ${cells.join(' | ')} |\n`);
 }
 
-main(process.argv.slice(2)).catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A Cortex/Prometheus ingester log where `density` of the lines are mmap ENOMEM failures. */
+function crashLoop(file: string, bytes: number, density: number): void {
+  const r = rng(42);
+  const fd = openSync(file, 'w');
+  let ms = Date.UTC(2024, 4, 1);
+  let size = 0;
+  let n = 0;
+  let buf: string[] = [];
+  while (size < bytes) {
+    ms += Math.floor(r() * 50);
+    const ts = new Date(ms).toISOString();
+    const line =
+      r() < density
+        ? `level=error ts=${ts} caller=head.go:${100 + (n % 50)} component=tsdb msg="failed to mmap chunk" err="mmap, size ${30000 + Math.floor(r() * 5000)}: cannot allocate memory" series=${n}`
+        : `level=info ts=${ts} caller=ingester.go:${200 + (n % 30)} msg="flushed series" user=tenant-${n % 17} series=${n} duration=${Math.floor(r() * 900)}ms`;
+    buf.push(line);
+    n++;
+    size += line.length + 1;
+    if (buf.length >= 10000) {
+      writeSync(fd, `${buf.join('\n')}\n`);
+      buf = [];
+    }
+  }
+  if (buf.length > 0) writeSync(fd, `${buf.join('\n')}\n`);
+  closeSync(fd);
+}
+
+/** 10,000 Kafka server logs of ~4 KiB in 50 host folders; every 97th holds a Map failed trace. */
+function smallFiles(dir: string, count: number): void {
+  const r = rng(7);
+  for (let i = 0; i < count; i++) {
+    const d = path.join(dir, `host-${String(i % 50).padStart(2, '0')}`);
+    mkdirSync(d, { recursive: true });
+    let s = '';
+    let ms = Date.UTC(2024, 4, 1) + i * 1000;
+    let planted = false;
+    while (s.length < 4000) {
+      ms += Math.floor(r() * 100);
+      const ts = new Date(ms).toISOString().replace('T', ' ').replace('Z', '').replace('.', ',');
+      if (i % 97 === 0 && s.length > 2000 && !planted) {
+        planted = true;
+        s += `[${ts}] ERROR Error while appending records (kafka.server.ReplicaManager)\njava.io.IOException: Map failed\n\tat sun.nio.ch.FileChannelImpl.map(FileChannelImpl.java:940)\n`;
+      } else s += `[${ts}] INFO [Log partition=t-${i % 13}, dir=/var/kafka] Rolled new log segment at offset ${Math.floor(r() * 1e6)} (kafka.log.Log)\n`;
+    }
+    writeFileSync(path.join(d, `server-${i}.log`), s);
+  }
+}
+
+/** The corpus files joined into one file `copies` times; the needles renumbered into it. */
+function joinCorpus(c: Corpus, file: string, copies: number): { needles: Needle[]; bytes: number } {
+  const fd = openSync(file, 'w');
+  const needles: Needle[] = [];
+  let lineBase = 0;
+  let bytes = 0;
+  for (let k = 0; k < copies; k++) {
+    for (const f of c.files) {
+      const data = readFileSync(path.join(c.dir, f));
+      writeSync(fd, data);
+      bytes += data.length;
+      for (const n of c.needles.filter((x) => x.file === f)) {
+        needles.push({ ...n, file: path.basename(file), startLine: n.startLine + lineBase, endLine: n.endLine + lineBase });
+      }
+      let lines = 0;
+      for (let i = data.indexOf(10); i !== -1; i = data.indexOf(10, i + 1)) lines++;
+      lineBase += lines;
+    }
+  }
+  closeSync(fd);
+  return { needles, bytes };
+}
+
+function ruleLiterals(): string[] {
+  const lits = new Set<string>();
+  const dir = path.join(repo, 'rules');
+  for (const f of readdirSync(dir).filter((n) => n.endsWith('.yaml'))) {
+    const doc = parse(readFileSync(path.join(dir, f), 'utf8')) as { literals?: string[] };
+    for (const l of doc.literals ?? []) lits.add(l);
+  }
+  return [...lits].sort();
+}
+
+async function main(): Promise<void> {
+  const a = parseArgs(process.argv.slice(2));
+  if (!existsSync(bin)) throw new Error(`${bin} not built; run npm run build first`);
+  if (!has('rg')) throw new Error('rg not found; install it with: apt-get install -y ripgrep');
+  if (!existsSync('/usr/bin/time')) throw new Error('/usr/bin/time not found; install it with: apt-get install -y time');
+  mkdirSync(a.work, { recursive: true });
+  const w = a.work;
+  const lits = ruleLiterals();
+  const litFile = path.join(w, 'literals.txt');
+  writeFileSync(litFile, `${lits.join('\n')}\n`);
+  const mmOut = path.join(w, 'mapmortem.json');
+  const rgOut = path.join(w, 'rg.out');
+  const mm = (input: string, extra = ''): string => `node ${q(bin)} scan ${q(input)} --format json -q -o ${q(mmOut)}${extra}`;
+  const rg = (input: string, extra = ''): string => `rg --no-config -n -H --no-heading -M 300 -i -F -f ${q(litFile)}${extra} ${q(input)} > ${q(rgOut)}`;
+  const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  const rgVersion = spawnSync('rg', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0];
+  process.stdout.write(
+    `mapmortem (${path.relative(repo, bin)}) vs ${rgVersion} given the rule pack's ${lits.length} literals (-F -i); node ${process.version}; ` +
+      `${availableParallelism()} cores (${cpus()[0]?.model ?? '?'}); medians of ${a.runs} interleaved runs; load average at start ${load}\n` +
+      `ratio = rg time / mapmortem time (above 1: mapmortem is faster); CPU = user + sys; work dir ${w}\n\n` +
+      `| input | mapmortem wall (CPU) | rg wall (CPU) | ratio wall (CPU) | RSS ours | RSS rg | target | met | same needles |\n` +
+      `| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n`,
+  );
+
+  /** A check that both found the same needle lines: the lines rg prints (kept by `keep`) against the report's findings. */
+  const sameLines =
+    (keep: (t: string) => boolean, key: (p: string) => string = (p) => p) =>
+    async (): Promise<string> => {
+      const ours = reportLines(readFileSync(mmOut, 'utf8')).lines;
+      const theirs = await rgLines(rgOut, keep);
+      const oursKeys = new Set([...ours].map((h) => key(h)));
+      const missing = [...theirs].map(key).filter((x) => !oursKeys.has(x)).length;
+      return missing === 0 ? `same: all ${theirs.size} rg lines` : `${missing} of ${theirs.size} rg lines missing`;
+    };
+  const sameNeedles = (needles: readonly Needle[], toRelOurs: (p: string) => string, toRelRg: (p: string) => string) => async (): Promise<string> => {
+    const ours = needlesFound(reportLines(readFileSync(mmOut, 'utf8')).lines, needles, toRelOurs);
+    const theirs = needlesFound(await rgLines(rgOut), needles, toRelRg);
+    const same = ours.size === theirs.size && [...ours].every((k) => theirs.has(k));
+    return `${same ? 'same' : 'DIFFERENT'}: ours ${ours.size}/${needles.length}, rg ${theirs.size}/${needles.length}`;
+  };
+  const ratioAtLeast = (x: number) => (o: Summary, g: Summary) => g.wall / o.wall >= x;
+
+  if (a.rows.has('startup')) {
+    const tiny = path.join(w, 'tiny.log');
+    writeFileSync(tiny, 'a\nb\n');
+    const node0: Run[] = [];
+    for (let i = 0; i < a.runs; i++) node0.push(timed(`node -e 0`, w));
+    const n0 = summary(node0);
+    process.stdout.write(`| node -e 0 (reference) | ${secs(n0.wall)} (${secs(n0.cpu)} CPU) | | | ${mib(n0.rssKiB)} | | | | |\n`);
+    await runRow(
+      {
+        name: '2-line file (start-up)',
+        target: '< 150 ms above node -e 0',
+        met: (o) => o.wall - n0.wall < 0.15,
+        mm: mm(tiny),
+        rg: rg(tiny),
+        runs: a.runs,
+        check: async () => `verdict ${reportLines(readFileSync(mmOut, 'utf8')).verdict}; rg ${(await rgLines(rgOut)).size} lines`,
+      },
+      w,
+    );
+  }
+
+  if (a.rows.has('dense')) {
+    let clean: Summary | undefined;
+    for (const [density, label] of [
+      [0, 'clean'],
+      [0.1, '10% failure lines'],
+      [1, '100% failure lines (crash loop)'],
+    ] as const) {
+      const f = path.join(w, `crashloop-${a.dense}-${density}.log`);
+      if (!existsSync(f)) crashLoop(f, a.dense, density);
+      const name = `${(a.dense / 1e6).toFixed(0)} MB log, ${label}`;
+      await runRow(
+        {
+          name,
+          target: density === 0 ? 'baseline; RSS < 256 MiB' : 'within 3x of clean; RSS < 256 MiB',
+          met: (o) => o.rssKiB < 256 * 1024 && (clean === undefined || o.wall <= 3 * clean.wall),
+          mm: mm(f),
+          rg: rg(f),
+          runs: density === 1 ? Math.min(a.runs, 3) : a.runs,
+          check: sameLines((t) => /cannot allocate memory/i.test(t)),
+        },
+        w,
+      );
+      if (density === 0) clean = results.get(name);
+    }
+  }
+
+  if (a.rows.has('small')) {
+    const small = path.join(w, 'small');
+    if (!existsSync(small)) smallFiles(small, 10_000);
+    await runRow(
+      {
+        name: '10,000 files of ~4 KiB',
+        target: 'ratio >= 0.5',
+        met: ratioAtLeast(0.5),
+        mm: mm(small),
+        rg: rg(small),
+        runs: a.runs,
+        check: sameLines((t) => /Map failed/.test(t)),
+      },
+      w,
+    );
+  }
+
+  const corpusRows: RowName[] = ['plain', 'plain-j1', 'huge', 'gzip', 'targz', 'big'];
+  if (corpusRows.some((r) => a.rows.has(r))) {
+    const plain = path.join(w, `corpus-${a.size}`);
+    const manifest = path.join(w, `corpus-${a.size}.json`);
+    let corpus: Corpus;
+    if (existsSync(manifest)) corpus = JSON.parse(readFileSync(manifest, 'utf8')) as Corpus;
+    else {
+      rmSync(plain, { recursive: true, force: true });
+      process.stderr.write(`bench: generating the ${(a.size / 1e6).toFixed(0)} MB corpus…\n`);
+      corpus = generateCorpus(plain, a.size);
+      writeFileSync(manifest, JSON.stringify(corpus));
+    }
+    const mb = `${(corpus.bytes / 1e6).toFixed(0)} MB`;
+    const rel = (root: string) => (p: string) => path.relative(root, p).replace(/\.gz$/, '');
+    if (a.rows.has('plain')) {
+      await runRow(
+        {
+          name: `${mb} of mixed logs in ${corpus.files.length} files, default jobs`,
+          target: 'ratio >= 1.0',
+          met: ratioAtLeast(1),
+          mm: mm(plain),
+          rg: rg(plain),
+          runs: a.runs,
+          check: sameNeedles(corpus.needles, rel(plain), rel(plain)),
+        },
+        w,
+      );
+    }
+    if (a.rows.has('plain-j1')) {
+      await runRow(
+        {
+          name: `the same, --jobs 1 vs rg -j1`,
+          target: 'ratio >= 1.0',
+          met: ratioAtLeast(1),
+          mm: mm(plain, ' --jobs 1'),
+          rg: rg(plain, ' -j1'),
+          runs: a.runs,
+          check: sameNeedles(corpus.needles, rel(plain), rel(plain)),
+        },
+        w,
+      );
+    }
+    if (a.rows.has('huge')) {
+      const one = path.join(w, `one-${a.size}.log`);
+      const oneManifest = `${one}.json`;
+      if (!existsSync(oneManifest)) writeFileSync(oneManifest, JSON.stringify(joinCorpus(corpus, one, 1).needles));
+      const needles = JSON.parse(readFileSync(oneManifest, 'utf8')) as Needle[];
+      await runRow(
+        {
+          name: `one ${mb} file`,
+          target: 'ratio >= 1.0',
+          met: ratioAtLeast(1),
+          mm: mm(one),
+          rg: rg(one),
+          runs: a.runs,
+          check: sameNeedles(
+            needles,
+            (p) => path.basename(p),
+            (p) => path.basename(p),
+          ),
+        },
+        w,
+      );
+    }
+    if (a.rows.has('gzip')) {
+      const gz = path.join(w, `gz-${a.size}`);
+      if (!existsSync(path.join(gz, '.done'))) {
+        process.stderr.write('bench: gzipping the corpus…\n');
+        for (const f of corpus.files) {
+          mkdirSync(path.dirname(path.join(gz, f)), { recursive: true });
+          spawnSync('sh', ['-c', `gzip -6 -c ${q(path.join(plain, f))} > ${q(path.join(gz, `${f}.gz`))}`]);
+        }
+        writeFileSync(path.join(gz, '.done'), '');
+      }
+      await runRow(
+        {
+          name: 'the corpus gzipped, vs rg -z',
+          target: 'ratio >= 1.0',
+          met: ratioAtLeast(1),
+          mm: mm(gz),
+          rg: rg(gz, ' -z'),
+          runs: a.runs,
+          check: sameNeedles(corpus.needles, rel(gz), rel(gz)),
+        },
+        w,
+      );
+    }
+    if (a.rows.has('targz')) {
+      const tgz = path.join(w, `corpus-${a.size}.tar.gz`);
+      if (!existsSync(tgz)) {
+        process.stderr.write('bench: writing the tar.gz…\n');
+        spawnSync('sh', ['-c', `tar -C ${q(plain)} -czf ${q(tgz)} ${corpus.files.map(q).join(' ')}`]);
+      }
+      // rg reads one stream without file names: the needles it finds are counted by matching line count.
+      await runRow(
+        {
+          name: 'a tar.gz of the corpus vs tar -xzOf | rg',
+          target: 'ratio >= 1.0',
+          met: ratioAtLeast(1),
+          mm: mm(tgz),
+          rg: `tar -xzOf ${q(tgz)} | rg --no-config -n --no-heading -M 300 -i -F -f ${q(litFile)} > ${q(rgOut)}`,
+          runs: a.runs,
+          check: async () => {
+            const ours = needlesFound(reportLines(readFileSync(mmOut, 'utf8')).lines, corpus.needles, (p) => p.slice(p.indexOf('!/') + 2));
+            let rgCount = 0;
+            for await (const l of createInterface({ input: createReadStream(rgOut) })) if (l !== '') rgCount++;
+            return `ours ${ours.size}/${corpus.needles.length} needles; rg ${rgCount} lines (no file names in a stream)`;
+          },
+        },
+        w,
+      );
+    }
+    if (a.rows.has('big')) {
+      const rss: string[] = [];
+      for (const [label, copies] of [
+        ['64 MiB', 0],
+        ['4x corpus', 4],
+      ] as const) {
+        const f = path.join(w, `big-${a.size}-${copies}.log`);
+        let needles: Needle[];
+        if (copies === 0) {
+          // The first 64 MiB of the one-file corpus, cut at a line end.
+          const one = path.join(w, `one-${a.size}.log`);
+          if (!existsSync(`${one}.json`)) writeFileSync(`${one}.json`, JSON.stringify(joinCorpus(corpus, one, 1).needles));
+          if (!existsSync(f)) spawnSync('sh', ['-c', `head -c ${64 * 1024 * 1024} ${q(one)} | sed '$d' > ${q(f)}`]);
+          const lines = Number(spawnSync('sh', ['-c', `wc -l < ${q(f)}`], { encoding: 'utf8' }).stdout.trim());
+          needles = (JSON.parse(readFileSync(`${one}.json`, 'utf8')) as Needle[]).filter((n) => n.endLine <= lines).map((n) => ({ ...n, file: path.basename(f) }));
+        } else {
+          const m = `${f}.json`;
+          if (!existsSync(m)) writeFileSync(m, JSON.stringify(joinCorpus(corpus, f, copies).needles));
+          needles = JSON.parse(readFileSync(m, 'utf8')) as Needle[];
+        }
+        const name = `${label} plain, one file (${(statSync(f).size / 2 ** 30).toFixed(2)} GiB)`;
+        await runRow(
+          {
+            name,
+            target: 'linear in size, RSS flat',
+            met: () => undefined,
+            mm: mm(f),
+            rg: rg(f),
+            runs: copies === 0 ? a.runs : Math.min(a.runs, 3),
+            check: sameNeedles(
+              needles,
+              (p) => path.basename(p),
+              (p) => path.basename(p),
+            ),
+          },
+          w,
+        );
+        rss.push(`${label}: ${mib(results.get(name)?.rssKiB ?? NaN)}`);
+      }
+      process.stdout.write(`\npeak RSS by size (one file): ${rss.join(', ')}; the 1 GiB figure is the "one file" row above\n`);
+    }
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(2);
 });

@@ -382,30 +382,3 @@ function padLine(kind: Kind, c: Clock, bytes: number): string {
   const fill = Math.max(0, bytes - 1 - Buffer.byteLength(head) - tail.length);
   return `${head}${'x'.repeat(fill)}${tail}`;
 }
-
-/** One file holding one line of `size` bytes with a needle near its end. */
-export function generateGiantLine(file: string, size: number): Needle {
-  const fd = openSync(file, 'w');
-  const unit = Buffer.from('{"k":"v","blob":"QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0NTY3ODkwYWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXo="} ');
-  const block = Buffer.alloc(Math.floor((4 * MiB) / unit.length) * unit.length);
-  for (let i = 0; i < block.length; i += unit.length) unit.copy(block, i);
-  const needleText = Buffer.from(" os::commit_memory(0x00007f3a1c000000, 65536, 0) failed; error='Cannot allocate memory' (errno=12) ");
-  const needleAt = Math.max(0, size - 64 * 1024);
-  let written = 0;
-  while (written < needleAt) {
-    const n = Math.min(block.length, needleAt - written);
-    writeSync(fd, block, 0, n);
-    written += n;
-  }
-  writeSync(fd, needleText);
-  written += needleText.length;
-  const tailLen = Math.max(0, size - written - 1);
-  for (let left = tailLen; left > 0;) {
-    const n = Math.min(block.length, left);
-    writeSync(fd, block, 0, n);
-    left -= n;
-  }
-  writeSync(fd, '\n');
-  closeSync(fd);
-  return { file: path.basename(file), kind: 'giant-line', startLine: 1, endLine: 1, offset: needleAt, straddles: false };
-}
