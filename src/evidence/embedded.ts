@@ -120,6 +120,10 @@ const PERSISTS = /\b(?:still|again|persists?|same (?:error|issue|problem)|keeps?
  * added here (test/evidence/embedded-triggers.test.ts checks the list against the loop's regexes).
  */
 const TRIGGERS: readonly RegExp[] = [
+  SELF_REPORT_COUNT,
+  SELF_REPORT_LIMIT,
+  SELF_REPORT_PAIR,
+  ...BANNER_32,
   MEMINFO_ROW,
   FREE_HEADER,
   ULIMIT_ROW,

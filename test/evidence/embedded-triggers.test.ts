@@ -18,10 +18,30 @@ const INSIDE_A_BRANCH = new Set(['PROC_SYS_INLINE', 'SELF_MAPS', 'SYSCTL_SET', '
 
 describe('harvestEmbedded triggers', () => {
   it('lists every named regex the loop tests a line with', () => {
-    const named = new Set([...loop.matchAll(/\b([A-Z][A-Z0-9_]+)\.(?:test|exec)\(line\)/g), ...loop.matchAll(/line\.matchAll\(([A-Z][A-Z0-9_]+)\)/g)].map((m) => m[1]!));
+    const named = new Set(
+      [
+        ...loop.matchAll(/\b([A-Z][A-Z0-9_]+)\.(?:test|exec)\(line\)/g),
+        ...loop.matchAll(/line\.matchAll\(([A-Z][A-Z0-9_]+)\)/g),
+        ...loop.matchAll(/\b([A-Z][A-Z0-9_]+)\.(?:some|find)\(\((\w+)\) => \2\.(?:test|exec)\(line\)\)/g),
+      ].map((m) => m[1]!),
+    );
     expect(named.size).toBeGreaterThan(20);
     const missing = [...named].filter((n) => !INSIDE_A_BRANCH.has(n) && !new RegExp(`\\b${n}\\b`).test(triggers));
     expect(missing).toEqual([]);
+    // A list of regexes is a trigger when it is spread into TRIGGERS.
+    for (const m of loop.matchAll(/\b([A-Z][A-Z0-9_]+)\.(?:some|find)\(/g)) expect(triggers).toContain(`...${m[1]!}`);
+  });
+
+  it("runs no regex literal on a line outside a trigger's branch but the listed ones", () => {
+    const literals = [...loop.matchAll(/(\/(?:[^/\\\n]|\\.)+\/[a-z]*)\.(?:test|exec)\(line\)/g)].map((m) => m[1]!);
+    const known = [
+      '/>\\s*\\/proc\\//',
+      '/\\becho\\b/',
+      '/\\bls\\s+\\/proc/',
+      '/max_map_count/i',
+      "/\\b(?:not|never|no|n't|before|avoid|prevent|until|if|when|would)\\b[^.]{0,30}(?:reach|hit|exceed)/i",
+    ];
+    expect(literals.filter((l) => !known.includes(l))).toEqual([]);
   });
 
   it('skips nothing a trigger-free harvest would use: blocks, sentences and settings still give their facts', () => {
