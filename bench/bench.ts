@@ -470,7 +470,7 @@ async function main(): Promise<void> {
       // rg reads one stream without file names: the needles it finds are counted by matching line count.
       await runRow(
         {
-          name: 'a tar.gz of the corpus vs tar -xzOf | rg',
+          name: 'a tar.gz of the corpus vs tar -xzOf piped to rg',
           target: 'ratio >= 1.0',
           met: ratioAtLeast(1),
           mm: mm(tgz),
