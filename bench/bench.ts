@@ -11,7 +11,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { generateCorpus, type Corpus, type Needle } from './corpus.js';
+import { generateCorpus, rng, type Corpus, type Needle } from './corpus.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..');
@@ -174,17 +174,6 @@ async function runRow(spec: RowSpec, work: string): Promise<void> {
     check,
   ];
   process.stdout.write(`| ${cells.join(' | ')} |\n`);
-}
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A Cortex/Prometheus ingester log where `density` of the lines are mmap ENOMEM failures. */

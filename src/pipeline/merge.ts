@@ -178,21 +178,7 @@ export function mergeReports(parts: readonly NamedReport[], now: Date, version: 
     const incidents = sortIncidents(kept.flatMap((k) => k.report.incidents));
     const count = kept[0]!.report.shard!.count;
     notes.push(`merged all ${count} shards of plan ${kept[0]!.report.shard!.plan}: the report of one scan over every input`);
-    return {
-      notes,
-      report: {
-        schemaVersion: 1,
-        tool: { name: 'mapmortem', version },
-        generatedAt: now.toISOString(),
-        roots,
-        verdict: incidents[0]?.cause ?? (nothingRead(inputs) ? 'nothing-read' : 'none'),
-        incidents,
-        evidence,
-        inputs,
-        problems,
-        stats,
-      },
-    };
+    return { notes, report: reportOf({ version, now, roots, incidents, evidence, inputs, problems, stats }) };
   }
   const seen = new Map<string, number>();
   const incidents: Incident[] = [];
@@ -212,21 +198,22 @@ export function mergeReports(parts: readonly NamedReport[], now: Date, version: 
     g.findings += inc.count;
     groups.set(key, g);
   }
+  const report = reportOf({ version, now, roots, incidents: sorted, evidence, inputs, problems, stats });
+  return { notes, report: { ...report, groups: [...groups.values()] satisfies IncidentGroup[], mergedFrom: kept.map((p) => p.file) } };
+}
+
+/** A merged report's common fields, its verdict the first (sorted) incident's cause. */
+function reportOf(r: Pick<Report, 'roots' | 'incidents' | 'evidence' | 'inputs' | 'problems' | 'stats'> & { readonly version: string; readonly now: Date }): Report {
   return {
-    notes,
-    report: {
-      schemaVersion: 1,
-      tool: { name: 'mapmortem', version },
-      generatedAt: now.toISOString(),
-      roots,
-      verdict: sorted[0]?.cause ?? (nothingRead(inputs) ? 'nothing-read' : 'none'),
-      incidents: sorted,
-      evidence,
-      inputs,
-      problems,
-      stats,
-      groups: [...groups.values()] satisfies IncidentGroup[],
-      mergedFrom: kept.map((p) => p.file),
-    },
+    schemaVersion: 1,
+    tool: { name: 'mapmortem', version: r.version },
+    generatedAt: r.now.toISOString(),
+    roots: r.roots,
+    verdict: r.incidents[0]?.cause ?? (nothingRead(r.inputs) ? 'nothing-read' : 'none'),
+    incidents: r.incidents,
+    evidence: r.evidence,
+    inputs: r.inputs,
+    problems: r.problems,
+    stats: r.stats,
   };
 }
