@@ -10,7 +10,10 @@ describe('markdown comment', () => {
     const r = await runCli(['scan', 'samples', '--format', 'md']);
     expect(r.stdout.length).toBeLessThan(55_000);
     expect(r.stdout.length).toBeGreaterThan(10_000);
-    expect(r.stdout.split('\n')[0]).toMatch(/^## mapmortem verdict: `map-count-exhaustion` 16 incidents: \d+ map-count-exhaustion, /);
+    // The headline is the first incident's cause (high confidence, then most findings); the breakdown counts every cause.
+    const head = /^## mapmortem verdict: `([a-z-]+)` 16 incidents: \d+ map-count-exhaustion, /.exec(r.stdout.split('\n')[0]!);
+    expect(head).not.toBeNull();
+    expect(r.stdout).toMatch(new RegExp(`^\\| 1 \\| \`[^\`]+\` \\| [^|]+ \\| \`${head![1]!}\` \\| high \\| \\d+ \\|$`, 'm'));
     expect(r.stdout).toMatch(/^\| # \| host \| system \| cause \| confidence \| findings \|$/m);
     expect(r.stdout).toMatch(/^\| \d+ \| `cortex-ingester-crashloop` \| Cortex ingester \| `map-count-exhaustion` \| high \| 8 \|$/m);
     const opened = r.stdout.match(/^<details>$/gm)?.length ?? 0;
@@ -36,7 +39,7 @@ describe('jira comment', () => {
     const r = await runCli(['scan', 'samples', '--format', 'jira']);
     expect(r.code).toBe(0);
     expect(r.stdout.length).toBeLessThan(32_767);
-    expect(r.stdout.split('\n')[0]).toMatch(/^h2\. mapmortem verdict: \{\{map-count-exhaustion\}\} 16 incidents: /);
+    expect(r.stdout.split('\n')[0]).toMatch(/^h2\. mapmortem verdict: \{\{[a-z-]+\}\} 16 incidents: \d+ map\\-count\\-exhaustion, /);
     expect(r.stdout).toMatch(/^\|\|#\|\|host\|\|system\|\|cause\|\|confidence\|\|findings\|\|$/m);
     expect(r.stdout).toContain('{code:bash}\nsudo sysctl -w vm.max_map_count=262144');
     expect(r.stdout).not.toMatch(/^```|<details>|^\| --- /m);
