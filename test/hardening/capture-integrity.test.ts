@@ -7,31 +7,14 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { capture } from '../../src/capture/capture.js';
 import { runCli } from '../helpers/cli.js';
+import { anonMaps, fakeProc, MAP_FAILED_LOG, procStat } from '../helpers/fake-proc.js';
 import { tmpDir } from './helpers.js';
 
 const now = (): Date => new Date('2026-03-04T05:06:07Z');
 /** 8,446 lines of a maps file that had about 60,000: what a read gets when the process dies mid-read. */
-const CUT_MAPS =
-  Array.from({ length: 8446 }, (_, i) => `7f${(i * 4096).toString(16).padStart(10, '0')}-7f${((i + 1) * 4096).toString(16).padStart(10, '0')} rw-p 00000000 00:00 0 `).join('\n') +
-  '\n';
-const STAT = (start: number): string => `4242 (java) S 1 4242 4242 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 7 0 ${start} 1000000 100 18446744073709551615\n`;
-const LOG =
-  '[2024-05-01 12:00:01,456] ERROR Error while loading log dir /data (kafka.log.LogManager)\njava.io.IOException: Map failed\nCaused by: java.lang.OutOfMemoryError: Map failed\n';
-
-async function fakeProc(root: string, maps: string): Promise<string> {
-  const proc = path.join(root, 'proc');
-  const w = async (rel: string, text: string): Promise<void> => {
-    await fsp.mkdir(path.dirname(path.join(proc, rel)), { recursive: true });
-    await fsp.writeFile(path.join(proc, rel), text);
-  };
-  await w('4242/maps', maps);
-  await w('4242/stat', STAT(1000));
-  await w('4242/status', 'Name:\tjava\nUid:\t0\t0\t0\t0\nThreads:\t7\n');
-  await w('4242/cmdline', 'java\0kafka.Kafka\0');
-  await w('sys/vm/max_map_count', '65530\n');
-  await w('meminfo', 'MemTotal:       16318340 kB\nMemFree:         1000000 kB\nMemAvailable:    8000000 kB\n');
-  return proc;
-}
+const CUT_MAPS = anonMaps(8446);
+const STAT = (start: number): string => procStat(start);
+const LOG = MAP_FAILED_LOG;
 
 async function scanBundle(root: string, bundle: string): Promise<any> {
   await fsp.writeFile(path.join(root, 'server.log'), LOG);

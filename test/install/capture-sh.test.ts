@@ -11,6 +11,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, runCli, scanJson } from '../helpers/cli.js';
+import { anonMaps, fakeProc, MAP_FAILED_LOG, procStat } from '../helpers/fake-proc.js';
 
 const exec = promisify(execFile);
 const SCRIPT = path.join(REPO, 'scripts', 'mapmortem-capture.sh');
@@ -188,32 +189,16 @@ describe.skipIf(!dash)('mapmortem-capture.sh for a process that has exited', () 
  * test makes the process exit or be replaced; a maps read cut mid-line needs no pause.
  */
 describe.skipIf(!dash || !has('mkfifo'))('mapmortem-capture.sh when the process changes while it is read', () => {
-  const STAT = (start: number): string => `4242 (java (x)) S 1 4242 4242 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 7 0 ${start} 1000000 100 18446744073709551615\n`;
-  const MAPS =
-    Array.from({ length: 300 }, (_, i) => `7f${(i * 4096).toString(16).padStart(10, '0')}-7f${((i + 1) * 4096).toString(16).padStart(10, '0')} rw-p 00000000 00:00 0 `).join('\n') +
-    '\n';
-  const LOG =
-    '[2024-05-01 12:00:01,456] ERROR Error while loading log dir /data (kafka.log.LogManager)\njava.io.IOException: Map failed\nCaused by: java.lang.OutOfMemoryError: Map failed\n';
-
-  async function fakeProc(root: string, maps: string): Promise<string> {
-    const proc = path.join(root, 'proc');
-    const w = async (rel: string, text: string): Promise<void> => {
-      await mkdir(path.dirname(path.join(proc, rel)), { recursive: true });
-      await writeFile(path.join(proc, rel), text);
-    };
-    await w('4242/maps', maps);
-    await w('4242/stat', STAT(1000));
-    await w('4242/status', 'Name:\tjava\nUid:\t0\t0\t0\t0\nThreads:\t7\n');
-    await w('4242/cmdline', 'java\0kafka.Kafka\0');
-    await w('sys/vm/max_map_count', '65530\n');
-    await w('meminfo', 'MemTotal:       16318340 kB\nMemFree:         1000000 kB\nMemAvailable:    8000000 kB\n');
-    return proc;
-  }
+  // The command name holds spaces and parentheses: the script must read fields after the last ") ".
+  const COMM = 'java (x)';
+  const STAT = (start: number): string => procStat(start, COMM);
+  const MAPS = anonMaps(300);
+  const LOG = MAP_FAILED_LOG;
 
   /** Runs the script on the fake /proc; `during` runs once the script has read the start time and the maps, before it reads them again. */
   async function captureWhile(name: string, maps: string, during: (proc: string) => Promise<void>) {
     const root = path.join(work, `changing-${name}`);
-    const proc = await fakeProc(root, maps);
+    const proc = await fakeProc(root, maps, COMM);
     execFileSync('mkfifo', [path.join(proc, '4242', 'cgroup')]);
     const out = path.join(root, 'bundle');
     const run = exec('dash', [SCRIPT, '--pid', '4242', '-o', out], { cwd: root, env: { ...process.env, MAPMORTEM_PROC_ROOT: proc }, maxBuffer: 64 << 20 });
