@@ -116,6 +116,20 @@ json_str() {
     END { printf "\"" }'
 }
 
+# The awk function js(s): s as a JSON string, quoted (backslash, quote and control characters
+# escaped). Prepended to each awk program that writes a part of the manifest.
+JS_AWK='
+    BEGIN { for (i = 1; i < 32; i++) ctl[sprintf("%c", i)] = i }
+    function js(s,   o, i, ch) {
+      o = "\""
+      for (i = 1; i <= length(s); i++) {
+        ch = substr(s, i, 1)
+        if (ch == "\\") o = o "\\\\"; else if (ch == "\"") o = o "\\\""; else if (ch in ctl) o = o sprintf("\\u%04x", ctl[ch]); else o = o ch
+      }
+      return o "\""
+    }
+'
+
 # A command line as text: NUL separators become spaces, trailing NULs dropped, trimmed.
 cmdline_text() {
   { tr '\000' ' ' <"$1"; } 2>/dev/null | sed -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//'
@@ -368,57 +382,21 @@ fi
   case $map_count in '' | *[!0-9]*) ;; *) printf '  "mapCount": %s,\n' "$map_count" ;; esac
   case $max_map in '' | *[!0-9]*) ;; *) printf '  "maxMapCount": %s,\n' "$max_map" ;; esac
   # files, dataDirs and warnings: one awk pass each, escaping every string.
-  LC_ALL=C sort -t '	' -k1,1 "$files_tsv" | awk -F '\t' -v kind=files '
-    BEGIN { for (i = 1; i < 32; i++) ctl[sprintf("%c", i)] = i }
-    function js(s,   o, i, ch) {
-      o = "\""
-      for (i = 1; i <= length(s); i++) {
-        ch = substr(s, i, 1)
-        if (ch == "\\") o = o "\\\\"; else if (ch == "\"") o = o "\\\""; else if (ch in ctl) o = o sprintf("\\u%04x", ctl[ch]); else o = o ch
-      }
-      return o "\""
-    }
+  LC_ALL=C sort -t '	' -k1,1 "$files_tsv" | awk -F '\t' -v kind=files "$JS_AWK"'
     { rows[NR] = "    {\n      \"path\": " js($1) ",\n      \"source\": " js($2) ",\n      \"status\": " js($3) ",\n      \"bytes\": " $4 ($5 == "" ? "" : ",\n      \"reason\": " js($5)) "\n    }" }
     END { printf "  \"files\": ["; for (i = 1; i <= NR; i++) printf "%s\n%s", (i > 1 ? "," : ""), rows[i]; printf "%s],\n", (NR > 0 ? "\n  " : "") }'
   # integrity: stable when no reason was found; its reasons one a line in $work/integrity.
-  awk '
-    BEGIN { for (i = 1; i < 32; i++) ctl[sprintf("%c", i)] = i }
-    function js(s,   o, i, ch) {
-      o = "\""
-      for (i = 1; i <= length(s); i++) {
-        ch = substr(s, i, 1)
-        if (ch == "\\") o = o "\\\\"; else if (ch == "\"") o = o "\\\""; else if (ch in ctl) o = o sprintf("\\u%04x", ctl[ch]); else o = o ch
-      }
-      return o "\""
-    }
+  awk "$JS_AWK"'
     { rows[NR] = "      " js($0) }
     END {
       printf "  \"integrity\": {\n    \"stable\": %s,\n    \"reasons\": [", (NR == 0 ? "true" : "false")
       for (i = 1; i <= NR; i++) printf "%s\n%s", (i > 1 ? "," : ""), rows[i]
       printf "%s]\n  },\n", (NR > 0 ? "\n    " : "")
     }' "$work/integrity"
-  awk -F '\t' '
-    BEGIN { for (i = 1; i < 32; i++) ctl[sprintf("%c", i)] = i }
-    function js(s,   o, i, ch) {
-      o = "\""
-      for (i = 1; i <= length(s); i++) {
-        ch = substr(s, i, 1)
-        if (ch == "\\") o = o "\\\\"; else if (ch == "\"") o = o "\\\""; else if (ch in ctl) o = o sprintf("\\u%04x", ctl[ch]); else o = o ch
-      }
-      return o "\""
-    }
+  awk -F '\t' "$JS_AWK"'
     { rows[NR] = "    {\n      \"dir\": " js($1) ",\n      \"path\": " js($2) ",\n      \"entries\": " $3 ",\n      \"complete\": " $4 ($5 == "" ? "" : ",\n      \"reason\": " js($5)) "\n    }" }
     END { printf "  \"dataDirs\": ["; for (i = 1; i <= NR; i++) printf "%s\n%s", (i > 1 ? "," : ""), rows[i]; printf "%s],\n", (NR > 0 ? "\n  " : "") }' "$dirs_tsv"
-  awk '
-    BEGIN { for (i = 1; i < 32; i++) ctl[sprintf("%c", i)] = i }
-    function js(s,   o, i, ch) {
-      o = "\""
-      for (i = 1; i <= length(s); i++) {
-        ch = substr(s, i, 1)
-        if (ch == "\\") o = o "\\\\"; else if (ch == "\"") o = o "\\\""; else if (ch in ctl) o = o sprintf("\\u%04x", ctl[ch]); else o = o ch
-      }
-      return o "\""
-    }
+  awk "$JS_AWK"'
     { rows[NR] = "    " js($0) }
     END { printf "  \"warnings\": ["; for (i = 1; i <= NR; i++) printf "%s\n%s", (i > 1 ? "," : ""), rows[i]; printf "%s]\n}\n", (NR > 0 ? "\n  " : "") }' "$warn_file"
 } >"$bundle/manifest.json"
