@@ -15,7 +15,7 @@ async function main(): Promise<number> {
     .filter((n) => /\.ya?ml$/.test(n))
     .sort()) {
     const file = join(dir, name);
-    const { rule, errors } = parseRuleText(file, readFileSync(file, 'utf8'));
+    const { rule, errors } = await parseRuleText(file, readFileSync(file, 'utf8'));
     if (rule === undefined) {
       process.stderr.write(`${file}: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}\n`);
       return 1;

@@ -5,7 +5,6 @@
 
 import { readdir, readFile } from 'node:fs/promises';
 import { extname, basename, join } from 'node:path';
-import { parseDocument } from 'yaml';
 import {
   CAUSE_HINTS,
   EXTRACT_KINDS,
@@ -33,6 +32,7 @@ import {
 import { isEmbedded, listPackageDir, packageRoot, readPackageFile } from '../core/package.js';
 import { templateNames } from './compile.js';
 import { decideEngine, groupNames, re2Problem } from './engine.js';
+import { precompiledRules, type RuleFileText } from './precompiled.js';
 
 export interface RuleError {
   readonly file: string;
@@ -543,8 +543,18 @@ function emptyMatch(p: Pattern): boolean {
 
 export { groupNames };
 
-/** Parses and validates one rule file's text; `file` is used in errors only. */
-export function parseRuleText(file: string, text: string): { rule?: Rule; errors: RuleError[] } {
+type YamlModule = typeof import('yaml');
+let yamlModule: Promise<YamlModule> | undefined;
+
+/** The YAML parser, imported on first use (a bundle hands a CommonJS module over as `default`). */
+async function yaml(): Promise<YamlModule> {
+  const mod = (await import('yaml')) as YamlModule & { default?: YamlModule };
+  return typeof mod.parseDocument === 'function' ? mod : (mod.default ?? mod);
+}
+
+/** Parses and validates one rule file's text; `file` is used in errors only. The YAML parser is imported on first use. */
+export async function parseRuleText(file: string, text: string): Promise<{ rule?: Rule; errors: RuleError[] }> {
+  const { parseDocument } = await (yamlModule ??= yaml());
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const errors = doc.errors.map((e) => {
@@ -561,7 +571,7 @@ export function parseRuleText(file: string, text: string): { rule?: Rule; errors
   return rule === undefined ? { errors: v.errors } : { rule, errors: [] };
 }
 
-/** Loads every rule file of `dirs`; all errors of all files are reported together. */
+/** Loads every rule file of `dirs`; all errors of all files are reported together. The bundled directory comes from the precompiled pack when it matches. */
 export async function loadRuleDirs(dirs: readonly string[]): Promise<LoadRulesResult> {
   const rules: Rule[] = [];
   const errors: RuleError[] = [];
@@ -582,31 +592,38 @@ export async function loadRuleDirs(dirs: readonly string[]): Promise<LoadRulesRe
       errors.push({ file: dir, field: '(dir)', message: `cannot read the rules directory (${code}); check the --rules path` });
       continue;
     }
-    for (const name of names) {
-      const file = join(dir, name);
-      let text: string;
-      try {
-        text = isEmbedded(file) ? readPackageFile(file) : await readFile(file, 'utf8');
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code ?? 'error';
-        errors.push({ file, field: '(file)', message: `cannot be read (${code}); check its permissions` });
-        continue;
-      }
-      const res = parseRuleText(file, text);
+    const read = await Promise.all(names.map(async (name) => readRuleFile(dir, name)));
+    const texts = read.filter((r): r is RuleFileText => !('error' in r));
+    const packed = texts.length === read.length && dir === defaultRulesDir() ? precompiledRules(dir, texts) : undefined;
+    const parsed: { rule?: Rule; errors: RuleError[] }[] =
+      packed?.map((rule) => ({ rule, errors: [] })) ??
+      (await Promise.all(read.map(async (r) => ('error' in r ? { errors: [r.error] } : parseRuleText(join(dir, r.name), r.text)))));
+    for (const res of parsed) {
       errors.push(...res.errors);
       if (res.rule === undefined) continue;
       const prev = seen.get(res.rule.id);
       if (prev !== undefined) {
-        errors.push({ file, field: 'id', message: `'${res.rule.id}' is already defined in ${prev}; rule ids must be unique, rename one` });
+        errors.push({ file: res.rule.sourceFile, field: 'id', message: `'${res.rule.id}' is already defined in ${prev}; rule ids must be unique, rename one` });
         continue;
       }
-      seen.set(res.rule.id, file);
+      seen.set(res.rule.id, res.rule.sourceFile);
       rules.push(res.rule);
     }
   }
   if (errors.length > 0) return { ok: false, errors };
   const resolved = resolvePrecedence(rules);
   return resolved.ok ? chooseEngines(resolved.rules) : resolved;
+}
+
+/** One rule file's text, or the error naming why it cannot be read. */
+async function readRuleFile(dir: string, name: string): Promise<RuleFileText | { error: RuleError }> {
+  const file = join(dir, name);
+  try {
+    return { name, text: isEmbedded(file) ? readPackageFile(file) : await readFile(file, 'utf8') };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    return { error: { file, field: '(file)', message: `cannot be read (${code}); check its permissions` } };
+  }
 }
 
 type PatternField = 'all' | 'any' | 'none' | 'captures';

@@ -119,8 +119,8 @@ describe('loadRuleDirs', () => {
     ]);
   });
 
-  it('accepts string samples and ignores non-yaml files', () => {
-    const res = parseRuleText('/x/ok.yaml', ruleYaml('ok', { tests: "tests:\n  match: ['mmap, size 1: cannot allocate memory']\n  noMatch: ['n']" }));
+  it('accepts string samples and ignores non-yaml files', async () => {
+    const res = await parseRuleText('/x/ok.yaml', ruleYaml('ok', { tests: "tests:\n  match: ['mmap, size 1: cannot allocate memory']\n  noMatch: ['n']" }));
     expect(res.errors).toEqual([]);
     expect(res.rule?.tests.match).toEqual([{ text: 'mmap, size 1: cannot allocate memory' }]);
   });
@@ -141,10 +141,10 @@ describe('defaultRulesDir', () => {
 });
 
 describe('docs/rules.md', () => {
-  it('its example rule is valid', () => {
+  it('its example rule is valid', async () => {
     const md = readFileSync(join(defaultRulesDir(), '..', 'docs', 'rules.md'), 'utf8');
     const yaml = /```yaml\n([\s\S]*?)```/.exec(md)?.[1] ?? '';
-    const res = parseRuleText('docs/kafka-index-map-failed.yaml', yaml);
+    const res = await parseRuleText('docs/kafka-index-map-failed.yaml', yaml);
     expect(res.errors).toEqual([]);
     expect(res.rule?.tests.match).toHaveLength(2);
   });

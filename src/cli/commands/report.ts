@@ -6,8 +6,6 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Report } from '../../core/index.js';
 import { MergeRefused, mergeReports, validateResult, type NamedReport } from '../../pipeline/merge.js';
-import { reportShapeError } from '../../pipeline/report-shape.js';
-import { validateReportDocument } from '../../core/schema.js';
 import { formatFromOutput, OUTPUT_FORMATS, outputFormat, type OutputFormatName } from '../../render/outputs.js';
 import { fileIdentity } from '../../io/write.js';
 import { emit, nowFrom, textWidth, toolVersion, UsageError, type CliIO, type RegisterCommand } from '../context.js';
@@ -40,7 +38,8 @@ async function readResult(f: string, io: CliIO): Promise<Report> {
   }
   const bad = validateResult(value);
   if (bad) throw new UsageError(`${f}: ${bad}`);
-  // The shipped JSON Schema (schema/report.schema.json) first; then the renderers' own needs.
+  // The shipped JSON Schema (schema/report.schema.json) first; then the renderers' own needs. Both load ajv: imported here, not at start-up.
+  const [{ validateReportDocument }, { reportShapeError }] = await Promise.all([import('../../core/schema.js'), import('../../pipeline/report-shape.js')]);
   const checked = validateReportDocument(value);
   const shape = checked.ok ? reportShapeError(value) : checked.errors[0];
   if (shape) throw new UsageError(`${f}: not a usable mapmortem report (${shape}); nothing was merged or written`);
