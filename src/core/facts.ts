@@ -86,7 +86,9 @@ export type NumericFactKey =
   | 'tsdb-blocks'
   | 'tsdb-mmap-files'
   | 'tsdb-tenants'
-  | 'failed-request-bytes';
+  | 'failed-request-bytes'
+  /** Map areas of files already deleted (`(deleted)` in maps): many of them are a leak of mappings, not growth. */
+  | 'deleted-maps';
 
 export type FlagFactKey =
   | 'jvm-32bit'

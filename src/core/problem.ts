@@ -30,6 +30,7 @@ const PROBLEM_SEVERITY = {
   'archive-broken': 'error',
   'evidence-cut': 'warning',
   'evidence-unparsed': 'warning',
+  'evidence-harvest-cut': 'info',
   'findings-capped': 'info',
   'record-start-lost': 'info',
   'own-report': 'info',
@@ -107,6 +108,11 @@ export function formatProblem(p: Problem): string {
       return `${where}: ${arg(p, 'what')} is cut short (${arg(p, 'reason')}); its count is a lower bound, not the full count`;
     case 'evidence-unparsed':
       return `${where}: looks like ${arg(p, 'what')} but could not be parsed (${arg(p, 'reason')})`;
+    case 'evidence-harvest-cut':
+      return (
+        `${where}: evidence written into the log (meminfo, free, ulimit -a, sysctl, maps lines, counts in sentences) was read from its first ` +
+        `${arg(p, 'limit')} only, through line ${arg(p, 'through')}; failures were matched in the whole file`
+      );
     case 'findings-capped':
       return `${where}: ${arg(p, 'count')} more findings of rule ${arg(p, 'rule')} were counted but not listed`;
     case 'record-start-lost':

@@ -42,6 +42,7 @@ export const BYTE_FACT_KEYS: ReadonlySet<string> = new Set([
 
 const FACT_LABEL: Record<string, string> = {
   'map-count': 'map count',
+  'deleted-maps': 'map areas of deleted files',
   'max-map-count': 'vm.max_map_count',
   'overcommit-memory': 'vm.overcommit_memory',
   'overcommit-ratio': 'vm.overcommit_ratio',

@@ -22,9 +22,18 @@ function familyOf(system: SystemName): Family {
 /** A Java stack frame or a java.* exception class in a record. */
 const JAVA_RECORD = /^\s*at [\w$.<>]+\((?:[\w$]+\.java:\d+|Native Method|Unknown Source)\)|\bjava\.(?:lang|io|nio)\.\w*(?:Exception|Error)\b/m;
 
-/** A rule may name several systems; the log's format and logger then tell which process wrote it. */
+/** Go runtime output in a record: its own prefixes, a goroutine dump header, a go-kit `caller=file.go:N`. */
+const GO_RECORD = /^(?:runtime(?:\/cgo)?: |fatal error: |goroutine \d+ \[)|\bcaller=[\w./-]+\.go:\d+/m;
+
+/**
+ * A rule may name several systems; the log's format and logger then tell which process wrote it.
+ * A rule that also names `generic` matches wordings any runtime prints (pthread_create failed), so
+ * the record's own runtime markers come before the rule's named system there.
+ */
 function familyOfFinding(f: Finding): Family {
   const named = f.systems.filter((s) => s !== 'generic');
+  const record = () => `${f.text}\n${f.recordLines.map((l) => l.text).join('\n')}`;
+  if (f.format !== 'hs-err' && f.systems.includes('generic') && named.length > 0 && !JAVA_RECORD.test(record()) && GO_RECORD.test(record())) return 'go';
   if (named.length === 1 || (named.length > 0 && new Set(named.map(familyOf)).size === 1)) return familyOf(named[0]!);
   if (f.format === 'kafka-log4j' || f.format === 'hs-err' || /^(kafka|org\.apache|org\.elasticsearch|java|[a-z]\.[a-z]\.)\.?/.test(f.logger ?? '')) return 'java';
   if (f.format === 'logfmt' && named.length > 0) return 'go';
@@ -267,7 +276,9 @@ function buildIncident(
   const overcommit = facts.num('overcommit-memory');
   const kubePod = facts.text('kube-pod');
   const kubeNode = facts.text('kube-node');
+  const deletedMaps = facts.num('deleted-maps');
   const remediation = remediate(decision, system, {
+    ...(deletedMaps ? { deletedMaps: { value: deletedMaps.value, file: deletedMaps.source.file, line: deletedMaps.source.line } } : {}),
     ...(pidKnown ? { pid: pidKnown.value } : {}),
     ...(overcommit ? { overcommitMode: overcommit.value } : {}),
     failureText: sorted.map((f) => `${f.file} ${f.text}`).join('\n'),

@@ -16,6 +16,14 @@ export const DEFAULT_MAX_MAP_COUNT = 65530;
  */
 export const MAP_COUNT_SPLIT_SLACK = 4;
 
+/**
+ * Map areas of deleted files at or above this share of the map count (and at least
+ * DELETED_MAPS_LEAK_MIN of them) are a leak: something deletes files it keeps mapped (an index
+ * or segment reader never closed). Raising the limit only buys time; a restart frees them.
+ */
+export const DELETED_MAPS_LEAK_SHARE = 0.2;
+export const DELETED_MAPS_LEAK_MIN = 1000;
+
 /** With a failure: a count at or above this share of the limit means the limit was hit (99% band). */
 export const NEAR_LIMIT = 0.99;
 

@@ -8,7 +8,7 @@ import type { Cause, Remediation, RemediationStep, SystemName } from '../core/in
 import { systemDef } from '../core/systems.js';
 import type { Decision } from './verdict.js';
 import { fmtBytes, fmtCount } from '../core/units.js';
-import { MAP_COUNT_FLOOR, MAP_COUNT_HEADROOM } from './policy.js';
+import { DELETED_MAPS_LEAK_MIN, DELETED_MAPS_LEAK_SHARE, MAP_COUNT_FLOOR, MAP_COUNT_HEADROOM } from './policy.js';
 
 export { MAP_COUNT_FLOOR } from './policy.js';
 
@@ -28,6 +28,27 @@ export interface RemediationContext {
   readonly failureText?: string;
   /** The pod (namespace/name) and node kubectl output named: the fix is then written for Kubernetes. */
   readonly kubernetes?: { readonly pod?: string; readonly node?: string };
+  /** Map areas of deleted files, with the line that counted them. */
+  readonly deletedMaps?: { readonly value: number; readonly file: string; readonly line: number };
+}
+
+/** Many areas of deleted files: a leak of mappings, which a higher limit only postpones. */
+function deletedMapsSteps(decision: Decision, ctx: RemediationContext): RemediationStep[] {
+  const d = ctx.deletedMaps;
+  if (!d) return [];
+  const of = decision.mapCount?.value ?? decision.mapLimit.value;
+  if (d.value < DELETED_MAPS_LEAK_MIN || d.value < DELETED_MAPS_LEAK_SHARE * of) return [];
+  const pid = ctx.pid ?? '<pid>';
+  return [
+    {
+      title: `${fmtCount(d.value)} of ${fmtCount(of)} map areas are files already deleted`,
+      detail:
+        `${d.file}${d.line > 0 ? `:${d.line}` : ''} counts them. Something deletes files it keeps mapped (an index, segment or block ` +
+        'reader that is never closed), so the count grows until the limit: raising vm.max_map_count only buys time. Restarting the process ' +
+        'frees them; count them again a while later to see whether they grow back, and look for the component that keeps them open.',
+      commands: [`grep -c '(deleted)' /proc/${pid}/maps`, `awk '/\\(deleted\\)$/ {print $6}' /proc/${pid}/maps | sort | uniq -c | sort -rn | head`],
+    },
+  ];
 }
 
 /** A privileged DaemonSet that sets vm.max_map_count on every node it runs on (and keeps it set). */
@@ -225,8 +246,11 @@ export function remediate(decision: Decision, system: SystemName, ctx: Remediati
       const from = decision.mapLimit.assumed
         ? `${fmtCount(decision.mapLimit.value)} (the kernel default, assumed: check it with \`sysctl vm.max_map_count\`)`
         : fmtCount(decision.mapLimit.value);
+      const leak = deletedMapsSteps(decision, ctx)[0];
       return {
-        summary: `Raise vm.max_map_count from ${from} to ${fmtCount(recommended)} (${how}). Each map area costs the kernel roughly 64–256 bytes, so a high limit is cheap.`,
+        summary:
+          `Raise vm.max_map_count from ${from} to ${fmtCount(recommended)} (${how})${leak ? `, and find the leak: ${leak.title}` : ''}. ` +
+          'Each map area costs the kernel roughly 64–256 bytes, so a high limit is cheap.',
         recommendedMaxMapCount: recommended,
         ...(needed > 0
           ? {
@@ -237,7 +261,7 @@ export function remediate(decision: Decision, system: SystemName, ctx: Remediati
               },
             }
           : {}),
-        steps: [...mapCountSteps(recommended, pid, ctx.kubernetes), ...systemSteps(system, cause), ...influxSteps(ctx)],
+        steps: [...mapCountSteps(recommended, pid, ctx.kubernetes), ...(leak ? [leak] : []), ...systemSteps(system, cause), ...influxSteps(ctx)],
         capture: cause === 'map-count-exhaustion' && !decision.mapCount ? CAPTURE.slice(0, 3).map((c) => withPid([c], pid)[0]!) : [],
       };
     }

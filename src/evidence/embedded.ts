@@ -90,6 +90,19 @@ const PROSE_MAPS = new RegExp(
   String.raw`(?<![\w.-])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*([kK]\b)?\s*(?:memory[- ]map(?:ped|ping)?\s+(?:areas|regions)|` +
     String.raw`(?:memory[- ])?map(?:ping)?\s+areas|mappings|mmaps|memory maps|mmap(?:ped)? regions|vmas|VMAs|maps)\b`,
 );
+/** "40,112 of the 65,530 maps are deleted files", "30k mappings point to (deleted) files", "12,000 deleted mappings". */
+const PROSE_DELETED = new RegExp(
+  String.raw`(?<![\w.-])(\d{1,3}(?:,\d{3})+|\d+)\s*([kK]\b)?\s+(?:(?:of|out of)\s+(?:the\s+|its\s+)?(?:\d{1,3}(?:,\d{3})+|\d+)\s*(?:[kK]\b)?\s+)?` +
+    String.raw`(?:(?:memory[- ])?map(?:ping)?s|map areas|regions|vmas|maps entries|entries)\s+(?:\w+\s+){0,3}?\(?deleted\b|` +
+    String.raw`(?<![\w.-])(\d{1,3}(?:,\d{3})+|\d+)\s*([kK]\b)?\s+\(?deleted\)?\s+(?:file\s+)?(?:maps|mappings|map areas|regions|vmas)\b`,
+  'i',
+);
+/** `grep -c deleted /proc/<pid>/maps`, `grep '(deleted)' /proc/<pid>/maps | wc -l`: its output counts deleted-file areas only. */
+const GREP_MAPS = /\bgrep\b.*\/proc\/(\$\([^)]*\)|[\w${}-]+)\/maps\b|\/proc\/(\$\([^)]*\)|[\w${}-]+)\/maps\b.*\|\s*grep\b/;
+/** Inside a GREP_MAPS line: it prints a count (grep -c, | wc -l), greps for deleted areas, or inverts the match. */
+const GREP_COUNTS = /\bgrep\s+(?:-\w*c\b|--count\b)|\|\s*wc\s+-l\b/;
+const GREP_DELETED = /deleted/;
+const GREP_INVERT = /\bgrep\s+(?:-\w*v|--invert-match)\b/;
 const PROSE_LIMIT = /max_map_count\)?\s*(?:\(|,|is|was|of|=|:|to|at|set to|limit|limit of|value|of only|the)?[\s(]*(?:\w+\s){0,2}?(\d{1,3}(?:,\d{3})+|\d{4,})\b/i;
 const PROSE_LIMIT_NEAR = /\b(?:the\s+)?(\d{1,3}(?:,\d{3})+|\d{4,})\s+(?:map(?:s|ping)?\s+)?limit\b|\blimit\s+(?:of\s+|is\s+|=\s*)?(\d{1,3}(?:,\d{3})+|\d{4,})\b/i;
 const PROSE_THREADS = /(?<![\w.-])(\d{1,3}(?:,\d{3})+|\d+)\s*([kK]\b)?\s+(?:live\s+|java\s+|native\s+|os\s+)?threads\b/i;
@@ -155,6 +168,8 @@ const TRIGGERS: readonly RegExp[] = [
   LIMIT_HIT,
   PROSE_THREADS,
   PROSE_ULIMIT_V,
+  PROSE_DELETED,
+  GREP_MAPS,
 ];
 
 /** The union of the triggers, one regex per case mode. */
@@ -330,6 +345,16 @@ export function harvestEmbedded(file: string, lines: readonly string[], firstLin
       n('map-count', Number(wc[1]), i, `wc -l ${wc[2] ?? ''} in text`, 'transcript', true);
       continue;
     }
+    // A grep over maps counts a subset: the deleted-file areas when it greps for them, else nothing this reads.
+    const gm = GREP_MAPS.exec(line);
+    if (gm && GREP_COUNTS.test(line)) {
+      const j = nextValue(lines, i);
+      const v = j >= 0 ? BARE_NUMBER.exec(lines[j] ?? '') : null;
+      if (v) take(j, j + 1);
+      if (v && GREP_DELETED.test(line) && !GREP_INVERT.test(line) && !SELF_MAPS.test(line))
+        n('deleted-maps', Number(v[1]), j, `deleted-file areas of /proc/${gm[1] ?? gm[2] ?? ''}/maps in text`, 'transcript', true);
+      continue;
+    }
     const wcc = WC_COMMAND.exec(line);
     if (wcc) {
       const j = nextValue(lines, i);
@@ -466,8 +491,10 @@ export function harvestEmbedded(file: string, lines: readonly string[], firstLin
       n('max-map-count', proseNumber(pl[1] ?? '0', undefined), i, 'vm.max_map_count written in a sentence', 'prose');
       if (RAISED.test(line)) f('map-limit-raised', i, 'text says vm.max_map_count was raised');
     }
+    const pd = PROSE_DELETED.exec(line);
     const pm = PROSE_MAPS.exec(line);
-    if (pm && !SELF_MAPS.test(line) && !REQUIREMENT_BEFORE.test(line.slice(0, pm.index))) {
+    // "30k mappings point to deleted files" counts the deleted ones, not all of them.
+    if (pm && pm.index !== pd?.index && !SELF_MAPS.test(line) && !REQUIREMENT_BEFORE.test(line.slice(0, pm.index))) {
       const v = proseNumber(pm[1] ?? '0', pm[2]);
       if (v >= PROSE_MIN_MAPS) n('map-count', v, i, 'map count written in a sentence', 'prose', false);
     }
@@ -478,6 +505,10 @@ export function harvestEmbedded(file: string, lines: readonly string[], firstLin
     }
     if (LIMIT_HIT.test(line) && !/\b(?:not|never|no|n't|before|avoid|prevent|until|if|when|would)\b[^.]{0,30}(?:reach|hit|exceed)/i.test(line))
       f('text-says-map-limit-hit', i, 'the text says the map-count limit was reached');
+    if (pd) {
+      const v = pd[1] !== undefined ? proseNumber(pd[1], pd[2]) : proseNumber(pd[3] ?? '0', pd[4]);
+      if (v >= PROSE_MIN_MAPS) n('deleted-maps', v, i, 'map areas of deleted files written in a sentence', 'prose', false);
+    }
     const pt = PROSE_THREADS.exec(line);
     if (pt) {
       const v = proseNumber(pt[1] ?? '0', pt[2]);

@@ -29,7 +29,7 @@ export function harvestEvidence(file: string, lines: readonly string[], skip: Re
 const NOT_HARVESTED: ReadonlySet<EvidenceKind> = new Set(['maps', 'smaps', 'pmap', 'maps-count', 'hs-err', 'kafka-log-dir', 'tsdb-dir', 'capture-manifest', 'cgroup', 'kube-pod']);
 
 export function harvestsKind(kind: EvidenceKind, lines: readonly string[] = []): boolean {
-  return !NOT_HARVESTED.has(kind) || (kind === 'maps' && isExcerptInText(lines));
+  return !NOT_HARVESTED.has(kind) || ((kind === 'maps' || kind === 'maps-count') && isExcerptInText(lines));
 }
 
 const MAPS_ROW = /^\s*[0-9a-f]+-[0-9a-f]+\s+[r-][w-][x-][psS-]\s/;

@@ -368,6 +368,8 @@ export function parseMaps(file: string, lines: readonly string[], firstLineNo = 
       method: methodFor(flavor),
     },
   ];
+  const deleted = scan.regions.filter((r) => r.path.endsWith(' (deleted)')).length;
+  if (deleted > 0) facts.push({ key: 'deleted-maps', value: deleted, source: { file, line: sourceLine }, complete, method: `"(deleted)" areas of the ${what}` });
   const pid = scan.pid?.value ?? procPid(file);
   if (pid !== undefined) facts.push({ key: 'pid', value: pid, source: { file, line: scan.pid?.line ?? 0 } });
   if (scan.command && scan.command.value !== '') {

@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import picomatch from 'picomatch';
 import type { CaptureValue, DetectedFormat, EvidenceFile, Finding, InputInfo, OmittedFindings, Problem, RawLine, Report, Rule, SystemName } from '../core/index.js';
 import { formatProblem, nothingRead, problemSeverity } from '../core/index.js';
+import { fmtBytes } from '../core/units.js';
 import { correlate } from '../correlate/correlate.js';
 import { discover, type FileSource, type ScannableSource, type Source } from '../discover/discover.js';
 import { diagnoseScope, sortIncidents } from '../diagnose/incidents.js';
@@ -131,11 +132,13 @@ function teeHead(input: AsyncIterable<Buffer>, limit: number): { chunks: AsyncIt
   return { chunks: pass(), head: () => ({ buf: Buffer.concat(parts), cut }) };
 }
 
-/** Embedded evidence of a log's head: a cut head loses its last, partial line. */
-function harvestHead(file: string, head: { buf: Buffer; cut: boolean }): EvidenceFile[] {
+/** Embedded evidence of a log's head: a cut head loses its last, partial line, and says where the harvest stopped. */
+function harvestHead(file: string, head: { buf: Buffer; cut: boolean }, problems: Problem[]): EvidenceFile[] {
   let buf = head.buf;
   if (head.cut) buf = buf.subarray(0, buf.lastIndexOf(0x0a) + 1);
-  const ev = harvestEvidence(file, splitLines(buf));
+  const lines = splitLines(buf);
+  if (head.cut) problems.push({ code: 'evidence-harvest-cut', file, args: { limit: fmtBytes(HARVEST_MAX_BYTES), through: lines.length } });
+  const ev = harvestEvidence(file, lines);
   return ev ? [ev] : [];
 }
 
@@ -459,7 +462,7 @@ async function scanOpened(
     const tee = teeHead(rechain(first, it), HARVEST_MAX_BYTES);
     const log = await scanLog(file, tee.chunks, req.rules, prefilter, { ...req, known: { head, detected } });
     return finish(`log:${log.format}`, log.lines, {
-      evidence: [...(startup.evidence.facts.length > 0 ? [startup.evidence] : []), ...harvestHead(file, tee.head())],
+      evidence: [...(startup.evidence.facts.length > 0 ? [startup.evidence] : []), ...harvestHead(file, tee.head(), problems)],
       findings: log.findings,
       omitted: log.omitted,
       problems: log.problems,
@@ -500,7 +503,7 @@ async function scanOpened(
   opened.recycleChunks?.();
   const tee = teeHead(rechain(first, it), HARVEST_MAX_BYTES);
   const log = await scanLog(file, tee.chunks, req.rules, prefilter, { ...req, known: { head, detected } });
-  const embedded = harvestHead(file, tee.head());
+  const embedded = harvestHead(file, tee.head(), problems);
   return finish(`log:${log.format}`, log.lines, {
     evidence: embedded,
     findings: log.findings,

@@ -303,7 +303,8 @@ function compactIncident(inc: Incident, n: number, total: number, c: Colors, wid
     const src = t.sources.length > 0 ? c.dim(` [${refs(t.sources, host)}]`) : '';
     out.push(...field(i === 0 ? '  numbers' : '', `${t.step}: ${safe(t.fact)}${src}`, width, INDENT));
   });
-  if (inc.maps) {
+  // A bare count (wc -l, a maps-count file) has no classes: the cause line already shows it.
+  if (inc.maps && inc.maps.classes.length > 0) {
     const m = inc.maps;
     const classes = m.classes
       .slice(0, 5)
@@ -326,7 +327,7 @@ function compactIncident(inc: Incident, n: number, total: number, c: Colors, wid
   if (titles.length > 0) out.push(...field('', `also: ${titles.join('; ')} (--verbose)`, width, INDENT));
   if (r.capture.length > 0) out.push(...field('  capture', r.capture.join('; '), width, INDENT));
   const ruleIds = [...new Set(inc.findings.map((f) => f.ruleId))].sort();
-  const ev = inc.evidence.map((e) => short(e.file, host));
+  const ev = [...new Set(inc.evidence.map((e) => short(e.file, host)))];
   const from = [`rule${ruleIds.length === 1 ? '' : 's'} ${ruleIds.join(', ') || 'none'}`, ev.length > 0 ? `evidence ${ev.join(', ')}` : 'no evidence files'];
   out.push(...field('  from', c.dim(from.join('; ')), width, INDENT));
   return out;

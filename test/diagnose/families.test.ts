@@ -132,3 +132,56 @@ describe('runtime and allocator failures that used to read as none', () => {
     expect(top(await scanCase({ 'node.log': 'FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory\n' })).cause).toBe('none');
   });
 });
+
+describe('the runtime that wrote a generic wording names the incident', () => {
+  it('a cgo pthread_create failure in a Go service log is a Go program, never a JVM', async () => {
+    const go = await scanCase({
+      'app.log': [
+        'ts=2025-04-02T10:00:00.000Z caller=main.go:90 level=info msg="starting ingest"',
+        'runtime/cgo: pthread_create failed: Resource temporarily unavailable',
+        'SIGABRT: abort',
+        'goroutine 0 [idle]:',
+        '',
+      ].join('\n'),
+    });
+    expect(go.incidents[0]!.system).toBe('go');
+    const jvm = await scanCase({
+      'server.log': [
+        '[2025-04-02 10:00:00,000] ERROR Uncaught exception (org.example.Server)',
+        'java.lang.OutOfMemoryError: unable to create native thread: possibly out of memory or process/resource limits reached',
+        '\tat java.lang.Thread.start0(Native Method)',
+        '',
+      ].join('\n'),
+    });
+    expect(jvm.incidents[0]!.system).toBe('jvm');
+  });
+});
+
+describe('mappings of deleted files', () => {
+  it('many (deleted) areas in the maps snapshot make the fix name the leak, with the count and its file', async () => {
+    const maps: string[] = [];
+    for (let i = 0; i < 2046; i++) {
+      const lo = (0x7f0000000000 + i * 0x2000).toString(16);
+      const hi = (0x7f0000000000 + i * 0x2000 + 0x1000).toString(16);
+      const path = i < 1300 ? `/data/idx/seg-${i}.idx (deleted)` : i % 2 === 0 ? '' : `/usr/lib/lib${i}.so`;
+      maps.push(`${lo}-${hi} r--s 00000000 fd:01 ${1000 + i}   ${path}`.trimEnd());
+    }
+    const r = await scanCase({
+      'proc/maps': maps.join('\n') + '\n',
+      'sysctl.txt': 'vm.max_map_count = 2048\n',
+      'server.log': 'Apr 02 10:00:00 idx1 searchd[811]: mmap(/data/idx/seg-4000.idx) failed: Cannot allocate memory\n',
+    });
+    const inc = r.incidents[0]!;
+    expect(inc.cause).toBe('map-count-exhaustion');
+    expect(inc.numbers.facts['deleted-maps']).toMatchObject({ value: 1300 });
+    expect(inc.remediation.summary).toContain('find the leak: 1,300 of 2,046 map areas are files already deleted');
+    expect(inc.remediation.steps.map((s) => s.title)).toContain('1,300 of 2,046 map areas are files already deleted');
+    // A few deleted areas are ordinary (a log rotated under a mapped file): no leak named.
+    const few = await scanCase({
+      'proc/maps': maps.map((l, i) => (i < 1300 ? l.replace(' (deleted)', '') : l)).join('\n') + '\n',
+      'sysctl.txt': 'vm.max_map_count = 2048\n',
+      'server.log': 'Apr 02 10:00:00 idx1 searchd[811]: mmap(/data/idx/seg-4000.idx) failed: Cannot allocate memory\n',
+    });
+    expect(few.incidents[0]!.remediation.summary).not.toContain('leak');
+  });
+});

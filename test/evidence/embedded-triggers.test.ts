@@ -14,7 +14,20 @@ const triggers = /const TRIGGERS: readonly RegExp\[\] = \[([\s\S]*?)\];/.exec(so
 const loop = source.slice(source.indexOf('export function harvestEmbedded'));
 
 /** Regexes run on a line only after a trigger of the same branch matched it (each checked by hand). */
-const INSIDE_A_BRANCH = new Set(['PROC_SYS_INLINE', 'SELF_MAPS', 'SYSCTL_SET', 'SYSCTL_TRANSCRIPT', 'RAISED', 'NO_HEADER', 'PERSISTS', 'PROSE_LIMIT', 'PROSE_LIMIT_NEAR']);
+const INSIDE_A_BRANCH = new Set([
+  'PROC_SYS_INLINE',
+  'SELF_MAPS',
+  'SYSCTL_SET',
+  'SYSCTL_TRANSCRIPT',
+  'RAISED',
+  'NO_HEADER',
+  'PERSISTS',
+  'PROSE_LIMIT',
+  'PROSE_LIMIT_NEAR',
+  'GREP_COUNTS',
+  'GREP_DELETED',
+  'GREP_INVERT',
+]);
 
 describe('harvestEmbedded triggers', () => {
   it('lists every named regex the loop tests a line with', () => {

@@ -102,6 +102,26 @@ describe('harvestEmbedded', () => {
     ]);
   });
 
+  it('reads areas of deleted files from grep over maps and from prose, and never takes a filtered count as the map count', () => {
+    const facts = harvest(
+      [
+        '$ grep -c deleted /proc/1822/maps',
+        '41230',
+        "$ grep -v '(deleted)' /proc/1822/maps | wc -l",
+        '24282',
+        'About 30k mappings point to deleted segment files.',
+        'Out of the 65,512 maps, 41,230 are (deleted) — and 12 deleted maps is normal.',
+      ].join('\n'),
+    );
+    const deleted = facts.filter((f) => f.key === 'deleted-maps');
+    expect(deleted.map((f) => [f.value, f.source.line, f.origin])).toEqual([
+      [41230, 2, 'transcript'],
+      [30000, 5, 'prose'],
+    ]);
+    expect(facts.filter((f) => f.key === 'map-count').map((f) => [f.value, f.source.line])).toEqual([[65512, 6]]);
+    expect(harvest('grep -c deleted /proc/self/maps\n3\n').filter((f) => f.key === 'deleted-maps')).toEqual([]);
+  });
+
   it('reads ps -eLf | wc -l as the host thread count (minus the header) and a status block Threads:', () => {
     const facts = harvest(['$ ps -eLf | wc -l', '32769', 'Name:\tjava', 'Pid:\t4242', 'Threads:\t4090', 'VmSize:\t 8123456 kB'].join('\n'));
     expect(get(facts, 'host-threads')).toMatchObject({ value: 32768, source: { line: 2 } });
