@@ -11,6 +11,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LOG_FORMATS as FORMATS, WRAPPERS, type EvidenceKind } from '../../src/core/index.js';
 import { detectEvidence, parseEvidence } from '../../src/evidence/index.js';
+import { harvestEmbedded } from '../../src/evidence/embedded.js';
 import { detectFormat, detectWrapper, parseEvent, ruleText, unwrap } from '../../src/formats/index.js';
 import { DEFAULT_ARCHIVE_LIMITS, readArchive } from '../../src/io/archive.js';
 import { detectUtf16, decodeUtf16 } from '../../src/io/decode.js';
@@ -119,6 +120,50 @@ describe('fuzz: parsers never throw on hostile text', () => {
           detectEvidence(ls, name);
           const a = parseEvidence(kind, 'f', ls);
           expect(parseEvidence(kind, 'f', ls)).toEqual(a);
+        }),
+        { numRuns: runs(400) },
+      );
+    },
+    TEST_MS,
+  );
+
+  it(
+    'the embedded-evidence harvester: facts on real lines, finite values, the same twice',
+    () => {
+      const shaped = fc.constantFrom(
+        '$ free -m',
+        '              total        used        free      shared  buff/cache   available',
+        'Mem:          64298       21018        1203          12       42076       42600',
+        '-/+ buffers/cache:      21018      43280',
+        'MemAvailable:   43622400 kB',
+        'max memory size         (kbytes, -m) unlimited',
+        'Max address space         unlimited            unlimited            bytes',
+        'vm.max_map_count = 262144',
+        '$ cat /proc/sys/vm/max_map_count',
+        '65530',
+        '65512 /proc/4242/maps',
+        '$ grep -c deleted /proc/4242/maps',
+        'We saw 41,230 of the 65,512 maps were deleted files and 3,000 threads.',
+        'ulimit -v 8388608',
+        '7f3a0000-7f3a1000 r--s 00000000 fd:01 12 /data/x.idx (deleted)',
+        '...',
+        '    resources:',
+        '      limits:',
+        '        memory: 2Gi',
+        'Threads:\t4093',
+        'goroutine 1 [running]:',
+        'sp=0x1f2e3d4c fp=0x1f2e3d60',
+      );
+      const harvestLines = fc.array(fc.oneof(shaped, mutatedLine, anyLine), { maxLength: 60 });
+      fc.assert(
+        fc.property(harvestLines, fc.integer({ min: 1, max: 5000 }), (ls, first) => {
+          const facts = harvestEmbedded('t.log', ls, first);
+          expect(harvestEmbedded('t.log', ls, first)).toEqual(facts);
+          for (const f of facts) {
+            expect(f.source.line).toBeGreaterThanOrEqual(first);
+            expect(f.source.line).toBeLessThan(first + Math.max(ls.length, 1));
+            if (typeof f.value === 'number') expect(Number.isNaN(f.value) || f.value < 0).toBe(false);
+          }
         }),
         { numRuns: runs(400) },
       );
