@@ -3,11 +3,20 @@
 // starting with a timestamp starts a record; anything else continues it (stack traces).
 
 import { makeEvent, type LogFormatDef, type ParsedEvent } from './events.js';
-import { ISO_TS, parseIsoTime } from './time.js';
+import { ISO_TS, isIsoTime, parseIsoTime } from './time.js';
 import { LEVEL_WORDS, normaliseLevel } from './shapes.js';
 import { parsePlainTimestamped } from './plain.js';
 
 const KAFKA_RE = new RegExp(String.raw`^\[(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:,\d{1,3})?)?\] (TRACE|DEBUG|INFO|WARN|ERROR|FATAL) (.*?)(?: \(([\w.$\-]+)\))?$`, 's');
+
+/** KAFKA_RE's start: its lazy message and optional logger always match the rest of the line, so this matches where it does. */
+const KAFKA_START_RE = /^\[(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:,\d{1,3})?)?\] (?:TRACE|DEBUG|INFO|WARN|ERROR|FATAL) /;
+
+/** Whether parseKafkaLine gives an event, without building it (format detection asks this of every head line). */
+export function fitsKafkaLine(text: string): boolean {
+  const m = KAFKA_START_RE.exec(text);
+  return m !== null && (m[1] === undefined || isIsoTime(m[1]));
+}
 
 /** `[2024-05-01 12:00:00,123] ERROR Error while … (kafka.log.LogManager)`. */
 export function parseKafkaLine(text: string): ParsedEvent | null {
@@ -68,16 +77,22 @@ export function parseJavaLine(text: string): ParsedEvent | null {
   return makeEvent(split.message, time, normaliseLevel(lv[2] ?? ''), split.logger);
 }
 
-/** True when the line has a level as well as a timestamp: a confident java-log line. */
+/** True when the line has a level as well as a timestamp: a confident java-log line (parseJavaLine's event has a level; it is not built). */
 export function fitsJavaLine(text: string): boolean {
-  const ev = parseJavaLine(text);
-  return ev !== null && ev.level !== undefined;
+  const lf = LEVEL_FIRST_RE.exec(text);
+  if (lf !== null) return normaliseLevel(lf[1] ?? '') !== '';
+  const clock = LOGBACK_CLOCK_RE.exec(text);
+  if (clock !== null) return normaliseLevel(clock[2] ?? '') !== '';
+  const ts = LEADING_TS_RE.exec(text);
+  if (ts === null || !isIsoTime(ts[1] ?? '')) return false;
+  const lv = LEVEL_TOKEN_RE.exec(text.slice(ts[0].length).slice(0, 80));
+  return lv !== null && normaliseLevel(lv[2] ?? '') !== '';
 }
 
 export const kafkaFormat: LogFormatDef = {
   name: 'kafka-log4j',
   description: "Kafka's log4j layout: `[time] LEVEL message (logger)`",
-  fits: (l) => parseKafkaLine(l) !== null,
+  fits: fitsKafkaLine,
   parse: (l) => parseKafkaLine(l) ?? parseJavaLine(l) ?? parsePlainTimestamped(l),
   samples: [
     {

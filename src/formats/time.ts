@@ -25,6 +25,7 @@ export const ISO_TS = String.raw`\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d
 const ISO_RE = new RegExp(String.raw`^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?(Z|[+-]\d{2}(?::?\d{2})?)?$`);
 
 function pad(n: number, width = 2): string {
+  if (width === 2 && n >= 0 && n < 100) return n < 10 ? `0${n}` : `${n}`;
   return String(n).padStart(width, '0');
 }
 
@@ -66,6 +67,12 @@ export function parseIsoTime(s: string): EventTime | undefined {
   const m = ISO_RE.exec(s.trim());
   if (m === null) return undefined;
   return timeFromParts(Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]), m[7], offsetMinutes(m[8]));
+}
+
+/** Whether parseIsoTime gives a time (the parts are checked; no string is built). */
+export function isIsoTime(s: string): boolean {
+  const m = ISO_RE.exec(s.trim());
+  return m !== null && validParts(Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
 }
 
 /** Epoch seconds (with fraction) or milliseconds (values above 1e11) to UTC. */

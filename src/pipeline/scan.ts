@@ -129,7 +129,7 @@ function teeHead(input: AsyncIterable<Buffer>, limit: number): { chunks: AsyncIt
       yield chunk;
     }
   }
-  return { chunks: pass(), head: () => ({ buf: Buffer.concat(parts), cut }) };
+  return { chunks: pass(), head: () => ({ buf: parts.length === 1 ? parts[0]! : Buffer.concat(parts), cut }) };
 }
 
 /** Embedded evidence of a log's head: a cut head loses its last, partial line, and says where the harvest stopped. */
@@ -200,7 +200,12 @@ interface LogScanResult {
   wrapper: string;
 }
 
+/**
+ * Whether the opener's head lines are the scanner's: a file shorter than the head ends in '\n', so
+ * the opener's split has one more, empty, line (blank lines do not vote: the detection is the same).
+ */
 function sameLines(head: readonly string[], lines: readonly RawLine[]): boolean {
+  if (head.length === lines.length + 1 && head[lines.length] === '') head = head.slice(0, lines.length);
   if (head.length !== lines.length) return false;
   for (let i = 0; i < head.length; i++) if (head[i] !== lines[i]!.text) return false;
   return true;

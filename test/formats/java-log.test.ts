@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { detectFormat, parseEvent } from '../../src/formats/index.js';
+import { fitsJavaLine, fitsKafkaLine, parseJavaLine, parseKafkaLine } from '../../src/formats/java.js';
 
 describe('java-log', () => {
   it('parses Spring Boot 2 lines', () => {
@@ -70,5 +71,31 @@ describe('java-log', () => {
     ];
     expect(detectFormat(head)).toEqual({ format: 'java-log', wrapper: 'none' });
     expect(parseEvent(head[2] ?? '', 'java-log')).toBeNull();
+  });
+});
+
+describe('the detection shortcuts (fits without building an event)', () => {
+  const lines = [
+    '[2024-05-01 12:00:00,123] ERROR Error while appending records (kafka.server.ReplicaManager)',
+    '[2024-13-01 12:00:00,123] ERROR a month that does not exist (kafka.log.Log)',
+    '[] INFO no time at all',
+    '[2024-05-01 12:00:00,123] NOTICE not a Kafka level',
+    '2024-05-01 12:00:00,123 ERROR [main] org.apache.zookeeper.server.ZooKeeperServerMain - Unexpected exception',
+    '2024-05-01 25:00:00,123 ERROR [main] an hour that does not exist',
+    '2024-05-01T12:00:00.123+02:00 started without a level word',
+    'WARN  [main] 2024-05-01 12:00:00,123 Cassandra level-first',
+    '12:00:00.123 [main] ERROR c.e.App - logback clock only',
+    '[2024-05-01T12:00:00,123][WARN ][o.e.b.BootstrapChecks] [node-1] max virtual memory areas vm.max_map_count [65530] is too low',
+    '\tat sun.nio.ch.FileChannelImpl.map(FileChannelImpl.java:940)',
+    '',
+  ];
+  it('a line fits Kafka and java-log exactly when its parse gives an event (java-log: with a level)', () => {
+    for (const l of lines) {
+      expect(fitsKafkaLine(l), l).toBe(parseKafkaLine(l) !== null);
+      const ev = parseJavaLine(l);
+      expect(fitsJavaLine(l), l).toBe(ev !== null && ev.level !== undefined);
+    }
+    expect(lines.filter(fitsKafkaLine)).toEqual([lines[0], lines[2]]);
+    expect(lines.filter(fitsJavaLine).length).toBeGreaterThanOrEqual(4);
   });
 });
