@@ -6,6 +6,7 @@
 import { Decompress as ZstdDecompress } from 'fzstd';
 import bzip2Lib from 'unbzip2-stream/lib/bzip2.js';
 import bitIterator, { type BitReader } from 'unbzip2-stream/lib/bit_iterator.js';
+import { crc32 } from 'node:zlib';
 import xzDecompress from 'xz-decompress';
 
 // A CommonJS (UMD) module: its named export is reached through the default import.
@@ -182,8 +183,8 @@ const XZ_ERRORS: Record<string, string> = {
   '7': 'compressed data is corrupt (failed integrity check or bad data)',
 };
 
-/** An xz stream (the first one, when several are concatenated). */
-async function* xz(input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+/** One xz stream, decoded. */
+async function* xzStream(input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   if (xzOpen > 0) throw new DecodeStop('nested', 'an xz stream inside an xz stream');
   xzOpen++;
   const it = input[Symbol.asyncIterator]();
@@ -222,6 +223,91 @@ async function* xz(input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
     xzOpen--;
     await reader.cancel().catch(() => undefined);
   }
+}
+
+const XZ_MAGIC = Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]);
+const XZ_FOOTER_MAGIC = Buffer.from('YZ');
+/** Bytes of a stream footer before its 'YZ' (CRC32, backward size, flags), kept back when no footer is in sight. */
+const XZ_FOOTER_HOLD = 11;
+
+/** Is buf[p, p+2) the 'YZ' of a stream footer: its CRC32 covers the backward size and flags, and the flags are the header's? */
+function xzFooterAt(buf: Buffer, p: number, flags: Buffer): boolean {
+  if (p < 10) return false;
+  return buf[p - 2] === flags[0] && buf[p - 1] === flags[1] && crc32(buf.subarray(p - 6, p)) === buf.readUInt32LE(p - 10);
+}
+
+/**
+ * Splits concatenated xz streams (`cat a.xz b.xz`, as xz itself reads them) at each stream
+ * footer, checked by its CRC32 and flags, and skips the zero padding between streams.
+ */
+class XzStreams {
+  private pending: Buffer = Buffer.alloc(0);
+  private ended = false;
+  constructor(private readonly it: AsyncIterator<Buffer>) {}
+
+  private async more(): Promise<boolean> {
+    if (this.ended) return false;
+    const r = await this.it.next();
+    if (r.done) {
+      this.ended = true;
+      return false;
+    }
+    this.pending = this.pending.length === 0 ? r.value : Buffer.concat([this.pending, r.value]);
+    return true;
+  }
+
+  /** Skips stream padding: true when another stream starts, false at the end of the input. */
+  async next(first: boolean): Promise<boolean> {
+    for (;;) {
+      let i = 0;
+      while (i < this.pending.length && this.pending[i] === 0) i++;
+      this.pending = this.pending.subarray(i);
+      if (this.pending.length >= 12) break;
+      if (!(await this.more())) {
+        if (this.pending.length === 0) return first;
+        break;
+      }
+    }
+    if (this.pending.length > 0 && !this.pending.subarray(0, 6).equals(XZ_MAGIC.subarray(0, Math.min(6, this.pending.length)))) {
+      throw new DecodeStop('corrupt', first ? XZ_ERRORS['5']! : 'data after an xz stream is not another xz stream');
+    }
+    return true;
+  }
+
+  /** The bytes of the stream that starts here, through its footer. */
+  async *stream(): AsyncGenerator<Buffer> {
+    const flags = Buffer.from(this.pending.subarray(6, 8));
+    let emitted = 0;
+    for (;;) {
+      for (let p = this.pending.indexOf(XZ_FOOTER_MAGIC); p >= 0; p = this.pending.indexOf(XZ_FOOTER_MAGIC, p + 1)) {
+        if (emitted + p < 22 || !xzFooterAt(this.pending, p, flags)) continue;
+        const out = this.pending.subarray(0, p + 2);
+        this.pending = this.pending.subarray(p + 2);
+        yield out;
+        return;
+      }
+      const cut = this.pending.length - XZ_FOOTER_HOLD;
+      if (cut > 0) {
+        const out = this.pending.subarray(0, cut);
+        this.pending = this.pending.subarray(cut);
+        emitted += cut;
+        yield out;
+      }
+      if (!(await this.more())) {
+        const out = this.pending;
+        this.pending = Buffer.alloc(0);
+        if (out.length > 0) yield out;
+        return;
+      }
+    }
+  }
+}
+
+/** An xz file: every stream of it, one after another. */
+async function* xz(input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  if (xzOpen > 0) throw new DecodeStop('nested', 'an xz stream inside an xz stream');
+  const streams = new XzStreams(input[Symbol.asyncIterator]());
+  for (let first = true; await streams.next(first); first = false) yield* xzStream(streams.stream());
 }
 
 /** The decoder for a compression that Node's zlib does not read. */

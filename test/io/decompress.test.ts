@@ -40,6 +40,8 @@ open(sys.argv[1] + '/x.log.xz', 'wb').write(lzma.compress(d))
 open(sys.argv[1] + '/x.log.bz2', 'wb').write(bz2.compress(d))
 h = len(d) // 2
 open(sys.argv[1] + '/two.log.bz2', 'wb').write(bz2.compress(d[:h]) + bz2.compress(d[h:]))
+open(sys.argv[1] + '/two.log.xz', 'wb').write(lzma.compress(d[:h]) + bytes(4) + lzma.compress(d[h:]))
+open(sys.argv[1] + '/tail.log.xz', 'wb').write(lzma.compress(d[:h]) + b'not an xz stream')
 open(sys.argv[1] + '/bomb.bz2', 'wb').write(bz2.compress(b'a' * (8 << 20)) * 16)`,
     dir,
   ]);
@@ -68,7 +70,7 @@ describe('openFile reads zstd, xz and bzip2', () => {
     expect(input.result()).toEqual({ rawBytes: raw.length, bytes: text.length, sha256: sha(raw), compressed: kind, problems: [] });
   });
 
-  it.each(['two.log.bz2', 'two.log.zst'])('%s: concatenated streams are read to the end', async (name) => {
+  it.each(['two.log.bz2', 'two.log.zst', 'two.log.xz'])('%s: concatenated streams (xz: with stream padding between) are read to the end', async (name) => {
     if (name.endsWith('.zst') && !hasZstd) return;
     const input = openFile(join(dir, name), name);
     const got = await drain(input);
@@ -76,6 +78,13 @@ describe('openFile reads zstd, xz and bzip2', () => {
     expect(got.length).toBe(want.length);
     expect(got.equals(want)).toBe(true);
     expect(input.result().problems).toEqual([]);
+  });
+
+  it('xz followed by bytes that are not a stream: the stream is kept whole, the rest is a corrupt-data problem', async () => {
+    const input = openFile(join(dir, 'tail.log.xz'), 'tail.log.xz');
+    const got = await drain(input);
+    expect(got.equals(text.subarray(0, Math.floor(text.length / 2)))).toBe(true);
+    expect(input.result().problems).toMatchObject([{ code: 'corrupt-gzip', args: { format: 'xz' } }]);
   });
 
   it.each(kinds)('%s cut in half: the problem says where it ends, what came before is kept, the hash covers the cut file', async (kind) => {
