@@ -2,7 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { assertSchemaValid, REPO, runCli, scanJson } from '../helpers/cli.js';
+import { assertSchemaValid, runCli, scanJson } from '../helpers/cli.js';
 
 function essentials(report: any) {
   return report.incidents.map((i: any) => ({
