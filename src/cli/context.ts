@@ -53,7 +53,7 @@ export function nowFrom(io: CliIO): Date {
 /** Loads and validates the rule pack; an invalid file stops the command before any log is read. */
 export async function loadRules(extra: readonly string[], noDefault: boolean, io: CliIO): Promise<Rule[]> {
   const dirs = [...(noDefault ? [] : [defaultRulesDir()]), ...extra.map((d) => path.resolve(io.cwd, d))];
-  if (dirs.length === 0) throw new UsageError('no rule directory: drop --no-default-rules or give --rules DIR');
+  if (dirs.length === 0) throw new UsageError('no rule directory: drop --no-default-rules or give --rules DIR or FILE');
   const res = await loadRuleDirs(dirs);
   if (!res.ok) {
     const lines = res.errors.map((e) => `  ${e.file}: ${e.field}: ${e.message}`);

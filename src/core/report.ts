@@ -4,7 +4,7 @@
 
 import type { EvidenceFile, FactOrigin, MapsBreakdown, NumericFactKey, SourceRef } from './facts.js';
 import type { Problem } from './problem.js';
-import type { CaptureValue, Finding, Severity } from './rules.js';
+import type { CaptureValue, Finding, RuleStatus, Severity } from './rules.js';
 import type { SystemName } from './systems.js';
 
 /** The verdict vocabulary (stable: JSON consumers depend on it); the words for each are CAUSE_LABEL in words.ts. */
@@ -185,6 +185,20 @@ export interface ScanStats {
   readonly rules: number;
 }
 
+/** Where a rule came from: mapmortem's own pack, or a file or directory given with `--rules`. */
+export type RuleOrigin = 'bundled' | 'user';
+
+/** A rule behind a report's findings, in its own words (docs/rules.md): renderers show these beside the verdict's fix. */
+export interface RuleNote {
+  readonly id: string;
+  readonly title: string;
+  readonly status: RuleStatus;
+  readonly origin: RuleOrigin;
+  readonly explanation: string;
+  readonly remediation: string;
+  readonly references: readonly string[];
+}
+
 export interface Report {
   readonly schemaVersion: 1;
   readonly tool: { readonly name: 'mapmortem'; readonly version: string };
@@ -197,6 +211,8 @@ export interface Report {
   readonly inputs: readonly InputInfo[];
   readonly problems: readonly (Problem & { readonly message: string; readonly severity: string })[];
   readonly stats: ScanStats;
+  /** Every rule with a finding in `incidents` (listed or unlisted), sorted by id; absent in results written before rule notes. */
+  readonly rules?: readonly RuleNote[];
   /** Set by `mapmortem report` when several results were merged: incidents grouped by system and cause. */
   readonly groups?: readonly IncidentGroup[];
   /** Set by `mapmortem report`: the result files that were merged. */

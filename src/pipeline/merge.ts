@@ -6,6 +6,7 @@
 import type { Incident, IncidentGroup, Problem, Report } from '../core/index.js';
 import { formatProblem, nothingRead, problemSeverity } from '../core/index.js';
 import { sortIncidents } from '../diagnose/incidents.js';
+import { mergeRuleNotes } from '../rules/notes.js';
 
 export interface NamedReport {
   readonly file: string;
@@ -178,7 +179,11 @@ export function mergeReports(parts: readonly NamedReport[], now: Date, version: 
     const incidents = sortIncidents(kept.flatMap((k) => k.report.incidents));
     const count = kept[0]!.report.shard!.count;
     notes.push(`merged all ${count} shards of plan ${kept[0]!.report.shard!.plan}: the report of one scan over every input`);
-    return { notes, report: reportOf({ version, now, roots, incidents, evidence, inputs, problems, stats }) };
+    const rules = mergeRuleNotes(
+      kept.map((k) => k.report.rules),
+      incidents,
+    );
+    return { notes, report: reportOf({ version, now, roots, incidents, evidence, inputs, problems, stats, rules }) };
   }
   const seen = new Map<string, number>();
   const incidents: Incident[] = [];
@@ -198,12 +203,16 @@ export function mergeReports(parts: readonly NamedReport[], now: Date, version: 
     g.findings += inc.count;
     groups.set(key, g);
   }
-  const report = reportOf({ version, now, roots, incidents: sorted, evidence, inputs, problems, stats });
+  const rules = mergeRuleNotes(
+    kept.map((k) => k.report.rules),
+    sorted,
+  );
+  const report = reportOf({ version, now, roots, incidents: sorted, evidence, inputs, problems, stats, rules });
   return { notes, report: { ...report, groups: [...groups.values()] satisfies IncidentGroup[], mergedFrom: kept.map((p) => p.file) } };
 }
 
 /** A merged report's common fields, its verdict the first (sorted) incident's cause. */
-function reportOf(r: Pick<Report, 'roots' | 'incidents' | 'evidence' | 'inputs' | 'problems' | 'stats'> & { readonly version: string; readonly now: Date }): Report {
+function reportOf(r: Pick<Report, 'roots' | 'incidents' | 'evidence' | 'inputs' | 'problems' | 'stats' | 'rules'> & { readonly version: string; readonly now: Date }): Report {
   return {
     schemaVersion: 1,
     tool: { name: 'mapmortem', version: r.version },
@@ -215,5 +224,6 @@ function reportOf(r: Pick<Report, 'roots' | 'incidents' | 'evidence' | 'inputs' 
     inputs: r.inputs,
     problems: r.problems,
     stats: r.stats,
+    rules: r.rules ?? [],
   };
 }

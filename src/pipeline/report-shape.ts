@@ -3,7 +3,7 @@
 // reads typed, so a hand-edited or damaged file is a usage error naming the field, never a crash.
 
 import { Ajv, type ErrorObject, type SchemaObject } from 'ajv';
-import { CAUSES, SEVERITIES } from '../core/index.js';
+import { CAUSES, RULE_STATUSES, SEVERITIES } from '../core/index.js';
 
 const str = { type: 'string' } as const;
 const int = { type: 'integer', minimum: 0 } as const;
@@ -149,6 +149,14 @@ export const REPORT_SHAPE: SchemaObject = {
     groups: {
       type: 'array',
       items: { type: 'object', required: ['system', 'cause', 'incidents', 'findings'], properties: { system: str, cause: str, incidents: strings, findings: int } },
+    },
+    rules: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['id', 'title', 'status', 'origin', 'explanation', 'remediation', 'references'],
+        properties: { id: str, title: str, status: { enum: [...RULE_STATUSES] }, origin: { enum: ['bundled', 'user'] }, explanation: str, remediation: str, references: strings },
+      },
     },
     mergedFrom: strings,
     shard: {

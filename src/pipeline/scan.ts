@@ -20,6 +20,7 @@ import { fileIdentity } from '../io/write.js';
 import { HEAD_LINES, rawInputKind, textInputKind, type RawInputKind } from '../discover/kind.js';
 import { countNuls, decodeUtf16, detectUtf16, rechain, stripLeadingNuls } from '../io/decode.js';
 import { buildPrefilter, matchRulesLean, rulesApplyingTo } from '../rules/compile.js';
+import { ruleNotes } from '../rules/notes.js';
 import { scanChunks } from '../scan/scanner.js';
 import { startPool } from './pool.js';
 import { planShards, type PlannedRole, type ShardPlan, type ShardSpec } from './shard.js';
@@ -756,6 +757,7 @@ export async function runScan(req: ScanRequest): Promise<Report> {
     inputs: inputs.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)),
     problems: dedupe(problems.sort(cmpProblem)).map((p) => ({ ...p, message: formatProblem(p), severity: problemSeverity(p.code) })),
     stats: { files: inputs.length, bytes, lines, candidates, findings: findingsTotal, rules: req.rules.length },
+    rules: ruleNotes(req.rules, incidents),
     ...(plan ? { shard: plan.info } : {}),
   };
 }

@@ -5,7 +5,7 @@
 
 import type { Report } from '../core/index.js';
 import { incidentHost } from './hosts.js';
-import { groupFailures, incidentsTable, verdictLine } from './text.js';
+import { groupFailures, groupMessage, incidentsTable, verdictLine } from './text.js';
 import { buildViewModel } from './view-model.js';
 
 /** Jira's default comment limit is 32,767 characters; the document stays under this. */
@@ -65,8 +65,13 @@ export function renderJira(report: Report): string {
     b.push(`bq. ${jiraEscape(inc.summary)}`, '');
     const host = incidentHost(inc);
     const groups = groupFailures(inc, host).slice(0, 3);
-    for (const g of groups)
-      b.push(`* *${g.count}x* ${jiraCode(g.ruleId)} at ${jiraCode(g.where)}${g.every ? `, ${jiraEscape(g.every)}` : ''}${g.first ? ` (from ${jiraEscape(g.first)})` : ''}`);
+    for (const g of groups) {
+      const msg = groupMessage(g);
+      b.push(
+        `* *${g.count}x* ${jiraCode(g.ruleId)} at ${jiraCode(g.where)}${g.every ? `, ${jiraEscape(g.every)}` : ''}${g.first ? ` (from ${jiraEscape(g.first)})` : ''}` +
+          `${msg ? `: ${jiraEscape(msg)}` : ''}`,
+      );
+    }
     for (const t of inc.trail.filter((x) => x.step !== 'what failed')) {
       const src = t.sources
         .map((s) => jiraCode(s.line > 0 ? `${s.file}:${s.line}` : s.file))
@@ -88,7 +93,18 @@ export function renderJira(report: Report): string {
       b.push(`# *${jiraEscape(s.title)}* — ${jiraEscape(s.detail)}`);
       if (s.commands.length > 0) b.push(code(s.commands.join('\n')));
     }
+    for (const rule of view.rules) if (rule.fixShown) b.push('', `*Rule ${jiraCode(rule.id)}:* ${jiraEscape(rule.remediation)}`);
     if (inc.remediation.capture.length > 0) b.push('', '*Capture next time:*', ...inc.remediation.capture.map((c) => `* ${jiraEscape(c)}`));
+    if (view.rules.length > 0) {
+      b.push('', '*What the rules say:*');
+      for (const rule of view.rules) {
+        const refs = rule.references.map((l) => (l.href ? `[${l.href}]` : jiraCode(l.label))).join(', ');
+        b.push(
+          `* ${jiraCode(rule.id)} ${jiraEscape(rule.title)}${rule.tag ? ` (${jiraEscape(rule.tag)})` : ''}: ${jiraEscape(rule.explanation)}` +
+            `${rule.fixShown ? '' : ` _Fix:_ ${jiraEscape(rule.remediation)}`}${refs ? ` See: ${refs}` : ''}`,
+        );
+      }
+    }
     const block = b.join('\n');
     if (used + block.length > JIRA_BUDGET) {
       omitted++;

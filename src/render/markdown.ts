@@ -5,7 +5,7 @@
 // tables and inline use; excerpts go into fences longer than any backtick run they contain.
 
 import type { Report } from '../core/index.js';
-import { groupFailures, incidentsTable, verdictLine } from './text.js';
+import { groupFailures, groupMessage, incidentsTable, verdictLine } from './text.js';
 import { incidentHost } from './hosts.js';
 import { buildViewModel, type ExcerptLineView, type IncidentView, type LinkView } from './view-model.js';
 
@@ -88,8 +88,8 @@ function incidentMd(inc: IncidentView, total: number, maxExcerpts: number): stri
     out.push('**What failed, where**', '');
     out.push(
       table(
-        ['where', 'rule', 'time', 'message'],
-        inc.locations.map((l) => [mdCode(l.link.label), mdCode(l.ruleId), mdEscape(l.time ?? ''), mdEscape(cut(l.text, MAX_CELL))]),
+        ['where', 'rule', 'time', 'message', 'log line'],
+        inc.locations.map((l) => [mdCode(l.link.label), mdCode(l.ruleId), mdEscape(l.time ?? ''), mdEscape(cut(l.message, MAX_CELL)), mdEscape(cut(l.text, MAX_CELL))]),
       ),
     );
     if (inc.locationsOmitted) out.push('', mdEscape(inc.locationsOmitted));
@@ -140,6 +140,15 @@ function incidentMd(inc: IncidentView, total: number, maxExcerpts: number): stri
     if (s.hasCommands) out.push(fence(s.commands.join('\n'), 'sh'), '');
   });
   if (r.capture.length > 0) out.push('**Capture next time**', '', ...r.capture.map((c) => `- ${mdEscape(c)}`), '');
+  if (inc.rules.length > 0) {
+    out.push('**What the rules say**', '');
+    for (const rule of inc.rules) {
+      out.push(`- ${mdCode(rule.id)} ${mdEscape(rule.title)}${rule.tag ? ` (${mdEscape(rule.tag)})` : ''}: ${mdEscape(rule.explanation)}`);
+      out.push(`  _Fix, in the rule's words:_ ${mdEscape(rule.remediation)}`);
+      if (rule.references.length > 0) out.push(`  See: ${rule.references.map(mdReference).join(', ')}`);
+    }
+    out.push('');
+  }
   if (inc.caveats.length > 0) out.push('**Caveats**', '', ...inc.caveats.map((c) => `- ${mdEscape(c)}`), '');
   const shown = inc.excerpts.slice(0, maxExcerpts);
   if (shown.length > 0) {
@@ -155,6 +164,11 @@ function incidentMd(inc: IncidentView, total: number, maxExcerpts: number): stri
       out.push(`${left > 0 ? `${left} more excerpts in the HTML report. ` : ''}${inc.excerptsOmitted ? mdEscape(inc.excerptsOmitted) : ''}`.trim(), '');
   }
   return out;
+}
+
+/** A reference: an http(s) URL as a link, anything else as code. */
+function mdReference(l: LinkView): string {
+  return l.href ? `[${mdEscape(l.label)}](${l.href.replace(/[()]/g, (c) => encodeURIComponent(c))})` : mdCode(l.label);
 }
 
 function details(summary: string, body: readonly string[]): string {
@@ -194,7 +208,11 @@ export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): stri
     out.push(`> ${mdEscape(inc.summary)}`, '');
     const host = incidentHost(inc);
     for (const g of groupFailures(inc, host).slice(0, 3)) {
-      out.push(`- **${g.count}x** ${mdCode(g.ruleId)} at ${mdCode(g.where)}${g.every ? `, ${mdEscape(g.every)}` : ''}${g.first ? ` (from ${mdEscape(g.first)})` : ''}`);
+      const msg = groupMessage(g);
+      out.push(
+        `- **${g.count}x** ${mdCode(g.ruleId)} at ${mdCode(g.where)}${g.every ? `, ${mdEscape(g.every)}` : ''}${g.first ? ` (from ${mdEscape(g.first)})` : ''}` +
+          `${msg ? `: ${mdEscape(msg)}` : ''}`,
+      );
     }
     for (const t of inc.trail.filter((x) => x.step !== 'what failed')) {
       const src = t.sources
@@ -206,6 +224,7 @@ export function renderMarkdown(report: Report, opts: MarkdownOptions = {}): stri
     out.push('', `**Fix:** ${mdEscape(inc.remediation.summary)}`, '');
     const cmds = inc.remediation.steps.flatMap((s) => s.commands).slice(0, 3);
     if (cmds.length > 0) out.push(fence(cmds.join('\n'), 'sh'), '');
+    for (const rule of view.rules) if (rule.fixShown) out.push(`**Rule ${mdCode(rule.id)}:** ${mdEscape(rule.remediation)}`, '');
   });
   if (report.incidents.length > SUMMARY_INCIDENTS) out.push(`${report.incidents.length - SUMMARY_INCIDENTS} more incidents are in the table above and in the details below.`, '');
   const head = joined(out);

@@ -10,6 +10,7 @@ import type { Finding, Incident, Report, SourceRef } from '../core/index.js';
 import { CAUSE_LABEL, systemLabel, verdictHeadline } from '../core/words.js';
 import { fmtBytes, fmtCount } from '../core/units.js';
 import { causeCounts, incidentHost } from './hosts.js';
+import { incidentRules, ruleTag, type IncidentRule } from './rule-notes.js';
 
 export interface TextOptions {
   readonly color: boolean;
@@ -216,6 +217,13 @@ export function groupFailures(inc: Incident, host: string): FailureGroup[] {
   return groups;
 }
 
+/** The message of a group's findings: theirs when they all say the same, else the first one's marked as the first ('' for findings without one). */
+export function groupMessage(g: FailureGroup): string {
+  const first = g.findings[0]?.message ?? '';
+  if (first === '') return '';
+  return g.findings.every((f) => f.message === first) ? first : `first: ${first}`;
+}
+
 function clock(iso: string): string {
   return iso
     .replace('T', ' ')
@@ -236,9 +244,19 @@ function messageOf(text: string): string {
   return text.replace(/^(?:(?:level|lvl|ts|time|t|caller|source)=(?:"[^"]*"|\S+)\s+)+/, '');
 }
 
+/** The hit line shown on one line of `room` columns: from its start, or from just before the match when the match lies past the end. */
+function aroundMatch(f: Finding, room: number): string {
+  const shown = messageOf(f.text.trim());
+  if (shown.length <= room || f.span === undefined) return shown;
+  const at = shown.indexOf(f.text.slice(f.span[0], f.span[1]));
+  if (at < 0 || at + (f.span[1] - f.span[0]) <= room - 1) return shown;
+  return `…${shown.slice(Math.max(0, at - 12))}`;
+}
+
 /**
- * The example of a group: -C context before, the record's first line when the hit is inside
- * the record (it names the partition or tenant), the hit (two lines at most), -C context after.
+ * The example of a group: the finding's message (the rule's words, filled from its captures),
+ * -C context before, the record's first line when the hit is inside the record (it names the
+ * partition or tenant), the hit (one line around the match), -C context after.
  */
 function exampleLines(f: Finding, manyFiles: boolean, host: string, width: number, indent: number, c: Colors): string[] {
   const pad = ' '.repeat(indent);
@@ -246,9 +264,10 @@ function exampleLines(f: Finding, manyFiles: boolean, host: string, width: numbe
   const room = Math.max(20, width - indent - numWidth - 3);
   const out: string[] = [];
   if (manyFiles) out.push(`${pad}${c.dim(short(f.file, host))}`);
+  if (f.message) out.push(...field(pad, safe(f.message), width, indent));
   const line = (no: number, text: string, hit: boolean, max: number): void => {
     const label = `${no}`.padStart(numWidth);
-    const all = wrapAnsi(safe(messageOf(text.trim())), room, { hard: true, trim: true }).split('\n');
+    const all = wrapAnsi(safe(hit ? aroundMatch(f, room) : messageOf(text.trim())), room, { hard: true, trim: true }).split('\n');
     const body = all.slice(0, max);
     if (all.length > max) body[max - 1] = cut(`${body[max - 1]!} `, room);
     if (all.length > max && !body[max - 1]!.endsWith('…')) body[max - 1] = `${body[max - 1]!.slice(0, room - 1)}…`;
@@ -260,7 +279,7 @@ function exampleLines(f: Finding, manyFiles: boolean, host: string, width: numbe
   for (const b of f.contextBefore) line(b.line, b.text, false, 1);
   const head = f.recordLines[0];
   if (head && f.recordStartLine < f.line && head.line !== f.line) line(head.line, head.text, false, 1);
-  line(f.line, f.text, true, 2);
+  line(f.line, f.text, true, f.message ? 1 : 2);
   for (const a of f.contextAfter) line(a.line, a.text, false, 1);
   return out;
 }
@@ -280,7 +299,19 @@ function firstSentence(s: string): string {
 
 const INDENT = 11;
 
-function compactIncident(inc: Incident, n: number, total: number, c: Colors, width: number, maxGroups: number): string[] {
+/** Most lines a rule's remediation takes in the short report (the rest is in --verbose). */
+const RULE_FIX_LINES = 3;
+
+/** A rule's remediation beside the verdict's fix: wrapped, at most RULE_FIX_LINES lines. */
+function ruleFixLines(r: IncidentRule, width: number): string[] {
+  const lines = field('', `rule ${r.note.id}: ${safe(r.note.remediation)}`, width, INDENT);
+  if (lines.length <= RULE_FIX_LINES) return lines;
+  const kept = lines.slice(0, RULE_FIX_LINES);
+  kept[RULE_FIX_LINES - 1] = `${cut(kept[RULE_FIX_LINES - 1]!, width - 12)} (--verbose)`;
+  return kept;
+}
+
+function compactIncident(inc: Incident, rules: readonly IncidentRule[], n: number, total: number, c: Colors, width: number, maxGroups: number): string[] {
   const host = incidentHost(inc);
   const paint = causePaint(c, inc.cause);
   const out: string[] = [];
@@ -325,6 +356,7 @@ function compactIncident(inc: Incident, n: number, total: number, c: Colors, wid
     for (const cmd of s.commands) for (const l of wrapCommand(cmd, width, ' '.repeat(INDENT))) out.push(c.cyan(l));
   }
   if (titles.length > 0) out.push(...field('', `also: ${titles.join('; ')} (--verbose)`, width, INDENT));
+  for (const rule of rules) if (rule.fixShown) out.push(...ruleFixLines(rule, width));
   if (r.capture.length > 0) out.push(...field('  capture', r.capture.join('; '), width, INDENT));
   const ruleIds = [...new Set(inc.findings.map((f) => f.ruleId))].sort();
   const ev = [...new Set(inc.evidence.map((e) => short(e.file, host)))];
@@ -333,7 +365,7 @@ function compactIncident(inc: Incident, n: number, total: number, c: Colors, wid
   return out;
 }
 
-function verboseIncident(inc: Incident, n: number, total: number, c: Colors, maxFindings: number, width: number): string[] {
+function verboseIncident(inc: Incident, rules: readonly IncidentRule[], n: number, total: number, c: Colors, maxFindings: number, width: number): string[] {
   const out: string[] = [];
   const w = (head: string, text: string, indent: number): void => {
     out.push(...field(head, text, width, indent));
@@ -348,7 +380,8 @@ function verboseIncident(inc: Incident, n: number, total: number, c: Colors, max
     out.push('', c.bold('  What failed'));
     for (const f of failures.slice(0, maxFindings)) {
       out.push(`    ${f.file}:${f.line}  ${c.dim(`[${f.ruleId}]`)}`);
-      out.push(`      ${cut(safe(f.text.trim()), Math.max(20, width - 6))}`);
+      if (f.message) w('      ', safe(f.message), 6);
+      out.push(`      ${c.dim(cut(safe(f.text.trim()), Math.max(20, width - 6)))}`);
     }
     const more = inc.count - Math.min(failures.length, maxFindings);
     if (more > 0) w('    ', `… ${fmtCount(more)} more finding${more === 1 ? '' : 's'}, context lines included (see --format json)`, 4);
@@ -383,6 +416,16 @@ function verboseIncident(inc: Incident, n: number, total: number, c: Colors, max
   for (const s of r.steps) {
     w('    •', `${s.title}: ${s.detail}`, 6);
     for (const cmd of s.commands) for (const l of wrapCommand(cmd, width, '        ')) out.push(c.cyan(l));
+  }
+  if (rules.length > 0) {
+    out.push('', c.bold('  What the rules say'));
+    for (const { note } of rules) {
+      const tag = ruleTag(note);
+      w('    •', `${note.id}${tag ? ` (${tag})` : ''}: ${safe(note.title)}`, 6);
+      w('', safe(note.explanation), 6);
+      w('      fix:', safe(note.remediation), 11);
+      note.references.forEach((ref, i) => w(i === 0 ? '      see:' : '', safe(ref), 11));
+    }
   }
   if (r.capture.length > 0) {
     out.push('', c.bold('  Capture next'));
@@ -437,8 +480,9 @@ export function renderText(report: Report, opts: TextOptions): string {
   }
   report.incidents.forEach((inc, i) => {
     out.push('');
-    if (opts.verbose) out.push(...verboseIncident(inc, i + 1, report.incidents.length, c, opts.maxFindings ?? 8, width));
-    else out.push(...compactIncident(inc, i + 1, report.incidents.length, c, width, 3));
+    const rules = incidentRules(report, inc);
+    if (opts.verbose) out.push(...verboseIncident(inc, rules, i + 1, report.incidents.length, c, opts.maxFindings ?? 8, width));
+    else out.push(...compactIncident(inc, rules, i + 1, report.incidents.length, c, width, 3));
   });
   if (report.problems.length > 0) {
     const shown = opts.verbose ? report.problems : report.problems.slice(0, 5);

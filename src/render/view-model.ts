@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import type { Cause, Finding, Incident, Report, SourceRef } from '../core/index.js';
 import { BYTE_FACT_KEYS, CAUSE_LABEL, systemLabel, verdictHeadline } from '../core/words.js';
 import { fmtBytes, fmtCount, fmtPercent } from '../core/units.js';
+import { incidentRules, referenceHref, ruleTag } from './rule-notes.js';
 
 function upperFirst(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
@@ -37,6 +38,8 @@ export interface VerdictView {
 export interface LocationView {
   readonly link: LinkView;
   readonly ruleId: string;
+  /** The rule's message filled from the finding's captures. */
+  readonly message: string;
   readonly time?: string;
   readonly text: string;
 }
@@ -135,6 +138,19 @@ export interface ExcerptView {
   readonly moreLabel?: string;
 }
 
+/** A rule behind an incident's findings, in its own words. */
+export interface RuleNoteView {
+  readonly id: string;
+  readonly title: string;
+  /** "user rule", "experimental"…; absent for a stable bundled rule. */
+  readonly tag?: string;
+  readonly explanation: string;
+  readonly remediation: string;
+  /** The rule's remediation adds to the verdict's fix (a user rule, or a verdict that could not be specific). */
+  readonly fixShown: boolean;
+  readonly references: readonly LinkView[];
+}
+
 export interface IncidentView {
   readonly id: string;
   readonly n: number;
@@ -155,6 +171,7 @@ export interface IncidentView {
   readonly gauge?: GaugeView;
   readonly maps?: MapsView;
   readonly remediation: RemediationView;
+  readonly rules: readonly RuleNoteView[];
   readonly caveats: readonly string[];
   readonly excerpts: readonly ExcerptView[];
   readonly excerptsOmitted?: string;
@@ -198,6 +215,8 @@ export interface ReportView {
   readonly verdict: VerdictView;
   readonly incidents: readonly IncidentView[];
   readonly hasIncidents: boolean;
+  /** Some incident has rule notes to show. */
+  readonly hasRuleNotes: boolean;
   readonly timeline?: TimelineView;
   readonly caveats: readonly { readonly incident: string; readonly href: string; readonly text: string }[];
   readonly problems: readonly { readonly severity: string; readonly message: string; readonly link?: LinkView }[];
@@ -564,9 +583,25 @@ export function buildViewModel(report: Report, opts: ViewOptions = {}): ReportVi
     const locations = inc.findings.slice(0, MAX_LOCATIONS).map((f) => ({
       link: anchors.link({ file: f.file, line: f.line }),
       ruleId: f.ruleId,
+      message: visible(f.message ?? ''),
       ...(f.time ? { time: isoShort(f.time.iso) } : {}),
       text: visible(cut(f.text.trim(), 240)),
     }));
+    const rules = incidentRules(report, inc).map(({ note, fixShown }) => {
+      const tag = ruleTag(note);
+      return {
+        id: note.id,
+        title: note.title,
+        ...(tag ? { tag } : {}),
+        explanation: note.explanation,
+        remediation: note.remediation,
+        fixShown,
+        references: note.references.map((ref) => {
+          const href = referenceHref(ref);
+          return href ? { label: ref, href } : { label: ref };
+        }),
+      };
+    });
     const locLeft = inc.count - locations.length;
     const gauge = buildGauge(inc);
     const maps = buildMaps(inc, anchors);
@@ -601,6 +636,7 @@ export function buildViewModel(report: Report, opts: ViewOptions = {}): ReportVi
         steps: r.steps.map((s) => ({ title: s.title, detail: s.detail, commands: s.commands, hasCommands: s.commands.length > 0 })),
         capture: r.capture,
       },
+      rules,
       caveats: inc.caveats,
       excerpts,
       ...(left > 0
@@ -661,6 +697,7 @@ export function buildViewModel(report: Report, opts: ViewOptions = {}): ReportVi
     verdict,
     incidents,
     hasIncidents: incidents.length > 0,
+    hasRuleNotes: incidents.some((i) => i.rules.length > 0),
     ...(timeline ? { timeline } : {}),
     caveats,
     problems,

@@ -3,8 +3,8 @@
 // v2, and v1 files converted on the way). A bad file yields RuleErrors (file, field, problem
 // and fix), never a thrown exception. Resolves `supersedes` across the pack and the repo's `rules/`.
 
-import { readdir, readFile } from 'node:fs/promises';
-import { extname, basename, join } from 'node:path';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
 import {
   CAUSE_HINTS,
   EXTRACT_KINDS,
@@ -571,16 +571,27 @@ export async function parseRuleText(file: string, text: string): Promise<{ rule?
   return rule === undefined ? { errors: v.errors } : { rule, errors: [] };
 }
 
-/** Loads every rule file of `dirs`; all errors of all files are reported together. The bundled directory comes from the precompiled pack when it matches. */
+/**
+ * Loads every rule file of `dirs` (a directory's *.yaml / *.yml, or one rule file); all errors of
+ * all files are reported together. The bundled directory comes from the precompiled pack when it matches.
+ */
 export async function loadRuleDirs(dirs: readonly string[]): Promise<LoadRulesResult> {
   const rules: Rule[] = [];
   const errors: RuleError[] = [];
   const seen = new Map<string, string>();
   for (const dir of dirs) {
     let names: string[];
+    let base = dir;
     try {
       if (isEmbedded(dir)) names = (listPackageDir(dir) ?? []).filter((n) => /\.ya?ml$/i.test(n));
-      else {
+      else if ((await stat(dir)).isFile()) {
+        if (!/\.ya?ml$/i.test(dir)) {
+          errors.push({ file: dir, field: '(file)', message: 'is not a rule file: give a .yaml or .yml file, or a directory of them, to --rules' });
+          continue;
+        }
+        base = dirname(dir);
+        names = [basename(dir)];
+      } else {
         const entries = await readdir(dir, { withFileTypes: true });
         names = entries
           .filter((e) => (e.isFile() || e.isSymbolicLink()) && /\.ya?ml$/i.test(e.name))
@@ -589,15 +600,15 @@ export async function loadRuleDirs(dirs: readonly string[]): Promise<LoadRulesRe
       }
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code ?? 'error';
-      errors.push({ file: dir, field: '(dir)', message: `cannot read the rules directory (${code}); check the --rules path` });
+      errors.push({ file: dir, field: '(dir)', message: `cannot read the rules directory or file (${code}); check the --rules path` });
       continue;
     }
-    const read = await Promise.all(names.map(async (name) => readRuleFile(dir, name)));
+    const read = await Promise.all(names.map(async (name) => readRuleFile(base, name)));
     const texts = read.filter((r): r is RuleFileText => !('error' in r));
     const packed = texts.length === read.length && dir === defaultRulesDir() ? precompiledRules(dir, texts) : undefined;
     const parsed: { rule?: Rule; errors: RuleError[] }[] =
       packed?.map((rule) => ({ rule, errors: [] })) ??
-      (await Promise.all(read.map(async (r) => ('error' in r ? { errors: [r.error] } : parseRuleText(join(dir, r.name), r.text)))));
+      (await Promise.all(read.map(async (r) => ('error' in r ? { errors: [r.error] } : parseRuleText(join(base, r.name), r.text)))));
     for (const res of parsed) {
       errors.push(...res.errors);
       if (res.rule === undefined) continue;

@@ -17,9 +17,11 @@ interface RulesFlags {
   defaultRules?: boolean;
 }
 
-/** --rules DIR (repeatable) and --no-default-rules, as list and test take them. */
+/** --rules DIR or FILE (repeatable) and --no-default-rules, as list and test take them. */
 function withRuleDirs(cmd: Command): Command {
-  return cmd.option('--rules <dir>', 'extra rule directory (repeatable)', collectList, [] as string[]).option('--no-default-rules', 'do not load the bundled rule pack');
+  return cmd
+    .option('--rules <path>', 'extra rule directory or rule file (repeatable)', collectList, [] as string[])
+    .option('--no-default-rules', 'do not load the bundled rule pack');
 }
 
 function rulesConfig(o: RulesFlags): RulesConfig {
@@ -80,7 +82,7 @@ export const registerRules: RegisterCommand = (program: Command, { io, exit }) =
     .command('show')
     .description('explain one rule')
     .argument('<id>', 'rule id')
-    .option('--rules <dir>', 'extra rule directory (repeatable)', collectList, [] as string[])
+    .option('--rules <path>', 'extra rule directory or rule file (repeatable)', collectList, [] as string[])
     .action(async (id: string, o: RulesFlags) => {
       const c = rulesConfig(o);
       const r = (await loadRules(c.extraDirs, false, io)).find((x) => x.id === id);

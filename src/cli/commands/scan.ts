@@ -208,7 +208,7 @@ export const registerScan: RegisterCommand = (program: Command, { io, exit }) =>
     .argument('[paths...]', 'files, directories or - for stdin')
     .addOption(new Option('-f, --format <format>', 'output format').choices([...OUTPUT_FORMAT_NAMES]))
     .option('-o, --output <file>', 'write the report to FILE instead of stdout (format from the extension unless --format)')
-    .option('--rules <dir>', 'extra rule directory (repeatable)', collectList, [] as string[])
+    .option('--rules <path>', 'extra rule directory or rule file (repeatable)', collectList, [] as string[])
     .option('--no-default-rules', 'do not load the bundled rule pack')
     .option('--include <glob>', 'only scan files matching GLOB under directories (repeatable)', collectList, [] as string[])
     .option('--exclude <glob>', 'skip files matching GLOB under directories (repeatable)', collectList, [] as string[])
