@@ -95,3 +95,9 @@ export const MAP_COUNT_HEADROOM = 0.3;
 
 /** The floor that Kafka and Elasticsearch guides recommend, and the Elasticsearch bootstrap check demands (2^18). */
 export const MAP_COUNT_FLOOR = 262144;
+
+/** An ENOMEM line at most this many lines after a failed call with another errno repeats that failure (a banner, a wrapper's message). */
+export const ECHO_LINES = 4;
+
+/** An RLIMIT_NPROC at or below this is fewer tasks than one server process starts (a JVM alone runs dozens of threads). */
+export const TINY_NPROC = 256;

@@ -10,6 +10,7 @@ import {
   CGROUP_NEAR,
   COMMIT_RESERVE,
   DEFAULT_MAX_MAP_COUNT,
+  ECHO_LINES,
   HEAP_BASE_GAP,
   LOW_HEADROOM,
   LOW_RAM_ABSOLUTE,
@@ -25,6 +26,7 @@ import {
   RLIMIT_NEAR,
   SMALL_REQUEST,
   TASK_LIMIT_NEAR,
+  TINY_NPROC,
   TINY_REQUEST,
 } from './policy.js';
 
@@ -248,9 +250,10 @@ export function decide(input: DecideInput): Decision {
   const { findings, facts } = input;
   const trail = new Trail();
   const caveats: string[] = facts.conflicts().map((c) => c.text);
-  const failures = findings.filter((f) => f.signals.failure === 'enomem' || f.signals.failure === 'oom-kill');
-  const limitWarnings = findings.filter((f) => f.signals.failure === 'limit-warning');
   const nonEnomem = findings.filter((f) => f.signals.failure === 'non-enomem');
+  const echoes = findings.filter((f) => f.signals.failure === 'enomem' && nonEnomem.some((n) => echoOf(f, n)));
+  const failures = findings.filter((f) => (f.signals.failure === 'enomem' || f.signals.failure === 'oom-kill') && !echoes.includes(f));
+  const limitWarnings = findings.filter((f) => f.signals.failure === 'limit-warning');
   const mapLimit = mapLimitOf(facts);
   const mapCount = facts.num('map-count');
   const needed = neededMaps(facts);
@@ -274,6 +277,15 @@ export function decide(input: DecideInput): Decision {
   const limitSources = mapLimit.source ? [mapLimit.source] : [];
 
   // Step 1: what failed.
+  if (echoes.length > 0) {
+    const n = nonEnomem.find((x) => echoes.some((e) => echoOf(e, x)))!;
+    trail.add(
+      'errno decides',
+      `${fmtCount(echoes.length)} failure line${echoes.length === 1 ? '' : 's'} naming no other errno follow ${n.ruleId} (${errnoText(n)})`,
+      [findingRef(n), ...echoes.slice(0, 2).map(findingRef)],
+      "the captured errno of the call decides: the lines after it report the same failure in the program's words",
+    );
+  }
   if (failures.length === 0) {
     return decideWithoutFailure({ trail, caveats, base, limitWarnings, nonEnomem, facts, limitText, limitSources });
   }
@@ -388,6 +400,12 @@ export function decide(input: DecideInput): Decision {
     );
     if (mem.exhausted) return { ...base, cause: 'memory-exhaustion', confidence: mem.strength, trail: trail.steps, caveats, because: mem.reason };
   }
+  const statedMemory = failures.find((f) => f.signals.hint === 'memory' && f.signals.decides === true && f.signals.failure === 'enomem');
+  if (statedMemory && !mem?.plentiful) {
+    const fact = `the failure names the memory limit that was reached: ${statedMemory.message}`;
+    trail.add('memory stated', fact, [findingRef(statedMemory), ...(mem?.sources ?? [])], 'the program or the OS says memory or the commit limit ran out');
+    return { ...base, cause: 'memory-exhaustion', confidence: mem?.exhausted ? 'high' : 'medium', trail: trail.steps, caveats, because: fact };
+  }
   if (kernelOom.length > 0) {
     // Only the "invoked oom-killer" header without its kill line or a cgroup frame: the excerpt may have lost what says cgroup.
     const headerOnly = kernelOom.every((f) => f.captures['invoker'] !== undefined);
@@ -475,6 +493,26 @@ export function decide(input: DecideInput): Decision {
   return { ...base, cause: 'unknown', confidence: 'low', trail: trail.steps, caveats, because: leanText };
 }
 
+/**
+ * An ENOMEM finding that repeats a non-ENOMEM call failure in the program's words: in the same file, at most
+ * ECHO_LINES lines after it, of the same operation or none named, and with no errno of its own, the same one or the
+ * one the call's line left out (the JVM's "insufficient memory" banner after `pthread_create failed (EPERM)`, "failed to seal datafile:
+ * Cannot allocate memory" after an msync ENOMEM, MonetDB's `!OS: Cannot allocate memory` under `msync failed`).
+ */
+function echoOf(f: Finding, n: Finding): boolean {
+  const gap = f.line - n.line;
+  if (f.file !== n.file || gap < 0 || gap > ECHO_LINES) return false;
+  if (f.signals.operation !== 'other' && f.signals.operation !== n.signals.operation) return false;
+  const own = f.captures['errno'];
+  const its = n.captures['errno'];
+  return own === undefined || its === undefined || own === its;
+}
+
+function errnoText(f: Finding): string {
+  const errno = f.captures['errno'];
+  return typeof errno === 'number' ? `errno ${errno}` : typeof errno === 'string' ? errno : 'an error that is not ENOMEM';
+}
+
 /** The text says the limit was raised and the failure persists: raising it again is not the answer. */
 function raisedAndPersists(facts: FactIndex): boolean {
   return facts.flag('failure-persists-after-raise') !== undefined;
@@ -558,7 +596,9 @@ function addressSpaceView(facts: FactIndex, request: number | undefined, finding
       fact: bit32
         ? `a 32-bit process${marker && bit32 === marker ? ` (${facts.flagMethod('arch-32bit-marker', marker) ?? '32-bit marker'})` : ''}: its address ` +
           `space is at most 4 GiB whatever the RAM`
-        : 'the JVM reports that the 32-bit process size limit was hit',
+        : facts.flag('process-size-limit-hit') || !sizeFinding
+          ? 'the JVM reports that the 32-bit process size limit was hit'
+          : `the failure names an address-space ceiling: ${sizeFinding.message} (${sizeFinding.ruleId})`,
       sources: [...(bit32 ? [bit32] : []), ...(sizeHit ? [sizeHit] : [])],
       confidence: 'high',
     };
@@ -671,6 +711,15 @@ function threadView(facts: FactIndex, findings: readonly Finding[], mem: MemoryV
     }
   }
   const nproc = facts.num('rlimit-nproc');
+  if (nproc && Number.isFinite(nproc.value) && nproc.value <= TINY_NPROC) {
+    return {
+      hit: true,
+      fact: `thread creation failed under RLIMIT_NPROC ${fmtCount(nproc.value)}: fewer tasks than one server process starts (it counts every thread of the user)`,
+      sources: [failSource, nproc.source],
+      confidence: 'medium',
+      limit: { name: 'RLIMIT_NPROC (ulimit -u)', limit: nproc.value, used: threads?.value ?? nproc.value, sources: [nproc.source] },
+    };
+  }
   if (nproc && Number.isFinite(nproc.value) && (mem?.plentiful ?? false)) {
     return {
       hit: true,

@@ -3,7 +3,7 @@
 // of a maps file, `ps -eLf | wc -l`, a status block's Threads:, maps excerpts (elisions make the
 // count a lower bound), uname, 32-bit markers, `docker run --memory=`, Kubernetes
 // resources.limits.memory, a program's own report of its map count and limit (ClickHouse,
-// ArangoDB), and counts written in prose (lower weight, cited to their sentence).
+// ArangoDB, a sentence about its /proc/self/maps), and counts written in prose (lower weight, cited to their sentence).
 
 import type { Fact, FlagFactKey, NumericFactKey } from '../core/index.js';
 import { parseLimits } from './limits.js';
@@ -44,8 +44,14 @@ const BARE_NUMBER = /^[\s>|]*(\d+)\s*$/;
 const SELF_REPORT_COUNT = /\bCurrent number of mappings \(\/proc\/self\/maps\): (\d+)\b/;
 const SELF_REPORT_LIMIT = /\bLimit on number of mappings \(\/proc\/sys\/vm\/max_map_count\): (\d+)\b/;
 const SELF_REPORT_PAIR = /\bnumber of memory mappings\. current: (\d+), maximum: (\d+)\b/;
+/** A program's own sentence about its /proc/self/maps ("/proc/self/maps now has N lines", "N lines in /proc/self/maps"): its count, not a shell's. */
+const SELF_MAPS_SENTENCE = new RegExp(
+  String.raw`\/proc\/self\/maps\)?:?\s+(?:now\s+)?(?:has|contains|holds)\s+(\d{1,3}(?:,\d{3})+|\d+)\s+(?:lines|entries|mappings|regions)\b|` +
+    String.raw`(?<![\w.,-])(\d{1,3}(?:,\d{3})+|\d+)\s+(?:lines|entries|mappings|regions)\s+in\s+\/proc\/self\/maps\b`,
+);
+const SHELL_LINE = /\bwc\b|\||^[\s>]*(?:\S*[$#]\s|\$\s*$)/;
 const WC_OUTPUT = /(?:^|\s)(\d+)\s+(\S*\/proc\/([\w$(){}]+)\/(?:task\/\d+\/)?maps)\s*$/;
-const WC_COMMAND = /\bwc\s+-l\b.*\/proc\/(\$\([^)]*\)|[\w${}-]+)\/maps|\/proc\/(\$\([^)]*\)|[\w${}-]+)\/maps\b.*\|\s*wc\s+-l/;
+const WC_COMMAND = /\bwc\s+-l\b.*\/proc\/(\$\([^)]*\)|`[^`]*`|[\w${}-]+)\/maps|\/proc\/(\$\([^)]*\)|`[^`]*`|[\w${}-]+)\/maps\b.*\|\s*wc\s+-l/;
 const PS_HOST = /\bps\s+(?:-eLf|-eL|-efL|-Lef|axms|-e\s+-L\s*\S*|-eT)\b[^|]*\|\s*wc\s+-l/;
 const PS_PROCESS = /\bps\s+(?:-T|-L|huH|-Lf|-o\s+nlwp=?)\b.*\bp(?:id)?\b|\bls\s+\/proc\/\S+\/task\s*\|\s*wc\s+-l/;
 const NO_HEADER = /--no-headers?|\bh\w*H\b|nlwp=/;
@@ -79,6 +85,8 @@ const BANNER_32 = [
   /\bi[3-6]86-(?:pc|unknown)-(?:windows|linux)-\w+/,
   /\b(?:linux|windows)-x86-(?:server|client|minimal|zero)-(?:release|fastdebug|slowdebug)\b/,
 ];
+/** A 32-bit target named in a build or trace: Go's GOARCH, and strace's mmap2 (a syscall only 32-bit ABIs have). */
+const TARGET_32 = /\bGOARCH=(?:386|arm|mips|mipsle)\b|^[\s>|]*(?:\[pid\s+\d+\]\s*)?mmap2\(/;
 const GO_FRAME_PTR = /\b(?:sp|fp)=0x([0-9a-f]+)\b/g;
 const DOCKER_MEMORY = /\bdocker\s+(?:container\s+)?(?:run|create|update)\b.*?(?:--memory(?:=|\s+)|\s-m\s*)"?(\d+(?:\.\d+)?)([bkmg])?\b/i;
 const COMPOSE_MEMORY = /^\s*mem_limit:\s*["']?(\d+(?:\.\d+)?)([bkmg])?b?["']?\s*$/i;
@@ -107,6 +115,7 @@ const PROSE_LIMIT = /max_map_count\)?\s*(?:\(|,|is|was|of|=|:|to|at|set to|limit
 const PROSE_LIMIT_NEAR = /\b(?:the\s+)?(\d{1,3}(?:,\d{3})+|\d{4,})\s+(?:map(?:s|ping)?\s+)?limit\b|\blimit\s+(?:of\s+|is\s+|=\s*)?(\d{1,3}(?:,\d{3})+|\d{4,})\b/i;
 const PROSE_THREADS = /(?<![\w.-])(\d{1,3}(?:,\d{3})+|\d+)\s*([kK]\b)?\s+(?:live\s+|java\s+|native\s+|os\s+)?threads\b/i;
 const PROSE_ULIMIT_V = /\bulimit\s+-v\s+(unlimited|\d+)\b/;
+const PROSE_ULIMIT_U = /\bulimit\s+-u\s+(unlimited|\d+)\b/;
 /** Words before a number that make it a requirement or a bound, not a count ("at least 262,144 areas"). */
 const REQUIREMENT_BEFORE = new RegExp(
   String.raw`(?:at least|at most|minimum(?: of)?|maximum(?: of)?|up to|more than|fewer than|less than|no more than|>=|≥|require[sd]?|recommend\w*|` +
@@ -136,7 +145,9 @@ const TRIGGERS: readonly RegExp[] = [
   SELF_REPORT_COUNT,
   SELF_REPORT_LIMIT,
   SELF_REPORT_PAIR,
+  SELF_MAPS_SENTENCE,
   ...BANNER_32,
+  TARGET_32,
   MEMINFO_ROW,
   FREE_HEADER,
   ULIMIT_ROW,
@@ -170,6 +181,7 @@ const TRIGGERS: readonly RegExp[] = [
   PROSE_ULIMIT_V,
   PROSE_DELETED,
   GREP_MAPS,
+  PROSE_ULIMIT_U,
 ];
 
 /** The union of the triggers, one regex per case mode. */
@@ -300,6 +312,12 @@ export function harvestEmbedded(file: string, lines: readonly string[], firstLin
       const limit = selfLimit?.[1] ?? selfPair?.[2];
       if (count !== undefined) n('map-count', Number(count), i, "the program's own count of its /proc/self/maps", 'at-failure', true);
       if (limit !== undefined) n('max-map-count', Number(limit), i, "the program's own reading of vm.max_map_count", 'at-failure');
+      continue;
+    }
+
+    const own = SELF_MAPS_SENTENCE.exec(line);
+    if (own && !SHELL_LINE.test(line)) {
+      n('map-count', proseNumber(own[1] ?? own[2] ?? '0', undefined), i, "the program's own count of its /proc/self/maps in text", 'transcript', true);
       continue;
     }
 
@@ -442,6 +460,7 @@ export function harvestEmbedded(file: string, lines: readonly string[], firstLin
     if (PKG_32.test(line)) f('arch-32bit-marker', i, '32-bit package or library path');
     else if (TEXT_32.test(line)) f('arch-32bit-marker', i, 'the text says 32-bit');
     else if (BANNER_32.some((b) => b.test(line))) f('arch-32bit-marker', i, 'a build banner or target names a 32-bit process');
+    else if (TARGET_32.test(line)) f('arch-32bit-marker', i, 'a 32-bit target: GOARCH, or the mmap2 syscall of a 32-bit ABI in a trace');
     for (const m of line.matchAll(GO_FRAME_PTR)) {
       if (goFirst < 0) goFirst = i;
       if ((m[1] ?? '').length <= 8) goSmall++;
@@ -516,6 +535,8 @@ export function harvestEmbedded(file: string, lines: readonly string[], firstLin
     }
     const pu = PROSE_ULIMIT_V.exec(line);
     if (pu) n('rlimit-as', pu[1] === 'unlimited' ? Infinity : Number(pu[1]) * 1024, i, 'ulimit -v written in text', 'prose');
+    const pn = PROSE_ULIMIT_U.exec(line);
+    if (pn) n('rlimit-nproc', pn[1] === 'unlimited' ? Infinity : Number(pn[1]), i, 'ulimit -u written in text', 'prose');
     if (PERSISTS.test(line) && /max_map_count/i.test(line) && RAISED.test(line)) f('failure-persists-after-raise', i, 'text says the failure persisted after the limit was raised');
   }
   // Go stack traces whose frame pointers all fit in 8 hex digits come from a 32-bit process.

@@ -185,3 +185,103 @@ describe('mappings of deleted files', () => {
     expect(few.incidents[0]!.remediation.summary).not.toContain('leak');
   });
 });
+
+describe('a captured errno decides over the lines that repeat it', () => {
+  const banner = (errno: string): string =>
+    [
+      `[0.004s][warning][os,thread] Failed to start thread "GC Thread#0" - pthread_create failed (${errno}) for attributes: stacksize: 1024k, guardsize: 4k, detached.`,
+      '#',
+      '# There is insufficient memory for the Java Runtime Environment to continue.',
+      '# Cannot create worker GC thread. Out of system resources.',
+      '',
+    ].join('\n');
+
+  it("the JVM's insufficient-memory banner after pthread_create EPERM is a refusal, not memory; after EAGAIN it stays a thread failure", async () => {
+    const perm = top(await scanCase({ 'console.log': banner('EPERM') }));
+    expect(perm.cause).toBe('other-mmap-error');
+    expect(perm.trail).toContain('errno decides');
+    expect(top(await scanCase({ 'console.log': banner('EAGAIN') })).cause).toBe('unknown');
+  });
+
+  it('an msync or munmap ENOMEM and the line after it that repeats the errno are one non-allocation failure', async () => {
+    const sameLine = [
+      '2019-04-02 11:00:01 ERROR munmap(0x7f3a2c000000, 1048576) failed: Cannot allocate memory',
+      '2019-04-02 11:00:01 ERROR unable to release the segment: Cannot allocate memory',
+      '',
+    ];
+    expect(top(await scanCase({ 'server.log': sameLine.join('\n') })).cause).toBe('other-mmap-error');
+    const nextLine = ['#ERROR: GDKmsync: msync failed', '#OS: Cannot allocate memory', ''];
+    expect(top(await scanCase({ 'merovingian.log': nextLine.join('\n') })).cause).toBe('other-mmap-error');
+  });
+
+  it('an ENOMEM line far from the non-ENOMEM call, or with its own different errno, is a failure of its own', async () => {
+    const far = [
+      'mmap(NULL, 4096, PROT_READ, MAP_SHARED, 3, 0) failed: EINVAL',
+      ...Array.from({ length: 8 }, (_, i) => `INFO step ${i}`),
+      'ERROR alloc failed: Cannot allocate memory',
+      '',
+    ];
+    expect(top(await scanCase({ 'app.log': far.join('\n') })).cause).toBe('unknown');
+  });
+});
+
+describe('failure lines that name the limit reached', () => {
+  it("Windows' commit limit (the paging file is too small, 1455) is memory, from HotSpot, Python and .NET", async () => {
+    for (const line of [
+      "OpenJDK 64-Bit Server VM warning: INFO: os::commit_memory(0x0000000700000000, 268435456, 0) failed; error='The paging file is too small for this operation to complete' (DOS error/errno=1455)",
+      'OSError: [WinError 1455] The paging file is too small for this operation to complete. Error loading "C:\\Python310\\lib\\site-packages\\torch\\lib\\cudnn_adv_infer64_8.dll"',
+      'Unhandled exception. System.ComponentModel.Win32Exception (1455): The paging file is too small for this operation to complete.',
+    ]) {
+      const r = top(await scanCase({ 'console.txt': `${line}\n` }));
+      expect(r.cause, line).toBe('memory-exhaustion');
+      expect(r.confidence).toBe('medium');
+    }
+  });
+
+  it("Seastar's start-up check is memory; ENOMEM with no such line stays undecided", async () => {
+    const line = 'Could not initialize seastar: std::runtime_error (insufficient physical memory: needed 2147483648 available 1073741824)';
+    expect(top(await scanCase({ 'redpanda.log': `${line}\n` })).cause).toBe('memory-exhaustion');
+    expect(top(await scanCase({ 'redpanda.log': 'Could not initialize seastar: std::system_error (error system:12, Cannot allocate memory)\n' })).cause).toBe('unknown');
+  });
+
+  it('a tiny ulimit -u in the text makes a failed thread creation a thread limit; a large one does not decide', async () => {
+    const log = (n: number): string =>
+      [`$ ulimit -u ${n}`, '$ java -jar broker.jar', 'Exception in thread "main" java.lang.OutOfMemoryError: unable to create new native thread', ''].join('\n');
+    expect(top(await scanCase({ 'run.txt': log(64) })).cause).toBe('thread-limit');
+    expect(top(await scanCase({ 'run.txt': log(65536) })).cause).toBe('unknown');
+  });
+});
+
+describe('32-bit builds that cannot map a large file', () => {
+  it("Python's mmap length is too large, Windows error 8 beside an i686 toolchain, and ENOMEM in a GOARCH=386 build are address-space ceilings", async () => {
+    expect(top(await scanCase({ 'tb.txt': '    mm = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)\nValueError: mmap length is too large\n' })).cause).toBe(
+      'address-space-limit',
+    );
+    const win = [
+      'Error: Os { code: 8, kind: Other, message: "Not enough memory resources are available to process this command." }',
+      '',
+      '$ rustup default',
+      'stable-i686-pc-windows-msvc (default)',
+      '',
+    ];
+    expect(top(await scanCase({ 'out.txt': win.join('\n') })).cause).toBe('address-space-limit');
+    expect(top(await scanCase({ 'out.txt': win.slice(0, 1).join('\n') + '\n' })).cause).toBe('unknown');
+    const go = ['$ GOARCH=386 go test ./...', 'storage_test.go:41: open index: mmap: cannot allocate memory', ''];
+    expect(top(await scanCase({ 'ci.log': go.join('\n') })).cause).toBe('address-space-limit');
+  });
+});
+
+describe('C++ allocation failures', () => {
+  it("std::bad_alloc is a failure; with the program's own /proc/self/maps count at the limit it is map-count exhaustion", async () => {
+    const abort = "terminate called after throwing an instance of 'std::bad_alloc'\n  what():  std::bad_alloc\n";
+    expect(top(await scanCase({ 'worker.log': abort })).cause).toBe('unknown');
+    const r = top(
+      await scanCase({
+        'worker.log': `arena: /proc/self/maps has 65,527 lines after warm-up\n${abort}`,
+        'sysctl.txt': '$ sysctl vm.max_map_count\nvm.max_map_count = 65530\n',
+      }),
+    );
+    expect(r.cause).toBe('map-count-exhaustion');
+    expect(r.trail).toContain('65,527 map areas');
+  });
+});

@@ -17,6 +17,7 @@ const loop = source.slice(source.indexOf('export function harvestEmbedded'));
 const INSIDE_A_BRANCH = new Set([
   'PROC_SYS_INLINE',
   'SELF_MAPS',
+  'SHELL_LINE',
   'SYSCTL_SET',
   'SYSCTL_TRANSCRIPT',
   'RAISED',

@@ -179,3 +179,32 @@ describe('harvestEmbedded', () => {
     expect(get(harvest('{"resources":{"limits":{"memory":"512M"}}}'), 'cgroup-memory-limit')).toMatchObject({ value: 512e6 });
   });
 });
+
+describe('harvestEmbedded: a program on its own maps, ulimit -u, 32-bit targets', () => {
+  it("takes a program's sentence about its /proc/self/maps as its count, never a shell's wc of /proc/self/maps", () => {
+    for (const [line, value] of [
+      ['eat: made 65,000 mappings; /proc/self/maps now has 65,494 lines', 65494],
+      ['65532 lines in /proc/self/maps', 65532],
+      ['[alloc] /proc/self/maps contains 40112 entries', 40112],
+    ] as const) {
+      expect(get(harvest(line), 'map-count'), line).toMatchObject({ value, origin: 'transcript', complete: true });
+    }
+    expect(get(harvest('$ wc -l /proc/self/maps | tee out # 23 lines in /proc/self/maps'), 'map-count')).toBeUndefined();
+  });
+
+  it('reads ulimit -u written in a step list as RLIMIT_NPROC', () => {
+    expect(get(harvest('steps:\n1. ulimit -u 100\n2. start the server'), 'rlimit-nproc')).toMatchObject({ value: 100, source: { line: 2 }, origin: 'prose' });
+    expect(get(harvest('ulimit -u unlimited'), 'rlimit-nproc')).toMatchObject({ value: Infinity });
+  });
+
+  it('flags GOARCH=386 and an strace mmap2 line as 32-bit markers, not GOARCH=amd64 or mmap', () => {
+    expect(get(harvest('GOARCH=386 GOCACHE=off go test -v ./test'), 'arch-32bit-marker')).toBeDefined();
+    expect(get(harvest('mmap2(0xbe950000, 1597440, PROT_READ|PROT_WRITE, MAP_SHARED, 6, 0x14e14000) = -1 ENOMEM (Cannot allocate memory)'), 'arch-32bit-marker')).toBeDefined();
+    expect(get(harvest('GOARCH=amd64 go test ./...'), 'arch-32bit-marker')).toBeUndefined();
+    expect(get(harvest('mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 3, 0) = 0x7f0000000000'), 'arch-32bit-marker')).toBeUndefined();
+  });
+
+  it('reads the map count of `cat /proc/`pgrep x`/maps | wc -l` on the next line', () => {
+    expect(get(harvest('# cat /proc/`pgrep memcached`/maps | wc -l\n65532'), 'map-count')).toMatchObject({ value: 65532, source: { line: 2 } });
+  });
+});
