@@ -2,12 +2,22 @@
 // characters for all of samples/, the full detail behind <details>, no empty table header),
 // and `--format jira` is Jira wiki markup within Jira's comment limit.
 
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+
+/** samples/ scanned once to JSON; `report` renders it again as each comment format (as `scan --format` would). */
+const samplesJson = path.join(mkdtempSync(path.join(os.tmpdir(), 'mapmortem-comment-')), 'samples.json');
+beforeAll(async () => {
+  const r = await runCli(['scan', 'samples', '-o', samplesJson, '--quiet']);
+  if (r.code !== 0) throw new Error(`scan samples failed: ${r.stderr}`);
+}, 120_000);
 
 describe('markdown comment', () => {
   it('the whole of samples/ fits a GitHub comment, the detail folded, every header named', async () => {
-    const r = await runCli(['scan', 'samples', '--format', 'md']);
+    const r = await runCli(['report', samplesJson, '--format', 'md']);
     expect(r.stdout.length).toBeLessThan(55_000);
     expect(r.stdout.length).toBeGreaterThan(10_000);
     // The headline is the first incident's cause (high confidence, then most findings); the breakdown counts every cause.
@@ -36,7 +46,7 @@ describe('markdown comment', () => {
 
 describe('jira comment', () => {
   it('--format jira writes wiki markup: headings, ||tables||, {code} commands, no Markdown', async () => {
-    const r = await runCli(['scan', 'samples', '--format', 'jira']);
+    const r = await runCli(['report', samplesJson, '--format', 'jira']);
     expect(r.code).toBe(0);
     expect(r.stdout.length).toBeLessThan(32_767);
     expect(r.stdout.split('\n')[0]).toMatch(/^h2\. mapmortem verdict: \{\{[a-z-]+\}\} 16 incidents: \d+ map\\-count\\-exhaustion, /);
