@@ -426,7 +426,7 @@ export function remediate(decision: Decision, system: SystemName, ctx: Remediati
     case 'unknown':
       return {
         summary:
-          'The evidence cannot decide the cause. Meanwhile, raising vm.max_map_count to 262,144 is cheap and safe while you confirm (it only lets the ' +
+          'The evidence cannot decide the cause; meanwhile, raising vm.max_map_count to 262,144 is cheap and safe while you confirm (it only lets the ' +
           'kernel track more map areas). Capture the items below on the host (before the process restarts, if possible) and scan them with the logs.',
         steps: [
           {
