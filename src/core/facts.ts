@@ -107,7 +107,23 @@ export type FlagFactKey =
   | 'text-says-map-limit-hit';
 
 /** Facts whose value is text (JSON keeps them as strings; every other fact's "unlimited" is Infinity). */
-export const TEXT_FACT_KEYS = ['process-name', 'hostname', 'command-line', 'os', 'jvm-version', 'compressed-oops-mode', 'kube-pod', 'kube-node'] as const;
+/**
+ * `crash-time`: an hs_err file's `Time:` line as ISO 8601 (with `Z` or an offset only when the line named UTC/GMT or an offset).
+ * `kube-container`: the pod's container with the memory limit; `kube-owner`: its workload as `kubectl set resources` names it (`statefulset/ingester`).
+ */
+export const TEXT_FACT_KEYS = [
+  'process-name',
+  'hostname',
+  'command-line',
+  'os',
+  'jvm-version',
+  'compressed-oops-mode',
+  'kube-pod',
+  'kube-node',
+  'kube-container',
+  'kube-owner',
+  'crash-time',
+] as const;
 export type TextFactKey = (typeof TEXT_FACT_KEYS)[number];
 
 export interface NumericFact {
@@ -171,6 +187,19 @@ export interface TopEntry {
   readonly bytes: number;
 }
 
+/** What a user controls that map areas multiply with: tenants and TSDB blocks, Kafka topic-partitions, Lucene index directories. */
+export type MapsUnitKind = 'tenant' | 'block' | 'partition' | 'index';
+
+/** Map areas rolled up by one such unit ("2,000 tenants x 33 maps"). */
+export interface MapsUnitRollup {
+  readonly unit: MapsUnitKind;
+  /** Distinct units seen in the snapshot. */
+  readonly count: number;
+  /** Regions mapped under them in all. */
+  readonly regions: number;
+  readonly bytes: number;
+}
+
 export interface MapsBreakdown {
   readonly source: SourceRef;
   readonly kind: 'maps' | 'smaps' | 'pmap' | 'hs-err';
@@ -181,6 +210,8 @@ export interface MapsBreakdown {
   readonly classes: readonly RegionClassSummary[];
   /** Top files / groups by region count, largest first. */
   readonly top: readonly TopEntry[];
+  /** Regions rolled up by tenant, block, partition or index directory, most regions first (absent when none is mapped). */
+  readonly units?: readonly MapsUnitRollup[];
 }
 
 /** What one evidence file yielded. */

@@ -4,6 +4,8 @@
 
 import type { Cause, Verdict } from './report.js';
 import { systemDef } from './systems.js';
+import type { MapsUnitKind, MapsUnitRollup } from './facts.js';
+import { fmtCount } from './units.js';
 
 export const CAUSE_LABEL: Record<Cause, string> = {
   'map-count-exhaustion': 'out of memory-map areas (vm.max_map_count), not memory',
@@ -76,4 +78,18 @@ export function verdictHeadline(v: Verdict): string {
   if (v === 'none') return 'no mmap, memory-map or thread-creation failure found';
   if (v === 'nothing-read') return 'nothing was read: no input could be read as a log or evidence file';
   return CAUSE_LABEL[v];
+}
+
+const UNIT_WORDS: Record<MapsUnitKind, readonly [string, string]> = {
+  tenant: ['tenant', 'tenants'],
+  block: ['TSDB block', 'TSDB blocks'],
+  partition: ['topic-partition', 'topic-partitions'],
+  index: ['index directory', 'index directories'],
+};
+
+/** "2,000 tenants × 33 map areas": a rollup of a memory map by what the user controls (the per-unit figure is the mean, rounded). */
+export function unitRollupPhrase(u: MapsUnitRollup): string {
+  const [one, many] = UNIT_WORDS[u.unit];
+  const each = Math.round(u.regions / u.count);
+  return `${fmtCount(u.count)} ${u.count === 1 ? one : many} × ${fmtCount(each)} map ${each === 1 ? 'area' : 'areas'}`;
 }

@@ -222,6 +222,20 @@ function unlistedOf(overflow: readonly Finding[], parts: readonly OmittedFinding
   return { files: files.values, rules: rules.values, captureSets: sets.values, ...out };
 }
 
+/** hs_err lines carry no timestamp: each untimed finding of a crash file takes the file's `Time:` line (its crash-time fact). */
+function withCrashTimes(findings: readonly Finding[], evidence: readonly EvidenceFile[]): Finding[] {
+  const crashTime = new Map<string, string>();
+  for (const e of evidence) {
+    const t = e.kind === 'hs-err' ? e.facts.find((f) => f.key === 'crash-time') : undefined;
+    if (t && typeof t.value === 'string') crashTime.set(e.file, t.value);
+  }
+  if (crashTime.size === 0) return [...findings];
+  return findings.map((f) => {
+    const iso = f.time ? undefined : crashTime.get(f.file);
+    return iso === undefined ? f : { ...f, time: { iso, hasOffset: /(?:Z|[+-]\d\d:\d\d)$/.test(iso) } };
+  });
+}
+
 function buildIncident(
   scope: string,
   idKey: string,
@@ -231,7 +245,7 @@ function buildIncident(
   evidence: readonly EvidenceFile[],
 ): Incident | undefined {
   const omittedCount = omittedParts.reduce((n, o) => n + o.count, 0);
-  const sorted = [...findings].sort(cmpFinding);
+  const sorted = withCrashTimes(findings, evidence).sort(cmpFinding);
   const system = primarySystem(sorted, evidence, family);
   const hsErrPids = new Set<number>();
   for (const e of evidence) {
@@ -277,12 +291,18 @@ function buildIncident(
   const kubePod = facts.text('kube-pod');
   const kubeNode = facts.text('kube-node');
   const deletedMaps = facts.num('deleted-maps');
+  const kube = { pod: kubePod, node: kubeNode, container: facts.text('kube-container'), owner: facts.text('kube-owner') };
+  const kubernetes = Object.fromEntries(Object.entries(kube).flatMap(([k, v]) => (v ? [[k, v.value]] : [])));
+  const memoryLimit = facts.num('cgroup-memory-limit');
+  const memoryPeak = facts.num('cgroup-memory-max-usage') ?? facts.num('cgroup-memory-usage');
   const remediation = remediate(decision, system, {
     ...(deletedMaps ? { deletedMaps: { value: deletedMaps.value, file: deletedMaps.source.file, line: deletedMaps.source.line } } : {}),
     ...(pidKnown ? { pid: pidKnown.value } : {}),
     ...(overcommit ? { overcommitMode: overcommit.value } : {}),
     failureText: sorted.map((f) => `${f.file} ${f.text}`).join('\n'),
-    ...(kubePod || kubeNode ? { kubernetes: { ...(kubePod ? { pod: kubePod.value } : {}), ...(kubeNode ? { node: kubeNode.value } : {}) } } : {}),
+    ...(kubePod || kubeNode ? { kubernetes } : {}),
+    ...(memoryLimit ? { memoryLimit: memoryLimit.value } : {}),
+    ...(memoryPeak ? { memoryPeak: memoryPeak.value } : {}),
   });
   // The breakdown shown is the snapshot whose count the verdict weighed.
   const maps = facts.maps();

@@ -101,3 +101,6 @@ export const ECHO_LINES = 4;
 
 /** An RLIMIT_NPROC at or below this is fewer tasks than one server process starts (a JVM alone runs dozens of threads). */
 export const TINY_NPROC = 256;
+
+/** Headroom added to a container memory limit that was hit (or to its peak usage) when recommending a new one (50%). */
+export const CGROUP_LIMIT_HEADROOM = 0.5;

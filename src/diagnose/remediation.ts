@@ -8,7 +8,7 @@ import type { Cause, Remediation, RemediationStep, SystemName } from '../core/in
 import { systemDef } from '../core/systems.js';
 import type { Decision } from './verdict.js';
 import { fmtBytes, fmtCount } from '../core/units.js';
-import { DELETED_MAPS_LEAK_MIN, DELETED_MAPS_LEAK_SHARE, MAP_COUNT_FLOOR, MAP_COUNT_HEADROOM } from './policy.js';
+import { CGROUP_LIMIT_HEADROOM, DELETED_MAPS_LEAK_MIN, DELETED_MAPS_LEAK_SHARE, MAP_COUNT_FLOOR, MAP_COUNT_HEADROOM } from './policy.js';
 
 export { MAP_COUNT_FLOOR } from './policy.js';
 
@@ -26,8 +26,11 @@ export interface RemediationContext {
   readonly overcommitMode?: number;
   /** The failure lines' text, to recognise consequences the system itself causes (InfluxDB's .bad renames). */
   readonly failureText?: string;
-  /** The pod (namespace/name) and node kubectl output named: the fix is then written for Kubernetes. */
-  readonly kubernetes?: { readonly pod?: string; readonly node?: string };
+  /** The pod (namespace/name), node, container and owning workload kubectl output named: the fix is then written for Kubernetes. */
+  readonly kubernetes?: { readonly pod?: string; readonly node?: string; readonly container?: string; readonly owner?: string };
+  /** The container (cgroup) memory limit and its peak usage, bytes, when captured. */
+  readonly memoryLimit?: number;
+  readonly memoryPeak?: number;
   /** Map areas of deleted files, with the line that counted them. */
   readonly deletedMaps?: { readonly value: number; readonly file: string; readonly line: number };
 }
@@ -49,6 +52,50 @@ function deletedMapsSteps(decision: Decision, ctx: RemediationContext): Remediat
       commands: [`grep -c '(deleted)' /proc/${pid}/maps`, `awk '/\\(deleted\\)$/ {print $6}' /proc/${pid}/maps | sort | uniq -c | sort -rn | head`],
     },
   ];
+}
+
+const MiB = 1024 ** 2;
+const GiB = 1024 ** 3;
+
+/** A Kubernetes memory quantity for a new limit: the larger of limit and peak, plus the headroom, up to a whole Gi (256Mi steps below 1Gi). */
+export function recommendMemoryLimit(limit: number, peak = 0): string {
+  const target = Math.max(limit, peak) * (1 + CGROUP_LIMIT_HEADROOM);
+  return target < GiB ? `${Math.ceil(target / (256 * MiB)) * 256}Mi` : `${Math.ceil(target / GiB)}Gi`;
+}
+
+/** The Kubernetes step for a container memory limit: kubectl set resources on the pod's workload, and the manifest's resources block. */
+function kubernetesMemoryStep(kube: NonNullable<RemediationContext['kubernetes']>, limit: number | undefined, peak: number | undefined): RemediationStep {
+  const [ns, podName] = kube.pod?.includes('/') ? kube.pod.split('/', 2) : [undefined, kube.pod];
+  const nsFlag = ns ? `-n ${ns} ` : '';
+  const container = kube.container ?? '<container>';
+  const owner = kube.owner ?? '<kind>/<workload>';
+  const value = limit !== undefined && Number.isFinite(limit) ? recommendMemoryLimit(limit, peak) : '<new limit>';
+  const from = limit !== undefined && Number.isFinite(limit) ? ` from ${fmtBytes(limit)}` : '';
+  return {
+    title: `Kubernetes: raise resources.limits.memory of container ${container}${podName ? ` (pod ${podName})` : ''}${from} to ${value}`,
+    detail:
+      `A pod's resources are set on the workload that owns it (${owner}); the pods restart with the new limit. ${value} is the ` +
+      `${peak !== undefined && limit !== undefined && peak > limit ? 'peak usage' : 'old limit'} plus ${Math.round(CGROUP_LIMIT_HEADROOM * 100)}%: keep the ` +
+      'request equal to the limit for a memory-bound service. Run set resources, or apply the same change as the YAML patch below; put its block into the manifest so the next deploy keeps it.',
+    commands: [
+      `kubectl ${nsFlag}set resources ${owner} -c ${container} --limits=memory=${value} --requests=memory=${value}`,
+      [
+        `kubectl ${nsFlag}patch ${owner} --type=strategic --patch-file=/dev/stdin <<'EOF'`,
+        'spec:',
+        '  template:',
+        '    spec:',
+        '      containers:',
+        `        - name: ${container}`,
+        '          resources:',
+        '            limits:',
+        `              memory: ${value}`,
+        '            requests:',
+        `              memory: ${value}`,
+        'EOF',
+      ].join('\n'),
+      ...(podName ? [`kubectl ${nsFlag}exec ${podName} -c ${container} -- cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/memory.peak /sys/fs/cgroup/memory.events`] : []),
+    ],
+  };
 }
 
 /** A privileged DaemonSet that sets vm.max_map_count on every node it runs on (and keeps it set). */
@@ -348,11 +395,13 @@ export function remediate(decision: Decision, system: SystemName, ctx: Remediati
       return {
         summary: "The container's memory limit was the ceiling: raise the limit or make the program stay under it.",
         steps: [
-          {
-            title: 'Raise the container memory limit',
-            detail: 'Kubernetes resources.limits.memory, Docker --memory, systemd MemoryMax=.',
-            commands: ['cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/memory.current /sys/fs/cgroup/memory.events'],
-          },
+          ctx.kubernetes
+            ? kubernetesMemoryStep(ctx.kubernetes, ctx.memoryLimit, ctx.memoryPeak)
+            : {
+                title: 'Raise the container memory limit',
+                detail: 'Kubernetes resources.limits.memory, Docker --memory, systemd MemoryMax=.',
+                commands: ['cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/memory.current /sys/fs/cgroup/memory.events'],
+              },
           {
             title: 'Make the runtime aware of the limit',
             detail:

@@ -2,7 +2,7 @@
 // stack, guard page, malloc arena, Kafka index, TSDB block…) from its path, permissions, size
 // and its neighbours, and the group it is counted under in a breakdown's top list.
 
-import type { RegionClass } from '../core/index.js';
+import type { MapsUnitKind, RegionClass } from '../core/index.js';
 
 /** One mapping of a snapshot, as maps.ts parses it. */
 export interface MapRegion {
@@ -182,9 +182,10 @@ export function classifyRegion(r: MapRegion, prev?: MapRegion, next?: MapRegion)
 }
 
 /**
- * The group a mapping is counted under: topic-partition for Kafka files, block ULID (or
- * `tenant/<id>/<ULID>`) for TSDB blocks, the chunks_head dir for head chunks, a fixed name
- * for anonymous classes, the file path otherwise.
+ * The group a mapping is counted under, by what the user controls: topic-partition for Kafka
+ * files, `tenant/<id>` for a tenant's TSDB blocks and head chunks (the block ULID, or the
+ * chunks_head dir, without tenants), the index directory for Lucene files, a fixed name for
+ * anonymous classes, the file path otherwise.
  */
 export function groupKey(r: MapRegion, cls: RegionClass): string {
   const anon = ANON_GROUPS[cls];
@@ -204,11 +205,39 @@ export function groupKey(r: MapRegion, cls: RegionClass): string {
     case 'tsdb-head-chunk': {
       const p = tsdbPlace(r.path);
       if (p === null) return r.path;
-      const unit = p.block ?? (p.tenant === undefined ? p.head : 'chunks_head') ?? r.path;
-      return p.tenant === undefined ? unit : `tenant/${p.tenant}/${unit}`;
+      if (p.tenant !== undefined) return `tenant/${p.tenant}`;
+      return p.block ?? p.head ?? r.path;
     }
+    case 'lucene-index':
+      return segments(r.path).length > 1 ? `/${segments(r.path).slice(0, -1).join('/')}/` : r.path;
     default:
       return r.path === '' ? '(anonymous)' : r.path;
+  }
+}
+
+/**
+ * The units a mapping counts under in a breakdown's rollup, each with a key naming one unit:
+ * its tenant and block for a TSDB block file, its tenant for a head chunk, its topic-partition
+ * directory for Kafka files, its directory for Lucene index files. None for other classes.
+ */
+export function unitKeys(r: MapRegion, cls: RegionClass): [MapsUnitKind, string][] {
+  const dir = segments(r.path).slice(0, -1).join('/');
+  switch (cls) {
+    case 'tsdb-block':
+    case 'tsdb-head-chunk': {
+      const p = tsdbPlace(r.path);
+      if (p === null) return [];
+      const keys: [MapsUnitKind, string][] = p.tenant === undefined ? [] : [['tenant', p.tenant]];
+      if (p.block !== undefined) keys.push(['block', `${p.tenant ?? ''}/${p.block}`]);
+      return keys;
+    }
+    case 'kafka-index':
+    case 'kafka-log':
+      return TOPIC_PARTITION.test(segments(r.path).slice(-2)[0] ?? '') ? [['partition', dir]] : [];
+    case 'lucene-index':
+      return [['index', dir]];
+    default:
+      return [];
   }
 }
 

@@ -284,6 +284,11 @@ export function parseHsErr(file: string, rawLines: readonly string[]): HsErrEvid
       if (v !== '') add(text('os', v, file, vl));
       continue;
     }
+    const when = picker.has('crash-time') ? null : hsErrTime(line);
+    if (when !== null) {
+      add(text('crash-time', when, file, ln));
+      continue;
+    }
     const cl = /^Command Line:\s*(.*?)\s*$/.exec(line);
     if (cl && (cl[1] ?? '') !== '') {
       add(text('command-line', cl[1] ?? '', file, ln), 2);
@@ -376,6 +381,23 @@ function nativeHeapTop(lines: readonly string[], heapBase: bigint): { value: big
   return best;
 }
 
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const TIME_LINE = /^[Tt]ime:\s+[A-Z][a-z]{2}\s+([A-Z][a-z]{2})\s+(\d{1,2})\s+(\d\d):(\d\d):(\d\d)\s+(\d{4})(?:\s+(UTC|GMT|[+-]\d\d:?\d\d)\b)?/;
+
+/**
+ * The crash time of an hs_err `Time:` line (JDK 9+: `Time: Tue Jun  3 14:07:42 2025 UTC elapsed time: …`; JDK 8: `time: Tue Jun  3
+ * 14:07:42 2025`) as ISO 8601; a named zone other than UTC/GMT (CEST, PST) leaves it without an offset, placed as written.
+ */
+export function hsErrTime(line: string): string | null {
+  const m = TIME_LINE.exec(line);
+  if (!m) return null;
+  const month = MONTHS.indexOf(m[1] ?? '');
+  if (month < 0) return null;
+  const pad = (v: string | number): string => String(v).padStart(2, '0');
+  const zone = m[7] === undefined ? '' : m[7] === 'UTC' || m[7] === 'GMT' ? 'Z' : `${m[7].slice(0, 3)}:${m[7].slice(-2)}`;
+  return `${m[6] ?? ''}-${pad(month + 1)}-${pad(m[2] ?? '')}T${m[3] ?? ''}:${m[4] ?? ''}:${m[5] ?? ''}${zone}`;
+}
+
 export const hsErrEvidence: EvidenceParserDef = {
   name: 'hs-err',
   kinds: ['hs-err'],
@@ -387,6 +409,7 @@ export const hsErrEvidence: EvidenceParserDef = {
     return { evidence, problems: parsed.problems };
   },
   facts: [
+    'crash-time',
     'map-count',
     'max-map-count',
     'rlimit-as',

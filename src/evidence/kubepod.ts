@@ -37,8 +37,17 @@ export function kubeQuantity(raw: string): number | null {
 interface Entry {
   /** Normalised key: lower case, no spaces or quotes ('Last State' → 'laststate'). */
   readonly key: string;
+  /** The key as written (a describe container heading keeps its case). */
+  readonly raw: string;
   readonly value: string;
   readonly indent: number;
+}
+
+/** The workload that owns a pod, as `kubectl set resources` names it: a ReplicaSet's pod-template hash dropped for its Deployment. */
+export function kubeOwner(kind: string, name: string): string {
+  const rs = /^(.+)-[0-9a-z]{6,10}$/.exec(name);
+  if (kind === 'ReplicaSet' && rs) return `deployment/${rs[1] ?? name}`;
+  return `${kind.toLowerCase()}/${name}`;
 }
 
 /** A line as key/value at its indentation (JSON `"k": v,`, YAML `k: v` and `- k: v`, describe `Key:   v`). */
@@ -48,7 +57,7 @@ function entry(line: string): Entry | null {
   const dash = /^\s*-\s+/.exec(line);
   const indent = dash ? dash[0].length : (m[1] ?? '').length;
   const value = (m[3] ?? '').replace(/^"(.*)"$/, '$1').replace(/[{[]$/, '');
-  return { key: (m[2] ?? '').toLowerCase().replace(/\s+/g, ''), value: value.trim(), indent };
+  return { key: (m[2] ?? '').toLowerCase().replace(/\s+/g, ''), raw: m[2] ?? '', value: value.trim(), indent };
 }
 
 /** Lines of pod state (JSON, YAML or describe) into facts; `describe` names keys with spaces. */
@@ -62,6 +71,10 @@ export function parseKubePod(file: string, lines: readonly string[]): Fact[] {
   let lastLimit: { value: number; line: number } | undefined;
   let podName: { value: string; line: number } | undefined;
   let namespace = '';
+  let container: { value: string; line: number } | undefined;
+  let limitContainer: { value: string; line: number } | undefined;
+  let ownerKind: string | undefined;
+  let owner: { value: string; line: number } | undefined;
   lines.forEach((line, i) => {
     const e = entry(line);
     if (!e) return;
@@ -79,10 +92,20 @@ export function parseKubePod(file: string, lines: readonly string[]): Fact[] {
     if ((e.key === 'nodename' && e.value !== '') || (e.key === 'node' && path.length === 0 && e.value !== '' && e.value !== '<none>')) {
       facts.push(text('kube-node', e.value.split('/')[0] ?? e.value, file, at));
     }
+    // spec.containers[].name (json/yaml); describe: a heading under Containers:.
+    if (parent === 'containers' && path.length <= 2 && ((e.key === 'name' && e.value !== '') || (path.length === 1 && e.value === '' && e.key !== 'name'))) {
+      container = { value: e.key === 'name' ? e.value : e.raw, line: at };
+    }
+    // metadata.ownerReferences[].kind/name; describe: "Controlled By:  StatefulSet/ingester".
+    if (under('ownerreferences') && e.key === 'kind' && e.value !== '') ownerKind = e.value;
+    if (under('ownerreferences') && e.key === 'name' && e.value !== '' && ownerKind && !owner) owner = { value: kubeOwner(ownerKind, e.value), line: at };
+    const by = e.key === 'controlledby' ? /^([A-Za-z]+)\/(\S+)$/.exec(e.value) : null;
+    if (by && !owner) owner = { value: kubeOwner(by[1] ?? '', by[2] ?? ''), line: at };
     if (e.key === 'memory' && parent === 'limits' && !under('requests')) {
       const v = kubeQuantity(e.value);
       if (v !== null && v > 0 && (!lastLimit || lastLimit.value !== v)) {
         lastLimit = { value: v, line: at };
+        limitContainer ??= container;
         facts.push(num('cgroup-memory-limit', v, file, at, { method: 'Kubernetes container resources.limits.memory (kubectl)', origin: 'live' }));
       }
     }
@@ -110,6 +133,9 @@ export function parseKubePod(file: string, lines: readonly string[]): Fact[] {
   }
   if (restarts > 0) facts.push(num('container-restarts', restarts, file, restartsLine, { method: 'Kubernetes container restartCount (kubectl)', origin: 'live' }));
   if (podName) facts.push(text('kube-pod', namespace === '' ? podName.value : `${namespace}/${podName.value}`, file, podName.line));
+  const named = limitContainer ?? container;
+  if (named) facts.push(text('kube-container', named.value, file, named.line));
+  if (owner) facts.push(text('kube-owner', owner.value, file, owner.line));
   return facts;
 }
 
@@ -129,7 +155,7 @@ export const kubePodEvidence: EvidenceParserDef = {
     return describe ? 'kube-pod' : null;
   },
   parse: (kind, file, lines) => factsOnly(kind, file, parseKubePod(file, lines), WHAT),
-  facts: ['cgroup-memory-limit', 'cgroup-oom-kills', 'container-exit-code', 'container-restarts', 'kube-pod', 'kube-node'],
+  facts: ['cgroup-memory-limit', 'cgroup-oom-kills', 'container-exit-code', 'container-restarts', 'kube-pod', 'kube-node', 'kube-container', 'kube-owner'],
   samples: [
     {
       name: 'pod.json',

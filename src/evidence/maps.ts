@@ -3,8 +3,8 @@
 // `Total number of mappings:`). Yields regions, the 'map-count' fact and a class breakdown.
 // `lines` is the text split on '\n': a final '' element means the file ended with a newline.
 
-import type { Fact, MapsBreakdown, Problem, RegionClass, TopEntry } from '../core/index.js';
-import { classifyRegion, groupKey, type MapRegion } from './classify.js';
+import type { Fact, MapsBreakdown, MapsUnitKind, MapsUnitRollup, Problem, RegionClass, TopEntry } from '../core/index.js';
+import { classifyRegion, groupKey, unitKeys, type MapRegion } from './classify.js';
 import type { EvidenceParserDef } from './parser.js';
 
 export type { MapRegion } from './classify.js';
@@ -388,8 +388,31 @@ function byCount(a: TopEntry, b: TopEntry): number {
   return b.count - a.count || b.bytes - a.bytes || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 }
 
+const UNIT_ORDER: readonly MapsUnitKind[] = ['tenant', 'partition', 'index', 'block'];
+
+/** Per unit kind: how many distinct units, and the regions and bytes mapped under them. */
+class UnitTally {
+  private readonly tally = new Map<MapsUnitKind, { keys: Set<string>; regions: number; bytes: number }>();
+
+  add(unit: MapsUnitKind, key: string, bytes: number): void {
+    const t = this.tally.get(unit) ?? { keys: new Set<string>(), regions: 0, bytes: 0 };
+    t.keys.add(key);
+    t.regions++;
+    t.bytes += bytes;
+    this.tally.set(unit, t);
+  }
+
+  /** Most regions first; among equals the order tenant, partition, index, block. */
+  rollups(): MapsUnitRollup[] {
+    return [...this.tally.entries()]
+      .map(([unit, t]) => ({ unit, count: t.keys.size, regions: t.regions, bytes: t.bytes }))
+      .sort((a, b) => b.regions - a.regions || UNIT_ORDER.indexOf(a.unit) - UNIT_ORDER.indexOf(b.unit));
+  }
+}
+
 /**
- * Classify regions and summarise them: classes by count (desc), the top 10 groups by count.
+ * Classify regions and summarise them: classes by count (desc), the top 10 groups by count,
+ * and the rollup by what the user controls (tenants, partitions, index directories, blocks).
  * Files mapped more than once inside a group (e.g. one Kafka index mapped twice) compete for
  * the top list on their own too, so a file mapped many times is never hidden in its group.
  */
@@ -397,6 +420,7 @@ export function summarizeRegions(file: string, kind: MapsBreakdown['kind'], regi
   const classes = new Map<RegionClass, { count: number; bytes: number }>();
   const groups = new Map<string, { class: RegionClass; count: number; bytes: number }>();
   const files = new Map<string, { class: RegionClass; count: number; bytes: number; group: string }>();
+  const units = new UnitTally();
   for (let i = 0; i < regions.length; i++) {
     const r = regions[i];
     if (r === undefined) continue;
@@ -411,6 +435,7 @@ export function summarizeRegions(file: string, kind: MapsBreakdown['kind'], regi
     g.count++;
     g.bytes += bytes;
     groups.set(key, g);
+    for (const [unit, unitKey] of unitKeys(r, cls)) units.add(unit, unitKey, bytes);
     if (r.path !== '' && key !== r.path && cls !== 'deleted-file') {
       const f = files.get(r.path) ?? { class: cls, count: 0, bytes: 0, group: key };
       f.count++;
@@ -426,6 +451,7 @@ export function summarizeRegions(file: string, kind: MapsBreakdown['kind'], regi
     if (f.count > 1 && !groups.has(name)) pool.push({ name, class: f.class, count: f.count, bytes: f.bytes });
   }
   pool.sort(byCount);
+  const rollups = units.rollups();
   return {
     source: { file, line: sourceLine },
     kind,
@@ -433,6 +459,7 @@ export function summarizeRegions(file: string, kind: MapsBreakdown['kind'], regi
     complete,
     classes: classList,
     top: pool.slice(0, TOP),
+    ...(rollups.length > 0 ? { units: rollups } : {}),
   };
 }
 

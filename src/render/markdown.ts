@@ -120,6 +120,7 @@ function incidentMd(inc: IncidentView, total: number, maxExcerpts: number): stri
         ),
         '',
       );
+    if (m.units.length > 0) out.push(`**By what you control:** ${m.units.map((u) => `${mdEscape(u.phrase)} (${u.regions} regions, ${u.share})`).join(' · ')}`, '');
     if (m.topRows.length > 0)
       out.push(
         table(

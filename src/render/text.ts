@@ -7,7 +7,7 @@
 import pc from 'picocolors';
 import wrapAnsi from 'wrap-ansi';
 import type { Finding, Incident, Report, SourceRef } from '../core/index.js';
-import { CAUSE_LABEL, systemLabel, verdictHeadline } from '../core/words.js';
+import { CAUSE_LABEL, systemLabel, unitRollupPhrase, verdictHeadline } from '../core/words.js';
 import { fmtBytes, fmtCount } from '../core/units.js';
 import { causeCounts, incidentHost } from './hosts.js';
 import { incidentRules, ruleTag, type IncidentRule } from './rule-notes.js';
@@ -406,6 +406,7 @@ function verboseIncident(inc: Incident, rules: readonly IncidentRule[], n: numbe
         .join(' · '),
       4,
     );
+    if (m.units?.length) w('', `by what you control: ${m.units.map((u) => `${unitRollupPhrase(u)} (${fmtCount(u.regions)} regions)`).join(' · ')}`, 4);
     for (const t of m.top.slice(0, 5)) w(`    ${fmtCount(t.count).padStart(8)}`, `${safe(t.name)} (${t.class}, ${fmtBytes(t.bytes)})`, 14);
   }
   const r = inc.remediation;

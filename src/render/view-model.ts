@@ -4,7 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import type { Cause, Finding, Incident, Report, SourceRef } from '../core/index.js';
-import { BYTE_FACT_KEYS, CAUSE_LABEL, systemLabel, verdictHeadline } from '../core/words.js';
+import { BYTE_FACT_KEYS, CAUSE_LABEL, systemLabel, unitRollupPhrase, verdictHeadline } from '../core/words.js';
 import { fmtBytes, fmtCount, fmtPercent } from '../core/units.js';
 import { incidentRules, referenceHref, ruleTag } from './rule-notes.js';
 
@@ -60,6 +60,8 @@ export interface BarView {
   readonly textY: number;
   readonly width: number;
   readonly valueX: number;
+  /** Bar length in percent of the longest bar (the HTML draws bars as rows, so text keeps its size on a phone). */
+  readonly pct: number;
   readonly cls: string;
 }
 
@@ -97,8 +99,26 @@ export interface MapsView {
   readonly complete: boolean;
   readonly kind: string;
   readonly classes?: BarChartView;
+  /** Regions by what the user controls ("2,000 tenants × 33 map areas"), before the top groups. */
+  readonly units: readonly { readonly phrase: string; readonly regions: string; readonly share: string; readonly bytes: string }[];
   readonly top?: BarChartView;
   readonly topRows: readonly { readonly name: string; readonly cls: string; readonly count: string; readonly bytes: string }[];
+}
+
+export interface MemoryRowView {
+  readonly label: string;
+  readonly value: string;
+  /** Bar length in percent of the largest finite value shown (0 for a negative headroom or no limit). */
+  readonly pct: number;
+  /** request, room (what was free), limit, used, short (a negative headroom). */
+  readonly cls: 'request' | 'room' | 'limit' | 'used' | 'short';
+  readonly sources: readonly LinkView[];
+}
+
+/** The memory picture of a memory verdict: the failed request against what was free and every limit, from the incident's numbers only. */
+export interface MemoryView {
+  readonly rows: readonly MemoryRowView[];
+  readonly caption: string;
 }
 
 export interface StepView {
@@ -169,6 +189,7 @@ export interface IncidentView {
   readonly trail: readonly TrailStepView[];
   readonly evidence: readonly { readonly link: LinkView; readonly kind: string; readonly reason: string }[];
   readonly gauge?: GaugeView;
+  readonly memory?: MemoryView;
   readonly maps?: MapsView;
   readonly remediation: RemediationView;
   readonly rules: readonly RuleNoteView[];
@@ -400,6 +421,57 @@ function buildGauge(inc: Incident): GaugeView | undefined {
   };
 }
 
+const MEMORY_CAUSES: ReadonlySet<Cause> = new Set(['memory-exhaustion', 'cgroup-memory-limit', 'address-space-limit']);
+
+/** The memory picture reads only the incident's numbers (requests, headrooms and the winning facts), never raw evidence. */
+function buildMemory(inc: Incident, anchors: Anchors): MemoryView | undefined {
+  if (!MEMORY_CAUSES.has(inc.cause)) return undefined;
+  const n = inc.numbers;
+  const f = n.facts;
+  const rows: { label: string; bytes: number; cls: MemoryRowView['cls']; sources: readonly SourceRef[] }[] = [];
+  const fact = (key: keyof typeof f, label: string, cls: MemoryRowView['cls']): void => {
+    const u = f[key];
+    if (u) rows.push({ label, bytes: u.value, cls, sources: u.source ? [u.source] : [] });
+  };
+  const requests = [...n.requests].sort((a, b) => b.bytes - a.bytes);
+  const largest = requests[0];
+  if (largest) rows.push({ label: requests.length > 1 ? 'largest failed request' : 'failed request', bytes: largest.bytes, cls: 'request', sources: [largest.source] });
+  fact('mem-available', 'MemAvailable', 'room');
+  fact('swap-free', 'free swap', 'room');
+  if (n.memoryHeadroom) rows.push({ label: 'MemAvailable + free swap', bytes: n.memoryHeadroom.value, cls: 'room', sources: n.memoryHeadroom.sources });
+  fact('commit-limit', 'CommitLimit', 'limit');
+  fact('committed-as', 'Committed_AS', 'used');
+  if (n.commitHeadroom) {
+    const h = n.commitHeadroom.value;
+    rows.push({ label: h < 0 ? 'over the commit limit' : 'commit headroom', bytes: Math.abs(h), cls: h < 0 ? 'short' : 'room', sources: n.commitHeadroom.sources });
+  }
+  fact('cgroup-memory-limit', 'cgroup memory limit', 'limit');
+  fact('cgroup-memory-usage', 'cgroup memory usage', 'used');
+  fact('cgroup-memory-max-usage', 'cgroup peak usage', 'used');
+  fact('rlimit-as', 'ulimit -v (RLIMIT_AS)', 'limit');
+  fact('vm-size', 'process size (VmSize)', 'used');
+  if (rows.length === 0 || (rows.length === 1 && largest)) return undefined;
+  const max = Math.max(...rows.map((r) => (Number.isFinite(r.bytes) ? r.bytes : 0)), 1);
+  const room = n.memoryHeadroom?.value;
+  const caption =
+    largest && room !== undefined
+      ? largest.bytes > room
+        ? `The request (${fmtBytes(largest.bytes)}) is larger than the memory available with swap (${fmtBytes(room)}).`
+        : `The request (${fmtBytes(largest.bytes)}) is smaller than the memory available with swap (${fmtBytes(room)}): a limit below refused it.`
+      : 'What was free and every memory limit captured for this process.';
+  return {
+    rows: rows.map((r) => ({
+      label: r.label,
+      value: !Number.isFinite(r.bytes) ? 'unlimited' : r.cls === 'short' ? `−${fmtBytes(r.bytes)}` : fmtBytes(r.bytes),
+      pct: r.cls === 'short' || !Number.isFinite(r.bytes) ? 0 : Math.max(0.5, Math.round((r.bytes / max) * 1000) / 10),
+      cls: r.cls,
+      // The file's base name keeps the row on one line; the link leads to the full line.
+      sources: r.sources.map((s) => ({ ...anchors.link(s), label: refLabel({ file: s.file.slice(s.file.lastIndexOf('/') + 1), line: s.line }) })),
+    })),
+    caption,
+  };
+}
+
 function barChart(title: string, rows: readonly { label: string; value: number; detail: string; cls: string }[], labelWidth: number): BarChartView | undefined {
   if (rows.length === 0) return undefined;
   const rowH = 24;
@@ -415,6 +487,7 @@ function barChart(title: string, rows: readonly { label: string; value: number; 
     textY: i * rowH + 19,
     width: Math.max(1.5, Math.round((r.value / max) * barMax * 10) / 10),
     valueX: barX + Math.max(1.5, Math.round((r.value / max) * barMax * 10) / 10) + 6,
+    pct: Math.max(0.5, Math.round((r.value / max) * 1000) / 10),
     cls: r.cls,
   }));
   return { title, width: chartWidth, height: rows.length * rowH + 8, labelWidth, barX, bars };
@@ -439,6 +512,12 @@ function buildMaps(inc: Incident, anchors: Anchors): MapsView | undefined {
     complete: m.complete,
     kind: m.kind,
     ...(classes ? { classes } : {}),
+    units: (m.units ?? []).map((u) => ({
+      phrase: unitRollupPhrase(u),
+      regions: fmtCount(u.regions),
+      share: fmtPercent(u.regions, Math.max(1, m.regions)),
+      bytes: fmtBytes(u.bytes),
+    })),
     ...(top ? { top } : {}),
     topRows: m.top.map((t) => ({ name: t.name, cls: t.class, count: fmtCount(t.count), bytes: fmtBytes(t.bytes) })),
   };
@@ -473,7 +552,8 @@ function buildTimeline(report: Report, findingAnchor: (f: Finding) => string | u
   const laneH = 30;
   const top = 10;
   const span = max - min;
-  const x = (t: number): number => Math.round((span === 0 ? plotX + plotWidth / 2 : plotX + ((t - min) / span) * plotWidth) * 10) / 10;
+  const axis = timeAxis(min, max);
+  const x = (t: number): number => Math.round((plotX + ((t - axis.from) / (axis.to - axis.from)) * plotWidth) * 10) / 10;
   const lanes = files.map((file, i) => ({ y: top + i * laneH + 19, lineY: top + i * laneH + 15, label: file.length > 34 ? `…${file.slice(-33)}` : file }));
   const laneOf = new Map(files.map((f, i) => [f, top + i * laneH + 15]));
   const marks = timed
@@ -492,13 +572,7 @@ function buildTimeline(report: Report, findingAnchor: (f: Finding) => string | u
     .sort((a, b) => a.t - b.t || a.y - b.y)
     .map(({ t: _t, ...m }) => m);
   const axisY = top + files.length * laneH + 8;
-  const tickCount = span === 0 ? 1 : 5;
-  const ticks = Array.from({ length: tickCount }, (_v, i) => {
-    const t = span === 0 ? min : min + (span * i) / (tickCount - 1);
-    const iso = new Date(t).toISOString();
-    const sameDay = new Date(min).toISOString().slice(0, 10) === new Date(max).toISOString().slice(0, 10);
-    return { x: x(t), label: sameDay && i > 0 ? iso.slice(11, 19) : `${iso.slice(0, 10)} ${iso.slice(11, 19)}` };
-  });
+  const ticks = axis.ticks.map((t) => ({ x: x(t.t), label: t.label }));
   const counts = new Map<string, number>();
   for (const m of marks) counts.set(m.kind, (counts.get(m.kind) ?? 0) + 1);
   const legend = [...counts.entries()].sort().map(([kind, n]) => ({ kind, label: KIND_LABEL[kind] ?? kind, count: fmtCount(n) }));
@@ -507,7 +581,8 @@ function buildTimeline(report: Report, findingAnchor: (f: Finding) => string | u
   const minIso = new Date(min).toISOString();
   const maxIso = new Date(max).toISOString();
   return {
-    width: plotX + plotWidth + 30,
+    // Room right of the plot for half of the widest label ("2025-03-11 04:19", where a merged report's day changes).
+    width: plotX + plotWidth + 70,
     height: axisY + 30,
     plotX,
     plotWidth,
@@ -520,6 +595,70 @@ function buildTimeline(report: Report, findingAnchor: (f: Finding) => string | u
     ...(untimed > 0 ? { untimed: `${plural(untimed, 'listed finding')} without a timestamp (crash files) not on the axis` } : {}),
     ...(zoneless ? { zoneNote: 'some timestamps carry no time zone: they are placed as written' } : {}),
   };
+}
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+/** Round tick steps, smallest first: milliseconds to weeks. */
+const TICK_STEPS = [
+  1,
+  2,
+  5,
+  10,
+  20,
+  50,
+  100,
+  200,
+  500,
+  SECOND,
+  2 * SECOND,
+  5 * SECOND,
+  10 * SECOND,
+  15 * SECOND,
+  30 * SECOND,
+  MINUTE,
+  2 * MINUTE,
+  5 * MINUTE,
+  10 * MINUTE,
+  15 * MINUTE,
+  30 * MINUTE,
+  HOUR,
+  2 * HOUR,
+  3 * HOUR,
+  6 * HOUR,
+  12 * HOUR,
+  DAY,
+  2 * DAY,
+  7 * DAY,
+  14 * DAY,
+  28 * DAY,
+];
+const MAX_TICKS = 6;
+
+/**
+ * A time axis over [min, max] (epoch ms, UTC): the domain widened to whole steps of a round
+ * size (1-2-5 ms…s, 15/30 s, minutes, hours, days) with at most six ticks, so no two labels
+ * read the same; a zero span is given a second either side. Labels carry the date on the first
+ * tick and where the day changes, milliseconds only when the step is below a second.
+ */
+export function timeAxis(min: number, max: number): { from: number; to: number; ticks: { t: number; label: string }[] } {
+  const lo = max > min ? min : min - SECOND;
+  const hi = max > min ? max : max + SECOND;
+  const step = TICK_STEPS.find((st) => Math.ceil(hi / st) - Math.floor(lo / st) <= MAX_TICKS - 1) ?? Math.ceil((hi - lo) / (MAX_TICKS - 1) / DAY) * DAY;
+  const from = Math.floor(lo / step) * step;
+  const to = Math.ceil(hi / step) * step;
+  const ticks: { t: number; label: string }[] = [];
+  let lastDay = '';
+  for (let t = from; t <= to; t += step) {
+    const iso = new Date(t).toISOString();
+    const day = iso.slice(0, 10);
+    const clock = step < SECOND ? iso.slice(11, 23) : step < MINUTE ? iso.slice(11, 19) : step < DAY ? iso.slice(11, 16) : '';
+    ticks.push({ t, label: day !== lastDay || clock === '' ? `${day}${clock ? ` ${clock}` : ''}` : clock });
+    lastDay = day;
+  }
+  return { from, to, ticks };
 }
 
 function fmtDuration(ms: number): string {
@@ -604,6 +743,7 @@ export function buildViewModel(report: Report, opts: ViewOptions = {}): ReportVi
     });
     const locLeft = inc.count - locations.length;
     const gauge = buildGauge(inc);
+    const memory = buildMemory(inc, anchors);
     const maps = buildMaps(inc, anchors);
     const r = inc.remediation;
     return {
@@ -626,6 +766,7 @@ export function buildViewModel(report: Report, opts: ViewOptions = {}): ReportVi
       trail: inc.trail.map((t, i) => ({ n: i + 1, step: t.step, fact: t.fact, outcome: t.outcome, sources: t.sources.map((s) => anchors.link(s)) })),
       evidence: inc.evidence.map((e) => ({ link: anchors.link({ file: e.file, line: 0 }), kind: e.kind, reason: e.reason })),
       ...(gauge ? { gauge } : {}),
+      ...(memory ? { memory } : {}),
       ...(maps ? { maps } : {}),
       remediation: {
         summary: r.summary,

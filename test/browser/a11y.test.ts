@@ -1,6 +1,7 @@
 // Accessibility of the HTML report in a real browser: axe-core finds no violation in any
-// sample's report (light and dark), the first Tab stop is a skip link to the report, and at a
-// phone's 390 px the inputs table keeps whole words. Skipped, saying why, without Chromium.
+// sample's report (light and dark), the first Tab stop is a skip link to the report, at a
+// phone's 390 px the inputs table keeps whole words and chart text stays readable, and the
+// printed report is short. Skipped, saying why, without Chromium.
 
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -19,7 +20,8 @@ interface Page {
   evaluate<T>(f: string | (() => T | Promise<T>)): Promise<T>;
   keyboard: { press(key: string): Promise<void> };
   setViewportSize(s: { width: number; height: number }): Promise<void>;
-  emulateMedia(o: { colorScheme: string }): Promise<void>;
+  emulateMedia(o: { colorScheme?: string; media?: string }): Promise<void>;
+  pdf(o: { format: string; margin?: Record<string, string> }): Promise<Buffer>;
   close(): Promise<void>;
 }
 interface Context {
@@ -112,12 +114,43 @@ describe.skipIf(skip !== undefined)(skip ? `accessibility (skipped: ${skip})` : 
           document: { documentElement: { scrollWidth: number }; querySelectorAll(s: string): ArrayLike<{ getBoundingClientRect(): { width: number }; textContent: string }> };
         }
       ).document;
-      const cells = Array.from(d.querySelectorAll('#inputs td, #inputs th'));
+      const cells = Array.from(d.querySelectorAll('#inputs td'));
       return { scroll: d.documentElement.scrollWidth, narrowest: Math.min(...cells.filter((c) => c.textContent.trim().length > 3).map((c) => c.getBoundingClientRect().width)) };
     });
     expect(m.scroll).toBeLessThanOrEqual(390);
     // one character per line would be a column about 10 px wide
     expect(m.narrowest).toBeGreaterThan(40);
+    await page.close();
+  });
+
+  it('at 390 px the chart text stays readable: bar labels, gauge labels and the timeline at 10 px or more', async () => {
+    const page = await open('jvm-memory-exhaustion', 'light', 390);
+    const sizes = await page.evaluate(() => {
+      type El = { getBoundingClientRect(): { height: number; width: number }; textContent: string };
+      const d = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<El> } }).document;
+      const shown = (sel: string): number[] =>
+        Array.from(d.querySelectorAll(sel))
+          .map((e) => e.getBoundingClientRect())
+          .filter((r) => r.width > 0)
+          .map((r) => r.height);
+      return { bars: shown('.hbars .b-label'), memory: shown('.memory .b-value'), gauge: shown('.gauge svg text'), timeline: shown('.timeline text') };
+    });
+    expect(sizes.bars.length).toBeGreaterThan(5);
+    expect(sizes.memory.length).toBeGreaterThan(3);
+    expect(sizes.timeline.length).toBeGreaterThan(2);
+    // a text box's height is about 1.2 times its font size
+    for (const [what, hs] of Object.entries(sizes)) for (const h of hs) expect(h, what).toBeGreaterThanOrEqual(12);
+    await page.close();
+  });
+
+  it('printed on A4, the report is a short document', async () => {
+    const page = await open('cortex-ingester-crashloop');
+    await page.emulateMedia({ media: 'print' });
+    const pdf = await page.pdf({ format: 'A4' });
+    const pages = pdf.toString('latin1').match(/\/Type\s*\/Page\b(?!s)/g)?.length ?? 0;
+    expect(pages).toBeGreaterThan(1);
+    // 11 pages before the print stylesheet kept headings with their text and let big cards split (8 after)
+    expect(pages).toBeLessThanOrEqual(9);
     await page.close();
   });
 });

@@ -89,11 +89,12 @@ describe('groupKey', () => {
     const p = file('/prometheus/01HQK3ZJ5V2Y8X0M4N6P7R9S1T/chunks/000001');
     expect(groupKey(p, 'tsdb-block')).toBe('01HQK3ZJ5V2Y8X0M4N6P7R9S1T');
     const c = file('/data/tsdb/tenant-a/01HQK3ZJ5V2Y8X0M4N6P7R9S1T/index');
-    expect(groupKey(c, 'tsdb-block')).toBe('tenant/tenant-a/01HQK3ZJ5V2Y8X0M4N6P7R9S1T');
-    expect(groupKey(file('/data/tsdb/tenant-b/chunks_head/000004'), 'tsdb-head-chunk')).toBe('tenant/tenant-b/chunks_head');
+    expect(groupKey(c, 'tsdb-block')).toBe('tenant/tenant-a');
+    expect(groupKey(file('/data/tsdb/tenant-b/chunks_head/000004'), 'tsdb-head-chunk')).toBe('tenant/tenant-b');
     expect(groupKey(file('/prometheus/chunks_head/000004'), 'tsdb-head-chunk')).toBe('prometheus/chunks_head');
     const d = file('/tmp/x.bin (deleted)');
     expect(groupKey(d, 'deleted-file')).toBe('/tmp/x.bin');
+    expect(groupKey(file('/var/lib/es/indices/Xq1/0/index/_a.cfs'), 'lucene-index')).toBe('/var/lib/es/indices/Xq1/0/index/');
     expect(groupKey(file('/usr/lib/libz.so.1'), 'shared-library')).toBe('/usr/lib/libz.so.1');
     expect(groupKey(region(1n, 2n, 'rw-p'), 'anonymous')).toBe('(anonymous)');
   });

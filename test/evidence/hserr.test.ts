@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Fact } from '../../src/core/index.js';
 import { detectEvidence, parseEvidence } from '../../src/evidence/index.js';
+import { hsErrTime } from '../../src/evidence/hserr.js';
 
 function get(facts: readonly Fact[], key: string): Fact | undefined {
   return facts.find((f) => f.key === key);
@@ -219,5 +220,15 @@ describe('hs_err', () => {
     );
     expect(crlf.evidence.facts.map((f) => [f.key, f.value, f.source.line])).toEqual(lf.evidence.facts.map((f) => [f.key, f.value, f.source.line]));
     expect(crlf.evidence.maps?.regions).toBe(9);
+  });
+});
+
+describe('hs_err Time: line', () => {
+  it('reads JDK 9+ and JDK 8 wordings; a zone other than UTC/GMT stays without an offset', () => {
+    expect(hsErrTime('Time: Tue Jun  3 14:07:42 2025 UTC elapsed time: 7235.228405 seconds (0d 2h 0m 35s)')).toBe('2025-06-03T14:07:42Z');
+    expect(hsErrTime('time: Mon Mar 11 04:15:31 2019')).toBe('2019-03-11T04:15:31');
+    expect(hsErrTime('Time: Mon Mar 11 04:15:31 2024 CET elapsed time: 12 seconds')).toBe('2024-03-11T04:15:31');
+    expect(hsErrTime('Time: Mon Mar 11 04:15:31 2024 +0100 elapsed')).toBe('2024-03-11T04:15:31+01:00');
+    expect(hsErrTime('Time spent in GC: 12 ms')).toBeNull();
   });
 });

@@ -111,6 +111,42 @@ describe('parseMaps: /proc/<pid>/maps', () => {
     expect(r.breakdown.top.length).toBeLessThanOrEqual(10);
   });
 
+  it('rolls the regions up by topic-partition', () => {
+    expect(r.breakdown.units).toEqual([{ unit: 'partition', count: 3, regions: 8, bytes: 0x4000000 }]);
+  });
+
+  it('groups a tenant TSDB by tenant and rolls it up by tenant and block (Cortex/Mimir), Lucene by index directory', () => {
+    const line = (i: number, path: string): string => {
+      const start = (0x7f0000000000 + i * 0x1000).toString(16);
+      const end = (0x7f0000000000 + i * 0x1000 + 0x1000).toString(16);
+      return `${start}-${end} r--s 00000000 08:11 ${1000 + i} ${path}`;
+    };
+    const lines: string[] = [];
+    const ulid = (n: number): string => `01HQK3ZJ5V2Y8X0M4N6P7R9S${String(n).padStart(2, '0')}`;
+    for (let t = 0; t < 4; t++) {
+      for (let b = 0; b < 2; b++) {
+        lines.push(line(lines.length, `/data/tsdb/tenant-${t}/${ulid(t * 2 + b)}/index`));
+        lines.push(line(lines.length, `/data/tsdb/tenant-${t}/${ulid(t * 2 + b)}/chunks/000001`));
+      }
+      lines.push(line(lines.length, `/data/tsdb/tenant-${t}/chunks_head/000007`));
+    }
+    lines.push(line(lines.length, '/var/lib/es/indices/Xq1/0/index/_a.cfs'), line(lines.length + 1, '/var/lib/es/indices/Xq1/0/index/_b.cfs'));
+    lines.push('7ffd00000000-7ffd00001000 rw-p 00000000 00:00 0');
+    const b = parseMaps('maps', lines).breakdown;
+    expect(b.units?.map((u) => [u.unit, u.count, u.regions])).toEqual([
+      ['tenant', 4, 20],
+      ['block', 8, 16],
+      ['index', 1, 2],
+    ]);
+    expect(b.top.slice(0, 4).map((t) => [t.name, t.count])).toEqual([
+      ['tenant/tenant-0', 5],
+      ['tenant/tenant-1', 5],
+      ['tenant/tenant-2', 5],
+      ['tenant/tenant-3', 5],
+    ]);
+    expect(b.top.map((t) => t.name)).toContain('/var/lib/es/indices/Xq1/0/index/');
+  });
+
   it('reads a section of a larger file with its own line numbers', () => {
     const s = parseMaps('hs_err_pid2423.log', jvmMaps.slice(0, 5), 546);
     expect(s.regions.map((x) => x.lineNo)).toEqual([546, 547, 548, 549, 550]);
