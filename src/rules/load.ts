@@ -70,6 +70,8 @@ const MATCH_KEYS = ['scope', 'all', 'any', 'none', 'flags'];
 const SIGNAL_KEYS = ['failure', 'operation', 'hint', 'decides'];
 const TEST_KEYS = ['match', 'noMatch'];
 const SAMPLE_KEYS = ['text', 'captures', 'line'];
+/** Every key a rule file may hold, per level (docs/rules.md documents each; test/rules/docs.test.ts checks it). */
+export const RULE_FILE_KEYS = { top: TOP_KEYS, match: MATCH_KEYS, signals: SIGNAL_KEYS, tests: TEST_KEYS, sample: SAMPLE_KEYS } as const;
 /** Keys only a v2 file may use. */
 const V2_KEYS = ['status', 'message', 'captures', 'supersedes'];
 const MIN_LITERAL = 4;
@@ -185,7 +187,7 @@ class RuleValidator {
     this.unknownKeys(doc, TOP_KEYS, '');
     const version = this.version(doc);
     for (const k of REQUIRED_TOP) {
-      if (doc[k] === undefined || doc[k] === null) this.err(k, `is required; see docs/rules.md for the rule shape`);
+      if (doc[k] === undefined || doc[k] === null) this.err(k, `is required; add '${k}:' to the file (docs/rules.md shows every field)`);
     }
     if (version === 1) {
       for (const k of V2_KEYS) {
@@ -271,7 +273,10 @@ class RuleValidator {
     if (v === undefined) return 1;
     if (v === 2) return 2;
     if (v === 1) this.err('version', "version 1 is written by leaving 'version' out; remove it, or convert the file to 'version: 2' (docs/rules.md)");
-    else this.err('version', `unknown rule format version '${typeof v === 'string' ? v : JSON.stringify(v)}'; this mapmortem reads 2 (and v1 files without 'version')`);
+    else {
+      const shown = typeof v === 'string' ? v : JSON.stringify(v);
+      this.err('version', `unknown rule format version '${shown}'; this mapmortem reads v2 (and v1 files without 'version'): write 'version: 2' (docs/rules.md)`);
+    }
     return 2;
   }
 
@@ -311,7 +316,11 @@ class RuleValidator {
     const m = this.str(doc, 'message');
     if (m === undefined) return undefined;
     for (const name of templateNames(m)) {
-      if (!groups.has(name)) this.err('message', `{${name}} names no capture; captures here: ${[...groups].sort().join(', ') || '(none)'}`);
+      if (!groups.has(name))
+        this.err(
+          'message',
+          `{${name}} names no capture (captures here: ${[...groups].sort().join(', ') || 'none'}); use one of them, or add a named group (?<${name}>…) to match or captures`,
+        );
     }
     return m.trim();
   }
