@@ -7,7 +7,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runCli, scanJson } from '../helpers/cli.js';
+import { assertSchemaValid, runCli } from '../helpers/cli.js';
 
 const RULE = `version: 2
 id: acme-slab-map-refused
@@ -76,8 +76,8 @@ describe('a user rule file given with --rules FILE', () => {
   });
 
   it('json: the finding carries the filled message and report.rules the rule in its own words', async () => {
-    const { report } = await scanJson([logFile, '--rules', ruleFile]);
-    expect(JSON.parse(await readFile(json, 'utf8'))).toEqual(report);
+    const report = JSON.parse(await readFile(json, 'utf8'));
+    assertSchemaValid(report);
     const f = report.incidents[0].findings[0];
     expect(f.ruleId).toBe('acme-slab-map-refused');
     expect(f.line).toBe(2);
