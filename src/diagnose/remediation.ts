@@ -76,7 +76,8 @@ function kubernetesMemoryStep(kube: NonNullable<RemediationContext['kubernetes']
     detail:
       `A pod's resources are set on the workload that owns it (${owner}); the pods restart with the new limit. ${value} is the ` +
       `${peak !== undefined && limit !== undefined && peak > limit ? 'peak usage' : 'old limit'} plus ${Math.round(CGROUP_LIMIT_HEADROOM * 100)}%: keep the ` +
-      'request equal to the limit for a memory-bound service. Run set resources, or apply the same change as the YAML patch below; put its block into the manifest so the next deploy keeps it.',
+      'request equal to the limit for a memory-bound service. Run set resources, or apply the same change as the YAML patch below; ' +
+      'put its block into the manifest so the next deploy keeps it.',
     commands: [
       `kubectl ${nsFlag}set resources ${owner} -c ${container} --limits=memory=${value} --requests=memory=${value}`,
       [
