@@ -2,7 +2,7 @@
 // directories via fast-glob, stdin as '-'), applying --include/--exclude, never following a
 // symbolic link out of its root, and reporting missing or odd paths as problems.
 
-import fg from 'fast-glob';
+import type { Options as GlobOptions } from 'fast-glob';
 import { constants as fsConstants, lstatSync, readdir as readdirCb, readdirSync, type Dirent } from 'node:fs';
 import { open, realpath, stat } from 'node:fs/promises';
 import picomatch from 'picomatch';
@@ -11,6 +11,15 @@ import { COMMAND_LINE_SCOPE, type FileSource, type Problem, type Source } from '
 
 export type { DirSource, FileSource, MemberSource, ScannableSource, Source, StdinSource } from '../core/index.js';
 export { COMMAND_LINE_SCOPE } from '../core/index.js';
+
+const loadFastGlob = () => import('fast-glob');
+let fastGlob: ReturnType<typeof loadFastGlob> | undefined;
+
+/** fast-glob, imported on first use: a scan of files named one by one never loads it. */
+async function fg(patterns: string | string[], options: GlobOptions): Promise<string[]> {
+  const mod = await (fastGlob ??= loadFastGlob());
+  return mod.default(patterns, options);
+}
 
 export interface DiscoverOptions {
   readonly cwd: string;
