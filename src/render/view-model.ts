@@ -453,12 +453,20 @@ function buildMemory(inc: Incident, anchors: Anchors): MemoryView | undefined {
   if (rows.length === 0 || (rows.length === 1 && largest)) return undefined;
   const max = Math.max(...rows.map((r) => (Number.isFinite(r.bytes) ? r.bytes : 0)), 1);
   const room = n.memoryHeadroom?.value;
+  const cgLimit = f['cgroup-memory-limit']?.value;
+  const cgUsed = (f['cgroup-memory-max-usage'] ?? f['cgroup-memory-usage'])?.value;
+  const cgroupCaption =
+    inc.cause === 'cgroup-memory-limit' && cgLimit !== undefined && Number.isFinite(cgLimit) && cgUsed !== undefined
+      ? `The container used ${fmtBytes(cgUsed)} of its ${fmtBytes(cgLimit)} limit (${fmtPercent(cgUsed, cgLimit)})` +
+        (room !== undefined ? ` while the host had ${fmtBytes(room)} available with swap.` : '.')
+      : undefined;
   const caption =
-    largest && room !== undefined
+    cgroupCaption ??
+    (largest && room !== undefined
       ? largest.bytes > room
         ? `The request (${fmtBytes(largest.bytes)}) is larger than the memory available with swap (${fmtBytes(room)}).`
         : `The request (${fmtBytes(largest.bytes)}) is smaller than the memory available with swap (${fmtBytes(room)}): a limit below refused it.`
-      : 'What was free and every memory limit captured for this process.';
+      : 'What was free and every memory limit captured for this process.');
   return {
     rows: rows.map((r) => ({
       label: r.label,

@@ -43,6 +43,7 @@ describe('memory picture', () => {
   it('a cgroup verdict shows the cgroup limit; a map-count verdict has no memory picture', async () => {
     const cg = buildViewModel(await scanSample('cgroup-oom')).incidents[0]?.memory;
     expect(cg?.rows.map((x) => x.label)).toContain('cgroup memory limit');
+    expect(cg?.caption).toMatch(/^The container used \d.* of its \d.* limit \(\d+(\.\d+)?%\) while the host had \d.* available with swap\.$/);
     expect(buildViewModel(await scanSample('cortex-ingester-crashloop')).incidents[0]?.memory).toBeUndefined();
   });
 });
