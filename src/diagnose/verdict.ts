@@ -510,7 +510,7 @@ function echoOf(f: Finding, n: Finding): boolean {
 
 function errnoText(f: Finding): string {
   const errno = f.captures['errno'];
-  return typeof errno === 'number' ? `errno ${errno}` : typeof errno === 'string' ? errno : 'an error that is not ENOMEM';
+  return typeof errno === 'number' ? `errno ${errno}` : typeof errno === 'string' ? errno : 'no errno on its own line';
 }
 
 /** The text says the limit was raised and the failure persists: raising it again is not the answer. */
@@ -811,8 +811,18 @@ function decideWithoutFailure(x: NoFailureInput): Decision {
   if (nonEnomem.length > 0) {
     const f = nonEnomem[0]!;
     const errno = f.captures['errno'];
-    const fact = `mmap failed with ${typeof errno === 'number' ? `errno ${errno}` : 'an error'} that is not ENOMEM (${f.ruleId})`;
-    trail.add('what failed', fact, nonEnomem.slice(0, 3).map(findingRef), 'not a memory or map-count problem: the file, filesystem or flags were refused');
+    // A refused thread creation and an ENOMEM from msync/munmap are not mmap errnos of their own: say what they are.
+    const thread = f.signals.operation === 'thread-create';
+    const op = f.captures['op'];
+    const unmapped = errno === 12 || (typeof op === 'string' && /^(?:msync|munmap|madvise|mincore)$/i.test(op));
+    const fact =
+      thread || unmapped ? `${f.message} (${f.ruleId})` : `mmap failed with ${typeof errno === 'number' ? `errno ${errno}` : 'an error'} that is not ENOMEM (${f.ruleId})`;
+    const outcome = thread
+      ? 'not memory, map count or a thread limit: the kernel or a security policy (seccomp, SELinux, AppArmor) refused the call'
+      : unmapped
+        ? 'not an allocation failure: nothing ran out; the region was unmapped, truncated or mis-addressed under the call'
+        : 'not a memory or map-count problem: the file, filesystem or flags were refused';
+    trail.add('what failed', fact, nonEnomem.slice(0, 3).map(findingRef), outcome);
     return { ...base, cause: 'other-mmap-error', confidence: 'high', trail: trail.steps, caveats, because: fact };
   }
   trail.add('what failed', 'no failure and no limit below the workload', [], 'nothing to diagnose');

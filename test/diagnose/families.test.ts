@@ -200,6 +200,8 @@ describe('a captured errno decides over the lines that repeat it', () => {
     const perm = top(await scanCase({ 'console.log': banner('EPERM') }));
     expect(perm.cause).toBe('other-mmap-error');
     expect(perm.trail).toContain('errno decides');
+    expect(perm.trail).toContain('security policy');
+    expect(perm.trail).not.toContain('mmap failed');
     expect(top(await scanCase({ 'console.log': banner('EAGAIN') })).cause).toBe('unknown');
   });
 
@@ -211,7 +213,10 @@ describe('a captured errno decides over the lines that repeat it', () => {
     ];
     expect(top(await scanCase({ 'server.log': sameLine.join('\n') })).cause).toBe('other-mmap-error');
     const nextLine = ['#ERROR: GDKmsync: msync failed', '#OS: Cannot allocate memory', ''];
-    expect(top(await scanCase({ 'merovingian.log': nextLine.join('\n') })).cause).toBe('other-mmap-error');
+    const echo = top(await scanCase({ 'merovingian.log': nextLine.join('\n') }));
+    expect(echo.cause).toBe('other-mmap-error');
+    expect(echo.trail).toContain('msync returned ENOMEM');
+    expect(echo.trail).not.toContain('that is not ENOMEM');
   });
 
   it('an ENOMEM line far from the non-ENOMEM call, or with its own different errno, is a failure of its own', async () => {
