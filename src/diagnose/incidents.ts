@@ -222,7 +222,7 @@ function unlistedOf(overflow: readonly Finding[], parts: readonly OmittedFinding
   return { files: files.values, rules: rules.values, captureSets: sets.values, ...out };
 }
 
-/** hs_err lines carry no timestamp: each untimed finding of a crash file takes the file's `Time:` line (its crash-time fact). */
+/** hs_err lines carry no timestamp: each untimed finding of a crash file takes the file's `Time:` line (its crash-time fact, UTC when zoned). */
 function withCrashTimes(findings: readonly Finding[], evidence: readonly EvidenceFile[]): Finding[] {
   const crashTime = new Map<string, string>();
   for (const e of evidence) {
@@ -232,7 +232,7 @@ function withCrashTimes(findings: readonly Finding[], evidence: readonly Evidenc
   if (crashTime.size === 0) return [...findings];
   return findings.map((f) => {
     const iso = f.time ? undefined : crashTime.get(f.file);
-    return iso === undefined ? f : { ...f, time: { iso, hasOffset: /(?:Z|[+-]\d\d:\d\d)$/.test(iso) } };
+    return iso === undefined ? f : { ...f, time: { iso, hasOffset: iso.endsWith('Z') } };
   });
 }
 
@@ -291,8 +291,14 @@ function buildIncident(
   const kubePod = facts.text('kube-pod');
   const kubeNode = facts.text('kube-node');
   const deletedMaps = facts.num('deleted-maps');
-  const kube = { pod: kubePod, node: kubeNode, container: facts.text('kube-container'), owner: facts.text('kube-owner') };
-  const kubernetes = Object.fromEntries(Object.entries(kube).flatMap(([k, v]) => (v ? [[k, v.value]] : [])));
+  const kubeContainer = facts.text('kube-container');
+  const kubeOwner = facts.text('kube-owner');
+  const kubernetes = {
+    ...(kubePod ? { pod: kubePod.value } : {}),
+    ...(kubeNode ? { node: kubeNode.value } : {}),
+    ...(kubeContainer ? { container: kubeContainer.value } : {}),
+    ...(kubeOwner ? { owner: kubeOwner.value } : {}),
+  };
   const memoryLimit = facts.num('cgroup-memory-limit');
   const memoryPeak = facts.num('cgroup-memory-max-usage') ?? facts.num('cgroup-memory-usage');
   const remediation = remediate(decision, system, {
@@ -300,7 +306,7 @@ function buildIncident(
     ...(pidKnown ? { pid: pidKnown.value } : {}),
     ...(overcommit ? { overcommitMode: overcommit.value } : {}),
     failureText: sorted.map((f) => `${f.file} ${f.text}`).join('\n'),
-    ...(kubePod || kubeNode ? { kubernetes } : {}),
+    ...(Object.keys(kubernetes).length > 0 ? { kubernetes } : {}),
     ...(memoryLimit ? { memoryLimit: memoryLimit.value } : {}),
     ...(memoryPeak ? { memoryPeak: memoryPeak.value } : {}),
   });

@@ -3,7 +3,8 @@
 // and the Dynamic libraries section (a /proc/self/maps copy, often trimmed). Every fact keeps
 // its 1-based line. The log side of the same file (the failure lines) is the formats' job.
 
-import type { Fact, MapsBreakdown, NumericFact, NumericFactKey, Problem } from '../core/index.js';
+import type { EventTime, Fact, MapsBreakdown, NumericFact, NumericFactKey, Problem } from '../core/index.js';
+import { monthNumber, offsetMinutes, timeFromParts } from '../core/time.js';
 import { parseContainerSection } from './cgroup.js';
 import { parseMaps, summarizeRegions } from './maps.js';
 import { parseMeminfoLines } from './meminfo.js';
@@ -286,7 +287,7 @@ export function parseHsErr(file: string, rawLines: readonly string[]): HsErrEvid
     }
     const when = picker.has('crash-time') ? null : hsErrTime(line);
     if (when !== null) {
-      add(text('crash-time', when, file, ln));
+      add(text('crash-time', when.iso, file, ln));
       continue;
     }
     const cl = /^Command Line:\s*(.*?)\s*$/.exec(line);
@@ -381,21 +382,21 @@ function nativeHeapTop(lines: readonly string[], heapBase: bigint): { value: big
   return best;
 }
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const TIME_LINE = /^[Tt]ime:\s+[A-Z][a-z]{2}\s+([A-Z][a-z]{2})\s+(\d{1,2})\s+(\d\d):(\d\d):(\d\d)\s+(\d{4})(?:\s+(UTC|GMT|[+-]\d\d:?\d\d)\b)?/;
 
 /**
  * The crash time of an hs_err `Time:` line (JDK 9+: `Time: Tue Jun  3 14:07:42 2025 UTC elapsed time: …`; JDK 8: `time: Tue Jun  3
- * 14:07:42 2025`) as ISO 8601; a named zone other than UTC/GMT (CEST, PST) leaves it without an offset, placed as written.
+ * 14:07:42 2025`), normalised as every log time is (a zone makes it UTC); a named zone other than UTC/GMT (CEST, PST) leaves it
+ * without an offset, placed as written.
  */
-export function hsErrTime(line: string): string | null {
+export function hsErrTime(line: string): EventTime | null {
   const m = TIME_LINE.exec(line);
   if (!m) return null;
-  const month = MONTHS.indexOf(m[1] ?? '');
-  if (month < 0) return null;
-  const pad = (v: string | number): string => String(v).padStart(2, '0');
-  const zone = m[7] === undefined ? '' : m[7] === 'UTC' || m[7] === 'GMT' ? 'Z' : `${m[7].slice(0, 3)}:${m[7].slice(-2)}`;
-  return `${m[6] ?? ''}-${pad(month + 1)}-${pad(m[2] ?? '')}T${m[3] ?? ''}:${m[4] ?? ''}:${m[5] ?? ''}${zone}`;
+  const month = monthNumber(m[1] ?? '');
+  if (month === undefined) return null;
+  const zone = m[7] === undefined ? undefined : m[7] === 'UTC' || m[7] === 'GMT' ? 'Z' : m[7];
+  const n = (i: number): number => Number(m[i] ?? '');
+  return timeFromParts(n(6), month, n(2), n(3), n(4), n(5), undefined, offsetMinutes(zone)) ?? null;
 }
 
 export const hsErrEvidence: EvidenceParserDef = {

@@ -6,4 +6,4 @@ export { unwrapLine, unwrap, detectWrapper, type Unwrapped } from './wrappers.js
 export { parseEvent, ruleText } from './parse.js';
 export type { ParsedEvent } from './events.js';
 export { assembleRecord, MAX_RECORD_LINES, type EventCache } from './record.js';
-export { parseIsoTime, parseEpochTime } from './time.js';
+export { parseIsoTime, parseEpochTime } from '../core/time.js';

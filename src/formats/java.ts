@@ -3,7 +3,7 @@
 // starting with a timestamp starts a record; anything else continues it (stack traces).
 
 import { makeEvent, type LogFormatDef, type ParsedEvent } from './events.js';
-import { ISO_TS, isIsoTime, parseIsoTime } from './time.js';
+import { ISO_TS, isIsoTime, parseIsoTime } from '../core/time.js';
 import { LEVEL_WORDS, normaliseLevel } from './shapes.js';
 import { parsePlainTimestamped } from './plain.js';
 

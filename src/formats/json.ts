@@ -3,7 +3,7 @@
 // message, then `: error`, then the stack trace on the following lines.
 
 import { makeEvent, type LogFormatDef, type ParsedEvent } from './events.js';
-import { parseTimeValue } from './time.js';
+import { parseTimeValue } from '../core/time.js';
 import { normaliseLevel } from './shapes.js';
 import { parsePlainLine } from './plain.js';
 

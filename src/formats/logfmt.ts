@@ -3,7 +3,7 @@
 // source=… msg=…`, in any key order, with quoted values and backslash escapes.
 
 import { makeEvent, type LogFormatDef, type ParsedEvent } from './events.js';
-import { parseTimeValue } from './time.js';
+import { parseTimeValue } from '../core/time.js';
 import { normaliseLevel } from './shapes.js';
 import { parsePlainLine } from './plain.js';
 

@@ -3,7 +3,7 @@
 // that is not shaped like a continuation (stack frame, goroutine dump, indentation, blank).
 
 import { makeEvent, type LogFormatDef, type ParsedEvent } from './events.js';
-import { ISO_TS, parseIsoTime, syslogTime, timeFromParts, monthNumber } from './time.js';
+import { ISO_TS, parseIsoTime, syslogTime, timeFromParts, monthNumber } from '../core/time.js';
 import { LEVEL_WORDS, isContinuationShape, normaliseLevel } from './shapes.js';
 
 const ISO_START_RE = new RegExp(String.raw`^\[?(${ISO_TS})\]?\s+(.*)$`, 's');

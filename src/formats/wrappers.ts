@@ -5,7 +5,7 @@
 // line, keeping the wrapper's time and partial-line flag.
 
 import type { EventTime, Wrapper } from '../core/index.js';
-import { parseIsoTime, syslogTime } from './time.js';
+import { parseIsoTime, syslogTime } from '../core/time.js';
 
 const CRI_RE = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})) (stdout|stderr) ([PF])(?: (.*))?$/s;
 const COMPOSE_RE = /^([A-Za-z0-9][\w.-]*)\s+\|(?: (.*))?$/s;

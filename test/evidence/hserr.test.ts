@@ -225,10 +225,12 @@ describe('hs_err', () => {
 
 describe('hs_err Time: line', () => {
   it('reads JDK 9+ and JDK 8 wordings; a zone other than UTC/GMT stays without an offset', () => {
-    expect(hsErrTime('Time: Tue Jun  3 14:07:42 2025 UTC elapsed time: 7235.228405 seconds (0d 2h 0m 35s)')).toBe('2025-06-03T14:07:42Z');
-    expect(hsErrTime('time: Mon Mar 11 04:15:31 2019')).toBe('2019-03-11T04:15:31');
-    expect(hsErrTime('Time: Mon Mar 11 04:15:31 2024 CET elapsed time: 12 seconds')).toBe('2024-03-11T04:15:31');
-    expect(hsErrTime('Time: Mon Mar 11 04:15:31 2024 +0100 elapsed')).toBe('2024-03-11T04:15:31+01:00');
+    expect(hsErrTime('Time: Tue Jun  3 14:07:42 2025 UTC elapsed time: 7235.228405 seconds (0d 2h 0m 35s)')).toEqual({ iso: '2025-06-03T14:07:42Z', hasOffset: true });
+    expect(hsErrTime('time: Mon Mar 11 04:15:31 2019')).toEqual({ iso: '2019-03-11T04:15:31', hasOffset: false });
+    expect(hsErrTime('Time: Mon Mar 11 04:15:31 2024 CET elapsed time: 12 seconds')).toEqual({ iso: '2024-03-11T04:15:31', hasOffset: false });
+    // A numeric zone makes it UTC, as every log line's time is, so crash and log times sort together.
+    expect(hsErrTime('Time: Mon Mar 11 04:15:31 2024 +0100 elapsed')).toEqual({ iso: '2024-03-11T03:15:31Z', hasOffset: true });
+    expect(hsErrTime('Time: Mon Mar 32 04:15:31 2024 UTC')).toBeNull();
     expect(hsErrTime('Time spent in GC: 12 ms')).toBeNull();
   });
 });

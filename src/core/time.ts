@@ -1,8 +1,9 @@
-// Timestamp normalisation for every log format: ISO 8601 with or without a zone, epoch
-// seconds/milliseconds, syslog (no year), dmesg -T and Go's log package. Zoned times become
-// UTC with a `Z`; times without a zone keep their wall clock and say hasOffset=false.
+// Timestamp normalisation for every log format and evidence file (the hs_err `Time:` line): ISO
+// 8601 with or without a zone, epoch seconds/milliseconds, syslog (no year), dmesg -T and Go's
+// log package. Zoned times become UTC with a `Z`; times without a zone keep their wall clock and
+// say hasOffset=false.
 
-import type { EventTime } from '../core/index.js';
+import type { EventTime } from './records.js';
 
 const MONTHS: Readonly<Record<string, number>> = {
   jan: 1,
@@ -52,7 +53,8 @@ export function timeFromParts(y: number, mo: number, d: number, h: number, mi: n
   return { iso, hasOffset: true };
 }
 
-function offsetMinutes(zone: string | undefined): number | undefined {
+/** Minutes east of UTC of `Z`, `+hh`, `+hhmm` or `+hh:mm`; undefined for no zone. */
+export function offsetMinutes(zone: string | undefined): number | undefined {
   if (zone === undefined) return undefined;
   if (zone === 'Z') return 0;
   const sign = zone.startsWith('-') ? -1 : 1;
