@@ -36,22 +36,20 @@ export interface RemediationContext {
 }
 
 /** Many areas of deleted files: a leak of mappings, which a higher limit only postpones. */
-function deletedMapsSteps(decision: Decision, ctx: RemediationContext): RemediationStep[] {
+function deletedMapsStep(decision: Decision, ctx: RemediationContext): RemediationStep | undefined {
   const d = ctx.deletedMaps;
-  if (!d) return [];
+  if (!d) return undefined;
   const of = decision.mapCount?.value ?? decision.mapLimit.value;
-  if (d.value < DELETED_MAPS_LEAK_MIN || d.value < DELETED_MAPS_LEAK_SHARE * of) return [];
+  if (d.value < DELETED_MAPS_LEAK_MIN || d.value < DELETED_MAPS_LEAK_SHARE * of) return undefined;
   const pid = ctx.pid ?? '<pid>';
-  return [
-    {
-      title: `${fmtCount(d.value)} of ${fmtCount(of)} map areas are files already deleted`,
-      detail:
-        `${d.file}${d.line > 0 ? `:${d.line}` : ''} counts them. Something deletes files it keeps mapped (an index, segment or block ` +
-        'reader that is never closed), so the count grows until the limit: raising vm.max_map_count only buys time. Restarting the process ' +
-        'frees them; count them again a while later to see whether they grow back, and look for the component that keeps them open.',
-      commands: [`grep -c '(deleted)' /proc/${pid}/maps`, `awk '/\\(deleted\\)$/ {print $6}' /proc/${pid}/maps | sort | uniq -c | sort -rn | head`],
-    },
-  ];
+  return {
+    title: `${fmtCount(d.value)} of ${fmtCount(of)} map areas are files already deleted`,
+    detail:
+      `${d.file}${d.line > 0 ? `:${d.line}` : ''} counts them. Something deletes files it keeps mapped (an index, segment or block ` +
+      'reader that is never closed), so the count grows until the limit: raising vm.max_map_count only buys time. Restarting the process ' +
+      'frees them; count them again a while later to see whether they grow back, and look for the component that keeps them open.',
+    commands: [`grep -c '(deleted)' /proc/${pid}/maps`, `awk '/\\(deleted\\)$/ {print $6}' /proc/${pid}/maps | sort | uniq -c | sort -rn | head`],
+  };
 }
 
 const MiB = 1024 ** 2;
@@ -294,7 +292,7 @@ export function remediate(decision: Decision, system: SystemName, ctx: Remediati
       const from = decision.mapLimit.assumed
         ? `${fmtCount(decision.mapLimit.value)} (the kernel default, assumed: check it with \`sysctl vm.max_map_count\`)`
         : fmtCount(decision.mapLimit.value);
-      const leak = deletedMapsSteps(decision, ctx)[0];
+      const leak = deletedMapsStep(decision, ctx);
       return {
         summary:
           `Raise vm.max_map_count from ${from} to ${fmtCount(recommended)} (${how})${leak ? `, and find the leak: ${leak.title}` : ''}. ` +

@@ -252,7 +252,8 @@ export function decide(input: DecideInput): Decision {
   const caveats: string[] = facts.conflicts().map((c) => c.text);
   const nonEnomem = findings.filter((f) => f.signals.failure === 'non-enomem');
   const echoes = findings.filter((f) => f.signals.failure === 'enomem' && nonEnomem.some((n) => echoOf(f, n)));
-  const failures = findings.filter((f) => (f.signals.failure === 'enomem' || f.signals.failure === 'oom-kill') && !echoes.includes(f));
+  const echoed = new Set(echoes);
+  const failures = findings.filter((f) => (f.signals.failure === 'enomem' || f.signals.failure === 'oom-kill') && !echoed.has(f));
   const limitWarnings = findings.filter((f) => f.signals.failure === 'limit-warning');
   const mapLimit = mapLimitOf(facts);
   const mapCount = facts.num('map-count');

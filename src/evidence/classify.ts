@@ -169,10 +169,15 @@ function classifyFile(path: string): RegionClass {
   return 'other-file';
 }
 
+/** A mapping of a file that was deleted after it was mapped (the kernel's ` (deleted)` suffix). */
+export function isDeletedPath(path: string): boolean {
+  return path.endsWith(DELETED);
+}
+
 /** The class of one mapping; prev/next are its neighbours in address order, when known. */
 export function classifyRegion(r: MapRegion, prev?: MapRegion, next?: MapRegion): RegionClass {
   const path = r.path;
-  if (path.endsWith(DELETED)) return 'deleted-file';
+  if (isDeletedPath(path)) return 'deleted-file';
   if (SPECIAL.test(path)) return 'special';
   if (path === '[stack]' || path.startsWith('[stack:')) return 'thread-stack';
   if (path === '[heap]') return 'malloc-arena';

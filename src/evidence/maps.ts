@@ -4,7 +4,7 @@
 // `lines` is the text split on '\n': a final '' element means the file ended with a newline.
 
 import type { Fact, MapsBreakdown, MapsUnitKind, MapsUnitRollup, Problem, RegionClass, TopEntry } from '../core/index.js';
-import { classifyRegion, groupKey, unitKeys, type MapRegion } from './classify.js';
+import { classifyRegion, groupKey, isDeletedPath, unitKeys, type MapRegion } from './classify.js';
 import type { EvidenceParserDef } from './parser.js';
 
 export type { MapRegion } from './classify.js';
@@ -368,7 +368,7 @@ export function parseMaps(file: string, lines: readonly string[], firstLineNo = 
       method: methodFor(flavor),
     },
   ];
-  const deleted = scan.regions.filter((r) => r.path.endsWith(' (deleted)')).length;
+  const deleted = scan.regions.filter((r) => isDeletedPath(r.path)).length;
   if (deleted > 0) facts.push({ key: 'deleted-maps', value: deleted, source: { file, line: sourceLine }, complete, method: `"(deleted)" areas of the ${what}` });
   const pid = scan.pid?.value ?? procPid(file);
   if (pid !== undefined) facts.push({ key: 'pid', value: pid, source: { file, line: scan.pid?.line ?? 0 } });
