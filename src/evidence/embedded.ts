@@ -105,6 +105,8 @@ const PROSE_DELETED = new RegExp(
     String.raw`(?<![\w.-])(\d{1,3}(?:,\d{3})+|\d+)\s*([kK]\b)?\s+\(?deleted\)?\s+(?:file\s+)?(?:maps|mappings|map areas|regions|vmas)\b`,
   'i',
 );
+/** Every PROSE_DELETED match holds this word: the cheap trigger that lets the sentence regex run only where it can match. */
+const DELETED_WORD = /deleted/i;
 /** `grep -c deleted /proc/<pid>/maps`, `grep '(deleted)' /proc/<pid>/maps | wc -l`: its output counts deleted-file areas only. */
 const GREP_MAPS = /\bgrep\b.*\/proc\/(\$\([^)]*\)|[\w${}-]+)\/maps\b|\/proc\/(\$\([^)]*\)|[\w${}-]+)\/maps\b.*\|\s*grep\b/;
 /** Inside a GREP_MAPS line: it prints a count (grep -c, | wc -l), greps for deleted areas, or inverts the match. */
@@ -179,7 +181,7 @@ const TRIGGERS: readonly RegExp[] = [
   LIMIT_HIT,
   PROSE_THREADS,
   PROSE_ULIMIT_V,
-  PROSE_DELETED,
+  DELETED_WORD,
   GREP_MAPS,
   PROSE_ULIMIT_U,
 ];
@@ -510,7 +512,7 @@ export function harvestEmbedded(file: string, lines: readonly string[], firstLin
       n('max-map-count', proseNumber(pl[1] ?? '0', undefined), i, 'vm.max_map_count written in a sentence', 'prose');
       if (RAISED.test(line)) f('map-limit-raised', i, 'text says vm.max_map_count was raised');
     }
-    const pd = PROSE_DELETED.exec(line);
+    const pd = DELETED_WORD.test(line) ? PROSE_DELETED.exec(line) : null;
     const pm = PROSE_MAPS.exec(line);
     // "30k mappings point to deleted files" counts the deleted ones, not all of them.
     if (pm && pm.index !== pd?.index && !SELF_MAPS.test(line) && !REQUIREMENT_BEFORE.test(line.slice(0, pm.index))) {

@@ -28,6 +28,7 @@ const INSIDE_A_BRANCH = new Set([
   'GREP_COUNTS',
   'GREP_DELETED',
   'GREP_INVERT',
+  'PROSE_DELETED',
 ]);
 
 describe('harvestEmbedded triggers', () => {
