@@ -1,7 +1,8 @@
 // The prefilter of the hot loop: for each line of a latin1 chunk string, where the leftmost
 // match of the rules' literal alternation starts. A pure literal alternation (buildPrefilter's
 // output) runs as a Wu-Manber skip loop over folded 3-byte hashes with two interleaved cursors;
-// any other RegExp (or literals it cannot take: non-ASCII, '\n', shorter than 3) runs as exec.
+// any other RegExp (or literals it cannot take: '\n', shorter than 3 bytes) runs as exec. The
+// chunk string is latin1 (one char per byte), so a non-ASCII literal is matched as its UTF-8 bytes.
 
 export interface LinePrefilter {
   /** True when the literal skip loop is used, false for the RegExp fallback. */
@@ -96,7 +97,7 @@ class LiteralPrefilter implements LinePrefilter {
 
   constructor(literals: readonly string[], caseless: boolean) {
     this.caseless = caseless;
-    const lits = literals.map((l) => Buffer.from(caseless ? l.toLowerCase() : l, 'latin1'));
+    const lits = literals.map((l) => Buffer.from(caseless ? asciiLower(l) : l, 'latin1'));
     const L = Math.min(...lits.map((l) => l.length));
     this.L = L;
     this.lits = lits;
@@ -216,13 +217,13 @@ class LiteralPrefilter implements LinePrefilter {
 /** Flags the skip loop reproduces exactly ('m' and 's' do not change literals). */
 const FAST_FLAGS = /^[dgims]*$/;
 
-const asciiNoNewline = (l: string): boolean => {
-  for (let i = 0; i < l.length; i++) {
-    const c = l.charCodeAt(i);
-    if (c > 127 || c === 10) return false;
-  }
-  return true;
-};
+/** A-Z → a-z only: the other bytes of a latin1 string are UTF-8 bytes, not letters. */
+const asciiLower = (l: string): string => l.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+
+/** A literal as the chunk string holds it: its UTF-8 bytes, one latin1 char each. */
+const asBytes = (l: string): string => Buffer.from(l, 'utf8').toString('latin1');
+
+const META_CHAR = /[.*+?^${}()|[\]\\/-]/g;
 
 const compiled = new WeakMap<RegExp, LinePrefilter>();
 
@@ -233,9 +234,12 @@ const compiled = new WeakMap<RegExp, LinePrefilter>();
 export function compilePrefilter(re: RegExp): LinePrefilter {
   let pf = compiled.get(re);
   if (pf === undefined) {
-    const lits = FAST_FLAGS.test(re.flags) ? literalsOfAlternation(re.source) : null;
-    const usable = lits !== null && lits.every((l) => l.length >= B && asciiNoNewline(l));
-    pf = usable ? new LiteralPrefilter(lits, re.flags.includes('i')) : new RegexPrefilter(re);
+    // Case folds only A-Z in either loop: a non-ASCII literal (页面文件太小) is matched byte for byte.
+    const lits = FAST_FLAGS.test(re.flags) ? literalsOfAlternation(re.source)?.map(asBytes) : undefined;
+    const usable = lits !== undefined && lits.every((l) => l.length >= B && !l.includes('\n'));
+    if (usable) pf = new LiteralPrefilter(lits, re.flags.includes('i'));
+    else if (lits !== undefined) pf = new RegexPrefilter(new RegExp(lits.map((l) => l.replace(META_CHAR, '\\$&')).join('|'), re.flags));
+    else pf = new RegexPrefilter(re);
     compiled.set(re, pf);
   }
   return pf;

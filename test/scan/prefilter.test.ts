@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildPrefilter } from '../../src/rules/compile.js';
+import { defaultRulesDir, loadRuleDirs } from '../../src/rules/load.js';
 import { compilePrefilter, literalsOfAlternation } from '../../src/scan/prefilter.js';
 import { scanChunks } from '../../src/scan/scanner.js';
 import type { Rule } from '../../src/core/index.js';
@@ -94,13 +95,38 @@ describe('literalsOfAlternation', () => {
 });
 
 describe('compilePrefilter', () => {
-  it('takes the skip loop only for plain ASCII literal alternations without u/y', () => {
+  it('takes the skip loop only for plain literal alternations without u/y', () => {
     expect(compilePrefilter(alternation(LITERALS, 'gi')).fast).toBe(true);
     expect(compilePrefilter(alternation(LITERALS, 'g')).fast).toBe(true);
     expect(compilePrefilter(/\bmmap\b|Map failed/gi).fast).toBe(false);
     expect(compilePrefilter(/Map failed|ENOMEM/giu).fast).toBe(false);
-    expect(compilePrefilter(/Map failed|Mémoire/gi).fast).toBe(false);
+    expect(compilePrefilter(/Map failed|Mémoire|页面文件太小/gi).fast).toBe(true);
     expect(compilePrefilter(/Map failed|ab/gi).fast).toBe(false);
+  });
+
+  // The chunk string is latin1 (a char per byte): a non-ASCII literal is found as its UTF-8 bytes,
+  // by the skip loop and by the fallback alike (before, one such literal sent every scan to the
+  // fallback, and the fallback never found it).
+  it.each([
+    ['skip loop', ['Map failed', '页面文件太小', 'Mémoire insuffisante']],
+    ['fallback (a 2-byte literal beside it)', ['Map failed', '页面文件太小', 'Mémoire insuffisante', 'ab']],
+  ])('finds non-ASCII literals by their UTF-8 bytes: %s', (_name, lits) => {
+    const re = alternation(lits, 'gi');
+    const text = 'OSError: [WinError 1455] 页面文件太小，无法完成操作。\nrien\nMÉMOIRE INSUFFISANTE\nmÉmoire insuffisante\nMémoire insuffisante ici\n';
+    const latin1 = Buffer.from(text, 'utf8').toString('latin1');
+    const found = hits(re, latin1).map((i) =>
+      Buffer.from(latin1.slice(i, i + 9), 'latin1')
+        .toString('utf8')
+        .slice(0, 3),
+    );
+    // Case folds A-Z only: É is not é, so the two lines with the other É are not hits.
+    expect(found).toEqual(['页面文', 'Mém']);
+  });
+
+  it("takes the skip loop for the bundled rule pack's literals (one literal it cannot take slows every scan 10x)", async () => {
+    const res = await loadRuleDirs([defaultRulesDir()]);
+    if (!res.ok) throw new Error(res.errors.map((e) => `${e.file} ${e.field}: ${e.message}`).join('\n'));
+    expect(compilePrefilter(buildPrefilter(res.rules)!).fast).toBe(true);
   });
 
   it('finds the leftmost match of each line, one per line, in order', () => {
