@@ -105,6 +105,8 @@ const PROSE_DELETED = new RegExp(
     String.raw`(?<![\w.-])(\d{1,3}(?:,\d{3})+|\d+)\s*([kK]\b)?\s+\(?deleted\)?\s+(?:file\s+)?(?:maps|mappings|map areas|regions|vmas)\b`,
   'i',
 );
+/** The sysctl's name anywhere in a line: a sentence about it may set or report it. */
+const MAX_MAP_COUNT_WORD = /max_map_count/i;
 /** Every PROSE_DELETED match holds this word: the cheap trigger that lets the sentence regex run only where it can match. */
 const DELETED_WORD = /deleted/i;
 /** `grep -c deleted /proc/<pid>/maps`, `grep '(deleted)' /proc/<pid>/maps | wc -l`: its output counts deleted-file areas only. */
@@ -175,7 +177,7 @@ const TRIGGERS: readonly RegExp[] = [
   K8S_MEMORY,
   K8S_JSON,
   PROSE_LIMIT_NAMED,
-  /max_map_count/i,
+  MAX_MAP_COUNT_WORD,
   PROSE_MAPS,
   MAP_TOPIC,
   LIMIT_HIT,
@@ -186,17 +188,79 @@ const TRIGGERS: readonly RegExp[] = [
   PROSE_ULIMIT_U,
 ];
 
-/** The union of the triggers, one regex per case mode. */
-function union(caseless: boolean): RegExp {
-  const parts = TRIGGERS.filter((r) => r.flags.includes('i') === caseless).map((r) => `(?:${r.source})`);
-  return new RegExp(parts.join('|'), caseless ? 'i' : '');
-}
-const TRIGGER_CS = union(false);
-const TRIGGER_CI = union(true);
+/**
+ * Literals, one of which (in any case) is in every line a trigger matches: read off each regex by
+ * hand, every branch. A line with none of a trigger's literals cannot match it, so the costly
+ * union of those triggers runs only on lines one cheap literal alternation lets through (most log
+ * lines hold none). Triggers not listed here (anchored or starting with a fixed character) stay in
+ * the ungated union. test/evidence/embedded-triggers.test.ts checks each gate on real text.
+ */
+export const TRIGGER_GATES: ReadonlyMap<RegExp, readonly string[]> = new Map<RegExp, readonly string[]>([
+  [SELF_REPORT_COUNT, ['number of']],
+  [SELF_REPORT_LIMIT, ['number of']],
+  [SELF_REPORT_PAIR, ['number of']],
+  [SELF_MAPS_SENTENCE, ['/maps']],
+  ...BANNER_32.map((r): [RegExp, readonly string[]] => [r, ['32 bit', '86-']]),
+  [TARGET_32, ['goarch=', 'mmap2(']],
+  [MEMINFO_ROW, ['kb']],
+  [FREE_HEADER, ['total']],
+  [LIMITS_HEADER, ['soft limit']],
+  [PROC_SYS_CMD, ['/proc/sys/']],
+  [SYSCTL_LINE, ['vm.', 'kernel.']],
+  [WC_OUTPUT, ['/maps']],
+  [WC_COMMAND, ['/maps']],
+  [PS_HOST, ['wc']],
+  [STATUS_THREADS, ['threads:']],
+  [STATUS_VMSIZE, ['vmsize:']],
+  [UNAME_CMD, ['uname']],
+  [UNAME_A, ['linux']],
+  [PKG_32, ['i386', 'i686', 'armhf', 'armel', 'armv7', 'gnueabihf', 'ld-linux']],
+  [TEXT_32, ['32-bit']],
+  [GO_FRAME_PTR, ['p=0x']],
+  [DOCKER_MEMORY, ['docker']],
+  [COMPOSE_MEMORY, ['mem_limit']],
+  [K8S_RESOURCES, ['resources:']],
+  [K8S_LIMITS, ['limits:']],
+  [K8S_MEMORY, ['memory:']],
+  [K8S_JSON, ['"limits"']],
+  [PROSE_LIMIT_NAMED, ['map']],
+  [MAX_MAP_COUNT_WORD, ['max_map_count']],
+  [PROSE_MAPS, ['areas', 'regions', 'mappings', 'maps', 'vmas']],
+  [MAP_TOPIC, ['map']],
+  [LIMIT_HIT, ['map']],
+  [PROSE_THREADS, ['threads']],
+  [PROSE_ULIMIT_V, ['ulimit']],
+  [DELETED_WORD, ['deleted']],
+  [GREP_MAPS, ['/maps']],
+  [PROSE_ULIMIT_U, ['ulimit']],
+]);
 
-/** Can this line do anything in harvestEmbedded? */
+const escapeLiteral = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+
+/** The union of `regexes` of one case mode, or null when there are none. */
+function union(regexes: readonly RegExp[], caseless: boolean): RegExp | null {
+  const parts = regexes.filter((r) => r.flags.includes('i') === caseless).map((r) => `(?:${r.source})`);
+  return parts.length > 0 ? new RegExp(parts.join('|'), caseless ? 'i' : '') : null;
+}
+const UNGATED = TRIGGERS.filter((r) => !TRIGGER_GATES.has(r));
+const GATED = TRIGGERS.filter((r) => TRIGGER_GATES.has(r));
+const UNGATED_CS = union(UNGATED, false);
+const UNGATED_CI = union(UNGATED, true);
+const GATED_CS = union(GATED, false);
+const GATED_CI = union(GATED, true);
+const GATE = new RegExp([...new Set([...TRIGGER_GATES.values()].flat())].map(escapeLiteral).join('|'), 'i');
+/** Each trigger without 'g' (a global regex's test() would move its lastIndex). */
+const EACH_TRIGGER = TRIGGERS.map((r) => new RegExp(r.source, r.flags.replace('g', '')));
+
+/** Can this line do anything in harvestEmbedded? Exactly "some trigger matches it", tested in two steps. */
 export function mayTrigger(line: string): boolean {
-  return TRIGGER_CS.test(line) || TRIGGER_CI.test(line);
+  if (UNGATED_CS?.test(line) || UNGATED_CI?.test(line)) return true;
+  return GATE.test(line) && (GATED_CS?.test(line) === true || GATED_CI?.test(line) === true);
+}
+
+/** The one-step form of mayTrigger (every trigger's union), kept for the test that the gates lose nothing. */
+export function anyTrigger(line: string): boolean {
+  return EACH_TRIGGER.some((r) => r.test(line));
 }
 
 /** Minimum values read from prose: smaller numbers in a sentence rarely are map or thread counts. */

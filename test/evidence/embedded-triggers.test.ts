@@ -3,11 +3,32 @@
 // loop's source and names any regex tested on `line` that is neither a trigger nor one of the
 // regexes that only run inside a trigger's branch.
 
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { harvestEmbedded, mayTrigger } from '../../src/evidence/embedded.js';
+import { anyTrigger, harvestEmbedded, mayTrigger, TRIGGER_GATES } from '../../src/evidence/embedded.js';
+
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Every line of the repository's real and sample text (corpus/, samples/): the gates are checked on it. */
+function realLines(): string[] {
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir).sort()) {
+      const p = path.join(dir, name);
+      const st = statSync(p);
+      if (st.isDirectory()) walk(p);
+      else if (st.size < 2 << 20) {
+        const buf = readFileSync(p);
+        if (!buf.subarray(0, 8192).includes(0)) out.push(...buf.toString('utf8').split(/\r?\n/));
+      }
+    }
+  };
+  walk(path.join(root, 'corpus'));
+  walk(path.join(root, 'samples'));
+  return out;
+}
 
 const source = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '../../src/evidence/embedded.ts'), 'utf8');
 const triggers = /const TRIGGERS: readonly RegExp\[\] = \[([\s\S]*?)\];/.exec(source)?.[1] ?? '';
@@ -81,5 +102,87 @@ describe('harvestEmbedded triggers', () => {
         .filter((l) => l !== '65530')
         .every(mayTrigger),
     ).toBe(true);
+  });
+
+  // The gates: a literal alternation lets a line reach the costly union of the gated triggers.
+  // On every line of the corpus and samples, the two-step test says what the union of every
+  // trigger says; and each trigger that matches a line finds one of its gate literals there.
+  it('gates lose no line of the real-world corpus or the samples', () => {
+    const lines = realLines();
+    expect(lines.length).toBeGreaterThan(20000);
+    const differ = lines.filter((l) => mayTrigger(l) !== anyTrigger(l));
+    expect(differ).toEqual([]);
+    const ungated: string[] = [];
+    let matched = 0;
+    for (const [re, gate] of TRIGGER_GATES) {
+      const r = new RegExp(re.source, re.flags.replace('g', ''));
+      for (const l of lines) {
+        if (!r.test(l)) continue;
+        matched++;
+        if (!gate.some((g) => l.toLowerCase().includes(g))) ungated.push(`${re.source.slice(0, 40)}: ${l}`);
+      }
+    }
+    expect(matched).toBeGreaterThan(1000);
+    expect(ungated).toEqual([]);
+  });
+
+  it('gates every branch of the triggers they cover', () => {
+    const branchLines = [
+      'Current number of mappings (/proc/self/maps): 65000',
+      'Limit on number of mappings (/proc/sys/vm/max_map_count): 65530',
+      'number of memory mappings. current: 65000, maximum: 65530',
+      'the /proc/self/maps now has 65,412 lines',
+      'there were 65412 entries in /proc/self/maps',
+      'Redis 7.0.5 (00000000/0) 32 bit, standalone mode',
+      'Python 3.8.10 [MSC v.1928 32 bit (Intel)] on win32',
+      'rustc 1.70.0 i686-unknown-linux-gnu',
+      'build/linux-x86-server-release/images/jdk',
+      'GOARCH=386 go build',
+      'mmap2(NULL, 4096, PROT_READ, MAP_PRIVATE, 3, 0) = -1 ENOMEM',
+      'MemTotal:       16384000 kB',
+      '              total        used        free      shared  buff/cache   available',
+      'Limit                     Soft Limit           Hard Limit           Units',
+      'cat /proc/sys/vm/max_map_count',
+      'kernel.threads-max = 127293',
+      '65530 /proc/1234/maps',
+      'wc -l /proc/1234/maps',
+      'ps -eLf | wc -l',
+      'Threads:\t1024',
+      'VmSize:\t 4194304 kB',
+      '$ uname -m',
+      'Linux host 5.10.0-21-686 #1 SMP Debian i686 GNU/Linux',
+      'ii  libc6:i386  2.31-13  i386  GNU C Library',
+      'openjdk-11-jre_11.0.16_armhf.deb',
+      '/usr/lib/arm-linux-gnueabihf/libc.so.6',
+      '/lib/ld-linux-armhf.so.3',
+      'this is a 32-bit JVM',
+      'goroutine 1 [running]: sp=0xc000123456 fp=0xc000123480',
+      'docker run --memory=2g kafka',
+      '  mem_limit: 2g',
+      '    resources:',
+      '      limits:',
+      '        memory: 2Gi',
+      '{"limits": {"memory": "2Gi"}}',
+      'vm.max_map_count (262144) is too low',
+      'the broker had 65,000 memory map areas when it died',
+      'about 30k mmaps, 40000 VMAs, 65530 maps',
+      'we reached the map count limit',
+      'it ran 12,000 native threads',
+      'ulimit -v 4194304',
+      'ulimit -u 4096',
+      '40,112 of the 65,530 maps are deleted files',
+      'grep -c deleted /proc/1234/maps',
+    ];
+    const missed = branchLines.filter((l) => !mayTrigger(l) || mayTrigger(l) !== anyTrigger(l));
+    expect(missed).toEqual([]);
+    for (const [re, gate] of TRIGGER_GATES) {
+      const r = new RegExp(re.source, re.flags.replace('g', ''));
+      for (const l of branchLines)
+        if (r.test(l))
+          expect(
+            gate.some((g) => l.toLowerCase().includes(g)),
+            `${re.source}: ${l}`,
+          ).toBe(true);
+    }
   });
 });
