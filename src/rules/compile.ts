@@ -150,6 +150,17 @@ interface CompiledRule {
 }
 
 const compiledCache = new WeakMap<Rule, CompiledRule>();
+const listCache = new WeakMap<readonly Rule[], CompiledRule[]>();
+
+/** compiled() of each rule of a list, looked up once per list (a scan matches every record against the same list). */
+function compiledList(rules: readonly Rule[]): CompiledRule[] {
+  let list = listCache.get(rules);
+  if (list === undefined) {
+    list = rules.map(compiled);
+    listCache.set(rules, list);
+  }
+  return list;
+}
 
 /** The rule's regexes compiled once per rule object (rules stay plain data: a loaded pack can be serialised). */
 export function compiled(rule: Rule): CompiledRule {
@@ -363,13 +374,18 @@ const literalTable = new LiteralTable();
 
 const presentCache = new WeakMap<LogRecord, boolean[]>();
 
-/** Does the record hold one of the rule's literals? */
-function holdsLiteral(record: LogRecord, literals: readonly number[]): boolean {
+/** present[id]: does the record hold literal id (computed once per record, for every rule)? */
+function presentIn(record: LogRecord): boolean[] {
   let present = presentCache.get(record);
   if (present === undefined || present.length !== literalTable.size) {
     present = literalTable.present(record.lines.map((l) => l.text.toLowerCase()).join('\n'));
     presentCache.set(record, present);
   }
+  return present;
+}
+
+/** Does the record hold one of the rule's literals? */
+function holdsLiteral(present: readonly boolean[], literals: readonly number[]): boolean {
   for (const id of literals) if (present[id] === true) return true;
   return false;
 }
@@ -393,11 +409,10 @@ interface Located {
   readonly captures: Record<string, CaptureValue>;
 }
 
-function locateRule(rule: Rule, record: LogRecord): Located | null {
+function locateRule(rule: Rule, record: LogRecord, c = compiled(rule)): Located | null {
   const lines = record.lines;
   if (lines.length === 0) return null;
-  const c = compiled(rule);
-  if (!holdsLiteral(record, c.literals)) return null;
+  if (!holdsLiteral(presentIn(record), c.literals)) return null;
   const seen = new Map<Matcher, Match | null>();
   const hit = locate(c, rule.match.scope, lines, seen);
   if (hit === null) return null;
@@ -472,8 +487,14 @@ export function matchRecord(rule: Rule, record: LogRecord): Finding | null {
  */
 export function matchRulesLean(rules: readonly Rule[], record: LogRecord, full: (rule: Rule) => boolean): RuleMatch[] {
   let hits: Located[] = [];
-  for (const rule of rules) {
-    const located = locateRule(rule, record);
+  if (record.lines.length === 0) return [];
+  const each = compiledList(rules);
+  const present = presentIn(record);
+  for (let i = 0; i < rules.length; i++) {
+    const c = each[i]!;
+    // Most rules hold none of their literals in a record: skipped before any other work (a crash loop has a record per line).
+    if (!holdsLiteral(present, c.literals)) continue;
+    const located = locateRule(rules[i]!, record, c);
     if (located !== null) hits.push(located);
   }
   if (hits.length > 1) {
