@@ -11,3 +11,4 @@ export * from './report.js';
 export * from './live.js';
 export * from './units.js';
 export * from './words.js';
+export * from './regex.js';

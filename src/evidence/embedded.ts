@@ -5,7 +5,7 @@
 // resources.limits.memory, a program's own report of its map count and limit (ClickHouse,
 // ArangoDB, a sentence about its /proc/self/maps), and counts written in prose (lower weight, cited to their sentence).
 
-import type { Fact, FlagFactKey, NumericFactKey } from '../core/index.js';
+import { escapeRegExp, type Fact, type FlagFactKey, type NumericFactKey } from '../core/index.js';
 import { parseLimits } from './limits.js';
 import { parseFree, parseMeminfoLines } from './meminfo.js';
 import { flag, num, parseSize } from './util.js';
@@ -145,7 +145,7 @@ const PERSISTS = /\b(?:still|again|persists?|same (?:error|issue|problem)|keeps?
  * nothing, so one test of their union skips it: most lines of a big log. A new trigger must be
  * added here (test/evidence/embedded-triggers.test.ts checks the list against the loop's regexes).
  */
-const TRIGGERS: readonly RegExp[] = [
+export const TRIGGERS: readonly RegExp[] = [
   SELF_REPORT_COUNT,
   SELF_REPORT_LIMIT,
   SELF_REPORT_PAIR,
@@ -235,12 +235,10 @@ export const TRIGGER_GATES: ReadonlyMap<RegExp, readonly string[]> = new Map<Reg
   [PROSE_ULIMIT_U, ['ulimit']],
 ]);
 
-const escapeLiteral = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
-
-/** The union of `regexes` of one case mode, or null when there are none. */
-function union(regexes: readonly RegExp[], caseless: boolean): RegExp | null {
+/** The union of `regexes` of one case mode (a regex that never matches when there are none). */
+function union(regexes: readonly RegExp[], caseless: boolean): RegExp {
   const parts = regexes.filter((r) => r.flags.includes('i') === caseless).map((r) => `(?:${r.source})`);
-  return parts.length > 0 ? new RegExp(parts.join('|'), caseless ? 'i' : '') : null;
+  return new RegExp(parts.length > 0 ? parts.join('|') : '(?!)', caseless ? 'i' : '');
 }
 const UNGATED = TRIGGERS.filter((r) => !TRIGGER_GATES.has(r));
 const GATED = TRIGGERS.filter((r) => TRIGGER_GATES.has(r));
@@ -248,19 +246,12 @@ const UNGATED_CS = union(UNGATED, false);
 const UNGATED_CI = union(UNGATED, true);
 const GATED_CS = union(GATED, false);
 const GATED_CI = union(GATED, true);
-const GATE = new RegExp([...new Set([...TRIGGER_GATES.values()].flat())].map(escapeLiteral).join('|'), 'i');
-/** Each trigger without 'g' (a global regex's test() would move its lastIndex). */
-const EACH_TRIGGER = TRIGGERS.map((r) => new RegExp(r.source, r.flags.replace('g', '')));
+const GATE = new RegExp([...new Set([...TRIGGER_GATES.values()].flat())].map(escapeRegExp).join('|'), 'i');
 
 /** Can this line do anything in harvestEmbedded? Exactly "some trigger matches it", tested in two steps. */
 export function mayTrigger(line: string): boolean {
-  if (UNGATED_CS?.test(line) || UNGATED_CI?.test(line)) return true;
-  return GATE.test(line) && (GATED_CS?.test(line) === true || GATED_CI?.test(line) === true);
-}
-
-/** The one-step form of mayTrigger (every trigger's union), kept for the test that the gates lose nothing. */
-export function anyTrigger(line: string): boolean {
-  return EACH_TRIGGER.some((r) => r.test(line));
+  if (UNGATED_CS.test(line) || UNGATED_CI.test(line)) return true;
+  return GATE.test(line) && (GATED_CS.test(line) || GATED_CI.test(line));
 }
 
 /** Minimum values read from prose: smaller numbers in a sentence rarely are map or thread counts. */

@@ -4,7 +4,7 @@
 // Highlight spans of findings are moved to follow the redacted text.
 
 import { isIPv6 } from 'node:net';
-import type { Finding, Report } from '../core/index.js';
+import { escapeRegExp, type Finding, type Report } from '../core/index.js';
 
 /** Keys whose values are vocabulary or digests, never user data: left as they are. */
 const KEEP_KEYS = new Set([
@@ -73,10 +73,6 @@ class Placeholders {
   }
 }
 
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 export class Redactor {
   private readonly ph = new Placeholders();
   private hostRe: RegExp | undefined;
@@ -93,7 +89,7 @@ export class Redactor {
     }
     if (all.size === 0) return;
     for (const n of [...all].sort()) this.ph.get('host', n, (k) => `host-${k}`);
-    const alternatives = [...all].sort((a, b) => b.length - a.length || a.localeCompare(b)).map(escapeRe);
+    const alternatives = [...all].sort((a, b) => b.length - a.length || a.localeCompare(b)).map(escapeRegExp);
     this.hostRe = new RegExp(`(?<![\\w.-])(?:${alternatives.join('|')})(?![\\w-]|\\.[A-Za-z0-9])`, 'gi');
   }
 

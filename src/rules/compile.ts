@@ -3,16 +3,12 @@
 // conversions (bytes with units, errno names and texts, paths), precedence between rules
 // (`supersedes`) and the per-format rule selection. Regexes run on the engine the loader chose.
 
-import { fmtBytes, isSystemName } from '../core/index.js';
+import { escapeRegExp, fmtBytes, isSystemName } from '../core/index.js';
 import type { CaptureValue, ExtractKind, Finding, LogFormat, LogRecord, ParsedLine, Rule } from '../core/index.js';
 import { compilePattern, groupNames, type Matcher } from './engine.js';
 
 /** Most record lines a finding keeps. */
 export const RECORD_LINES_CAP = 50;
-
-function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
-}
 
 /** One case-insensitive alternation of every rule literal (deduped, longest first), or null when there are none. */
 export function buildPrefilter(rules: readonly Rule[]): RegExp | null {
@@ -20,7 +16,7 @@ export function buildPrefilter(rules: readonly Rule[]): RegExp | null {
   for (const r of rules) for (const l of r.literals) if (!byLower.has(l.toLowerCase())) byLower.set(l.toLowerCase(), l);
   if (byLower.size === 0) return null;
   const lits = [...byLower.values()].sort((a, b) => b.length - a.length || (a < b ? -1 : a > b ? 1 : 0));
-  return new RegExp(lits.map(escapeRegex).join('|'), 'gi');
+  return new RegExp(lits.map(escapeRegExp).join('|'), 'gi');
 }
 
 /** Rules whose `formats` is empty or lists `format`. */
@@ -355,7 +351,7 @@ class LiteralTable {
     this.any ??= new RegExp(
       [...nonEmpty]
         .sort((x, y) => y.length - x.length)
-        .map(escapeRegex)
+        .map(escapeRegExp)
         .join('|'),
       'g',
     );
@@ -409,10 +405,9 @@ interface Located {
   readonly captures: Record<string, CaptureValue>;
 }
 
-function locateRule(rule: Rule, record: LogRecord, c = compiled(rule)): Located | null {
+/** Where `rule` (compiled as `c`) hits a non-empty record that holds one of its literals (the callers check both), or null. */
+function locateRule(rule: Rule, c: CompiledRule, record: LogRecord): Located | null {
   const lines = record.lines;
-  if (lines.length === 0) return null;
-  if (!holdsLiteral(presentIn(record), c.literals)) return null;
   const seen = new Map<Matcher, Match | null>();
   const hit = locate(c, rule.match.scope, lines, seen);
   if (hit === null) return null;
@@ -475,7 +470,9 @@ function toCompact({ rule, hit, captures }: Located, record: LogRecord): Compact
 
 /** Matches one rule against one record; returns the finding or null. */
 export function matchRecord(rule: Rule, record: LogRecord): Finding | null {
-  const located = locateRule(rule, record);
+  const c = compiled(rule);
+  if (record.lines.length === 0 || !holdsLiteral(presentIn(record), c.literals)) return null;
+  const located = locateRule(rule, c, record);
   return located === null ? null : toFinding(located, record);
 }
 
@@ -494,7 +491,7 @@ export function matchRulesLean(rules: readonly Rule[], record: LogRecord, full: 
     const c = each[i]!;
     // Most rules hold none of their literals in a record: skipped before any other work (a crash loop has a record per line).
     if (!holdsLiteral(present, c.literals)) continue;
-    const located = locateRule(rules[i]!, record, c);
+    const located = locateRule(rules[i]!, c, record);
     if (located !== null) hits.push(located);
   }
   if (hits.length > 1) {

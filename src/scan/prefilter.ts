@@ -4,6 +4,8 @@
 // any other RegExp (or literals it cannot take: '\n', shorter than 3 bytes) runs as exec. The
 // chunk string is latin1 (one char per byte), so a non-ASCII literal is matched as its UTF-8 bytes.
 
+import { escapeRegExp } from '../core/index.js';
+
 export interface LinePrefilter {
   /** True when the literal skip loop is used, false for the RegExp fallback. */
   readonly fast: boolean;
@@ -223,8 +225,6 @@ const asciiLower = (l: string): string => l.replace(/[A-Z]+/g, (m) => m.toLowerC
 /** A literal as the chunk string holds it: its UTF-8 bytes, one latin1 char each. */
 const asBytes = (l: string): string => Buffer.from(l, 'utf8').toString('latin1');
 
-const META_CHAR = /[.*+?^${}()|[\]\\/-]/g;
-
 const compiled = new WeakMap<RegExp, LinePrefilter>();
 
 /**
@@ -234,11 +234,12 @@ const compiled = new WeakMap<RegExp, LinePrefilter>();
 export function compilePrefilter(re: RegExp): LinePrefilter {
   let pf = compiled.get(re);
   if (pf === undefined) {
-    // Case folds only A-Z in either loop: a non-ASCII literal (页面文件太小) is matched byte for byte.
+    // The skip loop folds A-Z only, so a non-ASCII literal (页面文件太小) is matched byte for byte; the
+    // fallback's 'i' also pairs some latin1 bytes (0xC3 / 0xE3): a few more candidates, never fewer.
     const lits = FAST_FLAGS.test(re.flags) ? literalsOfAlternation(re.source)?.map(asBytes) : undefined;
     const usable = lits !== undefined && lits.every((l) => l.length >= B && !l.includes('\n'));
     if (usable) pf = new LiteralPrefilter(lits, re.flags.includes('i'));
-    else if (lits !== undefined) pf = new RegexPrefilter(new RegExp(lits.map((l) => l.replace(META_CHAR, '\\$&')).join('|'), re.flags));
+    else if (lits !== undefined) pf = new RegexPrefilter(new RegExp(lits.map(escapeRegExp).join('|'), re.flags));
     else pf = new RegexPrefilter(re);
     compiled.set(re, pf);
   }

@@ -7,7 +7,11 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { anyTrigger, harvestEmbedded, mayTrigger, TRIGGER_GATES } from '../../src/evidence/embedded.js';
+import { harvestEmbedded, mayTrigger, TRIGGER_GATES, TRIGGERS } from '../../src/evidence/embedded.js';
+
+/** The plain form of mayTrigger: some trigger matches the line (each without 'g', whose test() would move lastIndex). */
+const EACH_TRIGGER = TRIGGERS.map((r) => new RegExp(r.source, r.flags.replace('g', '')));
+const anyTrigger = (line: string): boolean => EACH_TRIGGER.some((r) => r.test(line));
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -181,14 +185,18 @@ describe('harvestEmbedded triggers', () => {
     ];
     const missed = branchLines.filter((l) => !mayTrigger(l) || mayTrigger(l) !== anyTrigger(l));
     expect(missed).toEqual([]);
+    // Every gated trigger matches at least one of these lines, and each line it matches holds its gate.
+    const unsampled: string[] = [];
     for (const [re, gate] of TRIGGER_GATES) {
       const r = new RegExp(re.source, re.flags.replace('g', ''));
-      for (const l of branchLines)
-        if (r.test(l))
-          expect(
-            gate.some((g) => l.toLowerCase().includes(g)),
-            `${re.source}: ${l}`,
-          ).toBe(true);
+      const own = branchLines.filter((l) => r.test(l));
+      if (own.length === 0) unsampled.push(re.source.slice(0, 60));
+      for (const l of own)
+        expect(
+          gate.some((g) => l.toLowerCase().includes(g)),
+          `${re.source}: ${l}`,
+        ).toBe(true);
     }
+    expect(unsampled).toEqual([]);
   });
 });
