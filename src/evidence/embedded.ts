@@ -235,23 +235,25 @@ export const TRIGGER_GATES: ReadonlyMap<RegExp, readonly string[]> = new Map<Reg
   [PROSE_ULIMIT_U, ['ulimit']],
 ]);
 
-/** The union of `regexes` of one case mode (a regex that never matches when there are none). */
-function union(regexes: readonly RegExp[], caseless: boolean): RegExp {
-  const parts = regexes.filter((r) => r.flags.includes('i') === caseless).map((r) => `(?:${r.source})`);
-  return new RegExp(parts.length > 0 ? parts.join('|') : '(?!)', caseless ? 'i' : '');
+/** The unions of `regexes`, one per case mode that has any (none for an empty list: an empty union costs a call per line). */
+function unions(regexes: readonly RegExp[]): RegExp[] {
+  const out: RegExp[] = [];
+  for (const caseless of [false, true]) {
+    const parts = regexes.filter((r) => r.flags.includes('i') === caseless).map((r) => `(?:${r.source})`);
+    if (parts.length > 0) out.push(new RegExp(parts.join('|'), caseless ? 'i' : ''));
+  }
+  return out;
 }
-const UNGATED = TRIGGERS.filter((r) => !TRIGGER_GATES.has(r));
-const GATED = TRIGGERS.filter((r) => TRIGGER_GATES.has(r));
-const UNGATED_CS = union(UNGATED, false);
-const UNGATED_CI = union(UNGATED, true);
-const GATED_CS = union(GATED, false);
-const GATED_CI = union(GATED, true);
+const UNGATED = unions(TRIGGERS.filter((r) => !TRIGGER_GATES.has(r)));
+const GATED = unions(TRIGGERS.filter((r) => TRIGGER_GATES.has(r)));
 const GATE = new RegExp([...new Set([...TRIGGER_GATES.values()].flat())].map(escapeRegExp).join('|'), 'i');
 
 /** Can this line do anything in harvestEmbedded? Exactly "some trigger matches it", tested in two steps. */
 export function mayTrigger(line: string): boolean {
-  if (UNGATED_CS.test(line) || UNGATED_CI.test(line)) return true;
-  return GATE.test(line) && (GATED_CS.test(line) || GATED_CI.test(line));
+  for (const r of UNGATED) if (r.test(line)) return true;
+  if (!GATE.test(line)) return false;
+  for (const r of GATED) if (r.test(line)) return true;
+  return false;
 }
 
 /** Minimum values read from prose: smaller numbers in a sentence rarely are map or thread counts. */

@@ -105,12 +105,12 @@ interface Recycling {
   on: boolean;
 }
 
-async function* readFileRaw(absPath: string, recycling: Recycling): AsyncGenerator<Buffer> {
+async function* readFileRaw(absPath: string, recycling: Recycling, start = 0): AsyncGenerator<Buffer> {
   const fh = await openReadOnly(absPath);
   // One read stays in flight while the consumer scans the previous chunk (the read runs on
   // libuv's pool), so the scanner does not sit idle waiting for the disk or the page cache.
   // When recycling, a chunk the consumer is done with (it asked for the next) takes a later read.
-  let position = 0;
+  let position = start;
   let spare: Buffer | null = null;
   const readAt = async (at: number): Promise<Buffer> => {
     const buf = spare ?? Buffer.allocUnsafeSlow(READ_BYTES);
@@ -136,6 +136,15 @@ async function* readFileRaw(absPath: string, recycling: Recycling): AsyncGenerat
     if (next) await next.catch(() => undefined);
     await fh.close();
   }
+}
+
+/**
+ * A plain file's raw bytes from byte `start` to its end, read ahead like a whole file, with buffers
+ * reused once the consumer asks for the next (it must copy what it keeps). One byte-range part of
+ * a file scanned in parallel (pipeline/split.ts): no hash, no decompression; errors are thrown.
+ */
+export function readFrom(absPath: string, start: number): AsyncGenerator<Buffer> {
+  return readFileRaw(absPath, { on: true }, start);
 }
 
 /** One reusable buffer for small files (a file below READ_BYTES is read whole, synchronously). */

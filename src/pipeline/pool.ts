@@ -9,7 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FileSource } from '../discover/discover.js';
 import { embeddedFiles, packageRoot } from '../core/package.js';
-import type { FileOutcome, SourceOptions } from './outcome.js';
+import type { FileOutcome, PartResult, PartTask, SourceOptions } from './outcome.js';
 
 export interface Pool {
   readonly size: number;
@@ -18,6 +18,8 @@ export interface Pool {
    * bytes read of the file at index k (posted by the worker every PROGRESS_STEP bytes).
    */
   run(srcs: readonly FileSource[], onBytes?: (k: number, bytes: number) => void): Promise<FileOutcome[][]>;
+  /** Scans one byte range of a big file (pipeline/split.ts) on the next free worker. */
+  runPart(part: PartTask): Promise<PartResult>;
   close(): Promise<void>;
 }
 
@@ -35,12 +37,24 @@ export function workerScript(): URL | { readonly source: string } | undefined {
   return existsSync(built) ? pathToFileURL(built) : undefined;
 }
 
-interface Task {
+type Task = {
   readonly id: number;
-  readonly srcs: readonly FileSource[];
-  readonly resolve: (o: FileOutcome[][]) => void;
   readonly reject: (e: Error) => void;
-  readonly onBytes: ((k: number, bytes: number) => void) | undefined;
+} & (
+  | {
+      readonly srcs: readonly FileSource[];
+      readonly resolve: (o: FileOutcome[][]) => void;
+      readonly onBytes: ((k: number, bytes: number) => void) | undefined;
+    }
+  | { readonly part: PartTask; readonly resolvePart: (r: PartResult) => void }
+);
+
+/** A worker's answer: a batch's outcomes, a part's result, or the error that stopped it. */
+export interface ResultMessage {
+  readonly id: number;
+  readonly outcomes?: FileOutcome[][];
+  readonly part?: PartResult;
+  readonly error?: string;
 }
 
 /** A worker's progress message: raw bytes read so far of the file at index k of its batch. */
@@ -63,7 +77,7 @@ export async function startPool(size: number, opts: SourceOptions): Promise<Pool
       const w = idle.pop()!;
       const t = queue.shift()!;
       busy.set(w, t);
-      w.postMessage({ id: t.id, srcs: t.srcs, progress: t.onBytes !== undefined });
+      w.postMessage('part' in t ? { id: t.id, part: t.part } : { id: t.id, srcs: t.srcs, progress: t.onBytes !== undefined });
     }
   };
   const workers: Worker[] = [];
@@ -71,16 +85,18 @@ export async function startPool(size: number, opts: SourceOptions): Promise<Pool
   const { stdin: _stdin, ...shared } = opts;
   for (let i = 0; i < size; i++) {
     const w = script instanceof URL ? new Worker(script, { workerData: shared }) : new Worker(script.source, { eval: true, workerData: shared });
-    w.on('message', (msg: { id: number; outcomes?: FileOutcome[][]; error?: string } | ProgressMessage) => {
+    w.on('message', (msg: ResultMessage | ProgressMessage) => {
       if ('progress' in msg) {
-        busy.get(w)?.onBytes?.(msg.progress.k, msg.progress.bytes);
+        const t = busy.get(w);
+        if (t && 'onBytes' in t) t.onBytes?.(msg.progress.k, msg.progress.bytes);
         return;
       }
       const t = busy.get(w);
       busy.delete(w);
       idle.push(w);
       if (t) {
-        if (msg.outcomes) t.resolve(msg.outcomes);
+        if ('part' in t && msg.part) t.resolvePart(msg.part);
+        else if ('srcs' in t && msg.outcomes) t.resolve(msg.outcomes);
         else t.reject(new Error(msg.error ?? 'worker failed'));
       }
       dispatch();
@@ -100,6 +116,13 @@ export async function startPool(size: number, opts: SourceOptions): Promise<Pool
       if (failure) return Promise.reject(failure);
       return new Promise<FileOutcome[][]>((resolve, reject) => {
         queue.push({ id: nextId++, srcs, resolve, reject, onBytes });
+        dispatch();
+      });
+    },
+    runPart(part) {
+      if (failure) return Promise.reject(failure);
+      return new Promise<PartResult>((resolvePart, reject) => {
+        queue.push({ id: nextId++, part, resolvePart, reject });
         dispatch();
       });
     },

@@ -5,28 +5,28 @@
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import picomatch from 'picomatch';
-import type { CaptureValue, DetectedFormat, EvidenceFile, Finding, InputInfo, OmittedFindings, Problem, RawLine, Report, Rule, SystemName } from '../core/index.js';
+import type { EvidenceFile, Finding, InputInfo, OmittedFindings, Problem, Report, Rule } from '../core/index.js';
 import { formatProblem, nothingRead, problemSeverity } from '../core/index.js';
-import { fmtBytes } from '../core/units.js';
 import { correlate } from '../correlate/correlate.js';
 import { discover, type FileSource, type ScannableSource, type Source } from '../discover/discover.js';
 import { diagnoseScope, sortIncidents } from '../diagnose/incidents.js';
 import { harvestEvidence, harvestsKind, HARVEST_MAX_BYTES, parseCmdline, parseEvidence } from '../evidence/index.js';
 import { looksLikeDataDir, readDataDir } from '../evidence/datadir.js';
-import { assembleRecord, detectFormat, type EventCache } from '../formats/index.js';
 import { openFile, openStream, type OpenedInput } from '../io/open.js';
 import { DEFAULT_ARCHIVE_LIMITS, readArchive, type ArchiveLimits, type ArchiveMember } from '../io/archive.js';
 import { fileIdentity } from '../io/write.js';
-import { HEAD_LINES, rawInputKind, textInputKind, type RawInputKind } from '../discover/kind.js';
+import { rawInputKind, textInputKind, type RawInputKind } from '../discover/kind.js';
 import { countNuls, decodeUtf16, detectUtf16, rechain, stripLeadingNuls } from '../io/decode.js';
-import { buildPrefilter, matchRulesLean, rulesApplyingTo } from '../rules/compile.js';
+import { buildPrefilter } from '../rules/compile.js';
 import { ruleNotes } from '../rules/notes.js';
-import { scanChunks } from '../scan/scanner.js';
+import { harvestHead, scanLog, splitLines, teeHead } from './log.js';
 import { startPool } from './pool.js';
+import { scanSplit, SPLIT_MIN_BYTES } from './split.js';
 import { planShards, type PlannedRole, type ShardPlan, type ShardSpec } from './shard.js';
 import type { FileOutcome, MemberPlace, SourceOptions } from './outcome.js';
 
 export type { FileOutcome, MemberPlace, SourceOptions } from './outcome.js';
+export { MAX_FINDINGS_PER_RULE, scanLog } from './log.js';
 
 export interface ScanRequest {
   readonly paths: readonly string[];
@@ -58,6 +58,8 @@ export interface ScanRequest {
   readonly shard?: ShardSpec;
   /** Paths that came from a --files-from list, and where: a missing one names its list and line. */
   readonly listedAt?: ReadonlyMap<string, string>;
+  /** A plain log at least this big is scanned as byte ranges on all workers (default SPLIT_MIN_BYTES; tests pass less). */
+  readonly splitMinBytes?: number;
 }
 
 /** The report's output path is one of the inputs (inputs are evidence: never overwritten). */
@@ -70,23 +72,11 @@ export class OutputIsInput extends Error {
   }
 }
 
-/**
- * Findings kept whole (text, record, context) per file and rule: the examples. Beyond this a
- * finding keeps its line, time and captures in columns (CompactHits), so memory stays small
- * at any density. Incidents list at most 200 findings, all of them among these examples.
- */
-export const MAX_FINDINGS_PER_RULE = 200;
 /** Evidence and crash files are read whole up to this size. */
 export const MAX_EVIDENCE_BYTES = 64 * 1024 * 1024;
 /** Small files sent to a worker in one message: at most this many, and this many bytes. */
 const BATCH_FILES = 64;
 const BATCH_BYTES = 4 << 20;
-const LOOK_BEHIND = 64;
-const LOOK_AHEAD = 200;
-async function* fromArray(bufs: readonly Buffer[]): AsyncGenerator<Buffer> {
-  for (const b of bufs) yield b;
-}
-
 async function collect(first: Buffer | undefined, rest: AsyncIterator<Buffer>, limit: number, file: string, problems: Problem[], opened: Readable1): Promise<Buffer> {
   const parts: Buffer[] = [];
   let size = 0;
@@ -109,180 +99,6 @@ async function collect(first: Buffer | undefined, rest: AsyncIterator<Buffer>, l
     chunk = undefined;
   }
   return Buffer.concat(parts, size);
-}
-
-/**
- * Passes the chunks through and keeps a copy of the first `limit` bytes (the opener may reuse
- * its buffers), so a log can be harvested for embedded evidence without a second read.
- */
-function teeHead(input: AsyncIterable<Buffer>, limit: number): { chunks: AsyncIterable<Buffer>; head: () => { buf: Buffer; cut: boolean } } {
-  const parts: Buffer[] = [];
-  let size = 0;
-  let cut = false;
-  async function* pass(): AsyncGenerator<Buffer> {
-    for await (const chunk of input) {
-      if (size < limit) {
-        const take = Math.min(chunk.length, limit - size);
-        parts.push(Buffer.from(chunk.subarray(0, take)));
-        size += take;
-        if (take < chunk.length) cut = true;
-      } else if (chunk.length > 0) cut = true;
-      yield chunk;
-    }
-  }
-  return { chunks: pass(), head: () => ({ buf: parts.length === 1 ? parts[0]! : Buffer.concat(parts), cut }) };
-}
-
-/** Embedded evidence of a log's head: a cut head loses its last, partial line, and says where the harvest stopped. */
-function harvestHead(file: string, head: { buf: Buffer; cut: boolean }, problems: Problem[]): EvidenceFile[] {
-  let buf = head.buf;
-  if (head.cut) buf = buf.subarray(0, buf.lastIndexOf(0x0a) + 1);
-  const lines = splitLines(buf);
-  if (head.cut) problems.push({ code: 'evidence-harvest-cut', file, args: { limit: fmtBytes(HARVEST_MAX_BYTES), through: lines.length } });
-  const ev = harvestEvidence(file, lines);
-  return ev ? [ev] : [];
-}
-
-function splitLines(buf: Buffer): string[] {
-  const text = buf.toString('utf8');
-  const lines = text.split('\n');
-  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  return lines.map((l) => l.replace(/\r$/, ''));
-}
-
-/** The findings of one rule in one file beyond the examples, as columns (captures interned). */
-class HitColumns {
-  private readonly line: number[] = [];
-  private readonly time: (string | null)[] = [];
-  private readonly captures: number[] = [];
-  private readonly sets: Record<string, CaptureValue>[] = [];
-  private readonly setIds = new Map<string, number>();
-
-  constructor(
-    private readonly file: string,
-    private readonly ruleId: string,
-    private readonly systems: readonly SystemName[],
-  ) {}
-
-  add(line: number, time: string | null, captures: Readonly<Record<string, CaptureValue>>): void {
-    this.line.push(line);
-    // The time is a concatenation (a tree of pieces in V8): reading it flattens it, so the pieces can go.
-    if (time !== null) time.charCodeAt(0);
-    this.time.push(time);
-    const key = JSON.stringify(captures);
-    let id = this.setIds.get(key);
-    if (id === undefined) {
-      id = this.sets.length;
-      // Parsed back from the key: fresh strings, not slices that would pin a chunk string.
-      this.sets.push(JSON.parse(key) as Record<string, CaptureValue>);
-      this.setIds.set(key, id);
-    }
-    this.captures.push(id);
-  }
-
-  done(): OmittedFindings {
-    return {
-      file: this.file,
-      ruleId: this.ruleId,
-      systems: this.systems,
-      count: this.line.length,
-      hits: { line: this.line, time: this.time, captures: this.captures, captureSets: this.sets },
-    };
-  }
-}
-
-interface LogScanResult {
-  findings: Finding[];
-  omitted: FileOutcome['omitted'];
-  problems: Problem[];
-  lines: number;
-  candidates: number;
-  format: string;
-  wrapper: string;
-}
-
-/**
- * Whether the opener's head lines are the scanner's: a file shorter than the head ends in '\n', so
- * the opener's split has one more, empty, line (blank lines do not vote: the detection is the same).
- */
-function sameLines(head: readonly string[], lines: readonly RawLine[]): boolean {
-  if (head.length === lines.length + 1 && head[lines.length] === '') head = head.slice(0, lines.length);
-  if (head.length !== lines.length) return false;
-  for (let i = 0; i < head.length; i++) if (head[i] !== lines[i]!.text) return false;
-  return true;
-}
-
-/** Scan one log stream: prefilter hits → records → rule matches. */
-export async function scanLog(
-  file: string,
-  input: AsyncIterable<Buffer> | readonly Buffer[],
-  rules: readonly Rule[],
-  prefilter: RegExp | null,
-  opts: { context: number; maxLineBytes: number; known?: { head: readonly string[]; detected: DetectedFormat } },
-): Promise<LogScanResult> {
-  const chunks = Array.isArray(input) ? fromArray(input as readonly Buffer[]) : (input as AsyncIterable<Buffer>);
-  const findings: Finding[] = [];
-  const problems: Problem[] = [];
-  const perRule = new Map<string, number>();
-  const omittedBy = new Map<string, HitColumns>();
-  let detected = detectFormat([]);
-  let applicable = rulesApplyingTo(rules, detected.format);
-  let lines = 0;
-  let candidates = 0;
-  let lastRecordEnd = 0;
-  // Lines parsed while assembling one record, reused by the next (in a crash loop, the line after a hit is the next hit).
-  const events: EventCache = new Map();
-  const isExample = (rule: Rule): boolean => (perRule.get(rule.id) ?? 0) < MAX_FINDINGS_PER_RULE;
-  for await (const item of scanChunks(chunks, file, {
-    prefilter,
-    lookBehind: Math.max(LOOK_BEHIND, opts.context),
-    lookAhead: Math.max(LOOK_AHEAD, opts.context),
-    maxLineBytes: opts.maxLineBytes,
-    headLines: HEAD_LINES,
-  })) {
-    switch (item.type) {
-      case 'head':
-        // The opener already detected the format from the same head lines: one detection per file.
-        detected = opts.known && sameLines(opts.known.head, item.lines) ? opts.known.detected : detectFormat(item.lines.map((l) => l.text));
-        applicable = rulesApplyingTo(rules, detected.format);
-        break;
-      case 'problem':
-        problems.push(item.problem);
-        break;
-      case 'end':
-        lines = item.lines;
-        break;
-      case 'window': {
-        candidates++;
-        if (item.window.hit.lineNo <= lastRecordEnd) break;
-        const { record, problems: recProblems } = assembleRecord(item.window, detected, file, opts.context, events);
-        problems.push(...recProblems);
-        const last = record.lines[record.lines.length - 1];
-        lastRecordEnd = Math.max(item.window.hit.lineNo, last?.lineNo ?? 0);
-        // Past its examples a rule's hit keeps only what the columns store: no text, record, context or message.
-        for (const m of matchRulesLean(applicable, record, isExample)) {
-          const ruleId = m.finding ? m.finding.ruleId : m.compact.ruleId;
-          perRule.set(ruleId, (perRule.get(ruleId) ?? 0) + 1);
-          if (m.finding) {
-            // A copy: the finding's strings may be slices that would keep a whole chunk string alive.
-            findings.push(JSON.parse(JSON.stringify(m.finding)) as Finding);
-            continue;
-          }
-          const c = m.compact;
-          let o = omittedBy.get(ruleId);
-          if (!o) {
-            o = new HitColumns(file, ruleId, c.systems);
-            omittedBy.set(ruleId, o);
-          }
-          o.add(c.line, c.time?.iso ?? null, c.captures);
-        }
-        break;
-      }
-    }
-  }
-  const omitted = [...omittedBy.values()].map((o) => o.done());
-  for (const o of omitted) problems.push({ code: 'findings-capped', file, args: { count: o.count, rule: o.ruleId } });
-  return { findings, omitted, problems, lines, candidates, format: detected.format, wrapper: detected.wrapper };
 }
 
 interface Readable1 {
@@ -667,8 +483,11 @@ export async function runScan(req: ScanRequest): Promise<Report> {
     ...(req.stdin ? { stdin: req.stdin } : {}),
   };
   const jobs = Math.max(1, req.jobs ?? 1);
+  const splitMin = req.splitMinBytes ?? SPLIT_MIN_BYTES;
   const onDisk = files.filter((f): f is FileSource => f.kind === 'file');
-  const pool = jobs > 1 && onDisk.length > 1 ? await startPool(Math.min(jobs, onDisk.length), opts) : undefined;
+  // Workers for several files, or for the byte ranges of one big file.
+  const workers = Math.min(jobs, onDisk.some((f) => f.size >= splitMin) ? jobs : onDisk.length);
+  const pool = workers > 1 ? await startPool(workers, opts) : undefined;
   try {
     // Work units in source order: consecutive small files on disk go to a worker together (up to
     // BATCH_FILES files or BATCH_BYTES), a big file or stdin alone.
@@ -707,15 +526,21 @@ export async function runScan(req: ScanRequest): Promise<Report> {
       if (!unit || pending.has(i)) return;
       const onDiskOnly = unit.every((s): s is FileSource => s.kind === 'file');
       const onBytes = progressOf(i, unit);
+      const big = unit.length === 1 && unit[0]!.kind === 'file' && unit[0]!.size >= splitMin ? unit[0] : undefined;
       pending.set(
         i,
-        pool && onDiskOnly
-          ? pool.run(unit, onBytes)
-          : (async () => {
-              const outs: FileOutcome[][] = [];
-              for (const [k, src] of unit.entries()) outs.push(await scanSource(src, opts, prefilter, onBytes && ((n: number) => onBytes(k, n))));
-              return outs;
-            })(),
+        pool && big
+          ? (async () => {
+              const whole = await scanSplit(big, pool, opts, onBytes && ((n: number) => onBytes(0, n)));
+              return whole ? [[whole]] : pool.run([big], onBytes);
+            })()
+          : pool && onDiskOnly
+            ? pool.run(unit, onBytes)
+            : (async () => {
+                const outs: FileOutcome[][] = [];
+                for (const [k, src] of unit.entries()) outs.push(await scanSource(src, opts, prefilter, onBytes && ((n: number) => onBytes(k, n))));
+                return outs;
+              })(),
       );
     };
     // Keep the pool busy a few units ahead, and accept results strictly in source order.

@@ -1,14 +1,15 @@
-// Worker-thread entry: scans the files the pool sends it with the rules it was started with,
-// and posts each batch's outcomes back (and, when asked, the bytes read of a big file as it
-// goes, for the progress line). Bugs are posted as errors; data problems are values.
+// Worker-thread entry: scans the files (or one byte range of a big file) the pool sends it with the
+// rules it was started with, and posts each batch's outcomes back (and, when asked, the bytes read
+// of a big file as it goes, for the progress line). Bugs are posted as errors; data problems are values.
 
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Rule } from '../core/index.js';
 import type { FileSource } from '../discover/discover.js';
 import { buildPrefilter } from '../rules/compile.js';
-import type { FileOutcome, SourceOptions } from './outcome.js';
-import type { ProgressMessage } from './pool.js';
+import type { FileOutcome, PartTask, SourceOptions } from './outcome.js';
+import type { ProgressMessage, ResultMessage } from './pool.js';
 import { scanSource } from './scan.js';
+import { scanPart } from './split.js';
 
 const init = workerData as SourceOptions & { readonly rules: Rule[] };
 const prefilter = buildPrefilter(init.rules);
@@ -16,7 +17,19 @@ const prefilter = buildPrefilter(init.rules);
 /** Raw bytes between two progress messages: a big file reports as it goes, a small one not at all. */
 const PROGRESS_STEP = 1 << 20;
 
-parentPort?.on('message', (msg: { id: number; srcs: FileSource[]; progress?: boolean }) => {
+const fail = (id: number, err: unknown): void => {
+  const m: ResultMessage = { id, error: err instanceof Error ? (err.stack ?? err.message) : String(err) };
+  parentPort?.postMessage(m);
+};
+
+parentPort?.on('message', (msg: { id: number; srcs: FileSource[]; progress?: boolean } | { id: number; part: PartTask }) => {
+  if ('part' in msg) {
+    scanPart(msg.part, init, prefilter).then(
+      (part) => parentPort?.postMessage({ id: msg.id, part } satisfies ResultMessage),
+      (err: unknown) => fail(msg.id, err),
+    );
+    return;
+  }
   (async () => {
     const outcomes: FileOutcome[][] = [];
     for (const [k, src] of msg.srcs.entries()) {
@@ -31,7 +44,7 @@ parentPort?.on('message', (msg: { id: number; srcs: FileSource[]; progress?: boo
     }
     return outcomes;
   })().then(
-    (outcomes) => parentPort?.postMessage({ id: msg.id, outcomes }),
-    (err: unknown) => parentPort?.postMessage({ id: msg.id, error: err instanceof Error ? (err.stack ?? err.message) : String(err) }),
+    (outcomes) => parentPort?.postMessage({ id: msg.id, outcomes } satisfies ResultMessage),
+    (err: unknown) => fail(msg.id, err),
   );
 });

@@ -19,9 +19,20 @@ export interface ScanOptions {
   chunkBytes?: number;
   /** Called as the scan moves through the input: decompressed bytes consumed so far (progress inside a big file). */
   onBytes?: (bytes: number) => void;
+  /**
+   * A line start (byte offset in this input): a 'mark' item is yielded after every window of a hit
+   * before it and before any window at or after it (the end of a byte-range part, pipeline/split.ts).
+   */
+  markAt?: number;
 }
 
-export type ScanItem = { type: 'head'; lines: RawLine[] } | { type: 'window'; window: CandidateWindow } | { type: 'problem'; problem: Problem } | { type: 'end'; lines: number };
+export type ScanItem =
+  | { type: 'head'; lines: RawLine[] }
+  | { type: 'window'; window: CandidateWindow }
+  | { type: 'problem'; problem: Problem }
+  /** `lineNo`: the number of the line starting at ScanOptions.markAt. */
+  | { type: 'mark'; lineNo: number }
+  | { type: 'end'; lines: number };
 
 const MiB = 1 << 20;
 /** Context and head lines longer than this are shown cut. */
@@ -40,7 +51,11 @@ interface Line {
   readonly cut: boolean;
 }
 
-type Pending = { kind: 'head'; lines: Line[]; need: number } | { kind: 'window'; win: ChunkWindow; need: number } | { kind: 'problem'; problem: Problem; need: 0 };
+type Pending =
+  | { kind: 'head'; lines: Line[]; need: number }
+  | { kind: 'window'; win: ChunkWindow; need: number }
+  | { kind: 'problem'; problem: Problem; need: 0 }
+  | { kind: 'mark'; lineNo: number; need: 0 };
 
 interface Giant {
   readonly lineNo: number;
@@ -197,6 +212,8 @@ function toItem(p: Pending): ScanItem {
       return { type: 'window', window: p.win };
     case 'problem':
       return { type: 'problem', problem: p.problem };
+    case 'mark':
+      return { type: 'mark', lineNo: p.lineNo };
   }
 }
 
@@ -215,6 +232,8 @@ class Scanner {
   private readonly lookAhead: number;
   private readonly pf: LinePrefilter | null;
   private readonly onBytes: ((bytes: number) => void) | undefined;
+  /** ScanOptions.markAt, -1 once the mark is queued (or when there is none). */
+  private markAt: number;
   /** Hit starts of the current chunk string (reused). */
   private readonly hits: number[] = [];
   private buf: Buffer;
@@ -246,6 +265,7 @@ class Scanner {
     this.lookBehind = Math.max(0, opts.lookBehind);
     this.lookAhead = Math.max(0, opts.lookAhead);
     this.onBytes = opts.onBytes;
+    this.markAt = opts.markAt ?? -1;
     const p = opts.prefilter;
     if (p && (!p.global || p.sticky)) throw new Error(`prefilter must be a global, non-sticky RegExp: ${String(p)}`);
     this.pf = p ? compilePrefilter(p) : null;
@@ -322,6 +342,13 @@ class Scanner {
     this.cPos = p;
     this.cCount = n;
     return n;
+  }
+
+  /** Queues the mark at s position `at` (a line start), after the too-long-line problems of the lines before it. */
+  private pushMark(s: string, at: number): void {
+    const lineNo = this.lineBase + this.count(s, at) + 1;
+    this.queue.push({ kind: 'mark', lineNo, need: 0 });
+    this.markAt = -1;
   }
 
   /** Hands `lines` (the next lines of the file) to every head/window still waiting for lines. */
@@ -420,6 +447,7 @@ class Scanner {
         }
         if (mi >= commit) break;
         const ls = mi === 0 ? 0 : s.lastIndexOf('\n', mi - 1) + 1;
+        if (this.markAt >= 0 && this.base + ls >= this.markAt) this.pushMark(s, this.markAt - this.base);
         const le = s.indexOf('\n', mi);
         const lineNo = this.lineBase + this.count(s, ls) + 1;
         const hit = le - ls > this.maxLine ? cutAround(s, ls, le, mi, lineNo) : contextLineFull(s, ls, le, lineNo);
@@ -428,6 +456,7 @@ class Scanner {
       }
     }
 
+    if (this.markAt >= 0 && this.base + commit >= this.markAt) this.pushMark(s, this.markAt - this.base);
     const total = this.count(s, commit);
     if (giant) {
       this.problem('line-too-long', giant.lineNo, { limit: this.maxLine, length: this.base + firstNL - giant.start });
