@@ -216,7 +216,7 @@ export const registerScan: RegisterCommand = (program: Command, { io, exit }) =>
     .option('-C, --context <lines>', 'lines of context around each record', parseNonNegInt('--context'), 0)
     .option('--max-line <bytes>', 'longest line kept whole; longer lines are scanned in windows and reported', parseNonNegInt('--max-line'), 1024 * 1024)
     .addOption(new Option('--fail-on <severity>', 'exit 1 when an incident is at or above SEVERITY').choices([...SEVERITIES]))
-    .option('-j, --jobs <n>', 'files scanned in parallel on worker threads (default: the number of cores)', parsePositiveInt('--jobs'))
+    .option('-j, --jobs <n>', 'worker threads for files and for the byte ranges of a log of 32 MiB or more (default: the number of cores)', parsePositiveInt('--jobs'))
     .option('--since <time>', 'only findings at or after TIME (ISO date/time, or relative: 30m, 12h, 7d)')
     .option('--until <time>', 'only findings at or before TIME (ISO date/time, or relative: 30m, 12h, 7d)')
     .option('--progress', 'show progress on stderr even when it is not a terminal')
