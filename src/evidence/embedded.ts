@@ -202,7 +202,7 @@ export const TRIGGER_GATES: ReadonlyMap<RegExp, readonly string[]> = new Map<Reg
   [SELF_MAPS_SENTENCE, ['/maps']],
   ...BANNER_32.map((r): [RegExp, readonly string[]] => [r, ['32 bit', '86-']]),
   [TARGET_32, ['goarch=', 'mmap2(']],
-  [MEMINFO_ROW, ['kb']],
+  [MEMINFO_ROW, ['memtotal', 'memfree', 'memavailable', 'swaptotal', 'swapfree', 'commitlimit', 'committed_as', 'buffers', 'cached']],
   [FREE_HEADER, ['total']],
   [LIMITS_HEADER, ['soft limit']],
   [PROC_SYS_CMD, ['/proc/sys/']],
@@ -246,12 +246,30 @@ function unions(regexes: readonly RegExp[]): RegExp[] {
 }
 const UNGATED = unions(TRIGGERS.filter((r) => !TRIGGER_GATES.has(r)));
 const GATED = unions(TRIGGERS.filter((r) => TRIGGER_GATES.has(r)));
-const GATE = new RegExp([...new Set([...TRIGGER_GATES.values()].flat())].map(escapeRegExp).join('|'), 'i');
+const GATE_WORDS = [...new Set([...TRIGGER_GATES.values()].flat())];
+/**
+ * The gate literals of 4 bytes or more: a caller may find the lines holding them with a byte search
+ * (the scanner's skip loop, which a 3-byte literal leaves no skip). The shorter ones are tested per line.
+ */
+export const GATE_LITERALS: readonly string[] = GATE_WORDS.filter((w) => Buffer.byteLength(w) >= 4);
+const alternation = (words: readonly string[]): RegExp => (words.length > 0 ? new RegExp(words.map(escapeRegExp).join('|'), 'i') : /(?!)/);
+const LONG_GATE = alternation(GATE_LITERALS);
+const SHORT_GATE = GATE_WORDS.some((w) => !GATE_LITERALS.includes(w)) ? alternation(GATE_WORDS.filter((w) => !GATE_LITERALS.includes(w))) : null;
+
+/** Whether a line holds one of GATE_LITERALS, in any case (what a byte search of them finds). */
+export function holdsGateLiteral(line: string): boolean {
+  return LONG_GATE.test(line);
+}
 
 /** Can this line do anything in harvestEmbedded? Exactly "some trigger matches it", tested in two steps. */
 export function mayTrigger(line: string): boolean {
+  return passes(line, undefined);
+}
+
+/** mayTrigger, told by the caller whether the line holds one of GATE_LITERALS (found for all lines at once), or not told. */
+function passes(line: string, longGate: boolean | undefined): boolean {
   for (const r of UNGATED) if (r.test(line)) return true;
-  if (!GATE.test(line)) return false;
+  if (!((longGate ?? LONG_GATE.test(line)) || (SHORT_GATE !== null && SHORT_GATE.test(line)))) return false;
   for (const r of GATED) if (r.test(line)) return true;
   return false;
 }
@@ -296,7 +314,7 @@ function nextValue(lines: readonly string[], i: number, within = 2): number {
  * Facts from evidence embedded in text. `lines` are the file's lines (lines[0] is line
  * `firstLineNo`). Transcripts get origin 'transcript', configuration 'config', sentences 'prose'.
  */
-export function harvestEmbedded(file: string, lines: readonly string[], firstLineNo = 1): Fact[] {
+export function harvestEmbedded(file: string, lines: readonly string[], firstLineNo = 1, gated?: ArrayLike<number>): Fact[] {
   const facts: Fact[] = [];
   const at = (i: number): number => firstLineNo + i;
   const n = (key: NumericFactKey, value: number, i: number, method: string, origin: 'at-failure' | 'transcript' | 'config' | 'prose', complete?: boolean): void => {
@@ -318,7 +336,7 @@ export function harvestEmbedded(file: string, lines: readonly string[], firstLin
   for (let i = 0; i < lines.length; i++) {
     if (taken.has(i)) continue;
     const line = lines[i] ?? '';
-    if (!mayTrigger(line)) continue;
+    if (!passes(line, gated ? gated[i] === 1 : undefined)) continue;
 
     // meminfo block: two or more rows close together.
     if (MEMINFO_ROW.test(line)) {

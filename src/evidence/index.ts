@@ -13,15 +13,16 @@ export { parseCmdline } from './bundle.js';
 export { detectHsErr, parseHsErr } from './hserr.js';
 export { evidenceParsers, parserFor, registerEvidenceParser } from './registry.js';
 export type { EvidenceParserDef, EvidenceSample, ParsedEvidence } from './parser.js';
-export { HARVEST_MAX_BYTES } from './embedded.js';
+export { GATE_LITERALS, HARVEST_MAX_BYTES } from './embedded.js';
 
 /**
  * Evidence embedded in a log or pasted text (the whole file, or its head when `cut`), as an
  * 'embedded' evidence file, or undefined when there is none. Keys in `skip` were already read
- * by the file's own parser (a meminfo file harvested again would repeat its facts).
+ * by the file's own parser (a meminfo file harvested again would repeat its facts). `gated[i]` is 1
+ * when line i holds one of GATE_LITERALS (found by the caller's byte search), else 0.
  */
-export function harvestEvidence(file: string, lines: readonly string[], skip: ReadonlySet<string> = new Set()): EvidenceFile | undefined {
-  const facts = harvestEmbedded(file, lines).filter((f) => !skip.has(f.key));
+export function harvestEvidence(file: string, lines: readonly string[], skip: ReadonlySet<string> = new Set(), gated?: ArrayLike<number>): EvidenceFile | undefined {
+  const facts = harvestEmbedded(file, lines, 1, gated).filter((f) => !skip.has(f.key));
   return facts.length > 0 ? { file, kind: 'embedded', facts } : undefined;
 }
 

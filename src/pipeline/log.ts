@@ -5,7 +5,9 @@
 import type { CaptureValue, DetectedFormat, EvidenceFile, Finding, OmittedFindings, Problem, RawLine, Rule, SystemName } from '../core/index.js';
 import { assembleRecord, detectFormat, type EventCache } from '../formats/index.js';
 import { HEAD_LINES } from '../discover/kind.js';
-import { harvestEvidence, HARVEST_MAX_BYTES } from '../evidence/index.js';
+import { GATE_LITERALS, harvestEvidence, HARVEST_MAX_BYTES } from '../evidence/index.js';
+import { escapeRegExp } from '../core/index.js';
+import { compilePrefilter, type LinePrefilter } from '../scan/prefilter.js';
 import { fmtBytes } from '../core/units.js';
 import { matchRulesLean, rulesApplyingTo } from '../rules/compile.js';
 import { scanChunks } from '../scan/scanner.js';
@@ -197,27 +199,52 @@ export function teeHead(input: AsyncIterable<Buffer>, limit: number): { chunks: 
   return { chunks: pass(), head: () => ({ buf: parts.length === 1 ? parts[0]! : Buffer.concat(parts), cut }) };
 }
 
+/** A byte search for the harvest's gate literals over a head (the scanner's skip loop), or null when it cannot take them. */
+let gateSearch: LinePrefilter | null | undefined;
+function gateFilter(): LinePrefilter | null {
+  if (gateSearch === undefined) {
+    const pf = compilePrefilter(new RegExp(GATE_LITERALS.map(escapeRegExp).join('|'), 'gi'));
+    gateSearch = pf.fast ? pf : null;
+  }
+  return gateSearch;
+}
+
 /** Embedded evidence of a log's head: a cut head loses its last, partial line, and says where the harvest stopped. */
 export function harvestHead(file: string, head: { buf: Buffer; cut: boolean }, problems: Problem[]): EvidenceFile[] {
   let buf = head.buf;
   if (head.cut) buf = buf.subarray(0, buf.lastIndexOf(0x0a) + 1);
-  const lines = splitLines(buf);
+  const hits: number[] = [];
+  const pf = gateFilter();
+  if (pf) pf.lineHits(buf, buf.toString('latin1'), hits);
+  const lines: string[] = [];
+  const gated: number[] = [];
+  let h = 0;
+  forEachLine(buf, (text, a, e) => {
+    lines.push(text);
+    while (h < hits.length && hits[h]! < a) h++;
+    gated.push(h < hits.length && hits[h]! < e ? 1 : 0);
+  });
   if (head.cut) problems.push({ code: 'evidence-harvest-cut', file, args: { limit: fmtBytes(HARVEST_MAX_BYTES), through: lines.length } });
-  const ev = harvestEvidence(file, lines);
+  const ev = harvestEvidence(file, lines, new Set(), pf ? gated : undefined);
   return ev ? [ev] : [];
 }
 
-export function splitLines(buf: Buffer): string[] {
+/** Calls `each` with every line of buf ('\n' ends a line, a trailing '\r' is dropped), its start and the offset of its end. */
+function forEachLine(buf: Buffer, each: (text: string, start: number, end: number) => void): void {
   // Line by line: ASCII lines decode on V8's fast path, and one non-ASCII character does not make every line a two-byte string.
-  const out: string[] = [];
   const n = buf.length;
   let p = 0;
   while (p < n) {
     let e = buf.indexOf(0x0a, p);
     if (e === -1) e = n;
-    out.push(buf.toString('utf8', p, e > p && buf[e - 1] === 13 ? e - 1 : e));
+    each(buf.toString('utf8', p, e > p && buf[e - 1] === 13 ? e - 1 : e), p, e);
     p = e + 1;
   }
+}
+
+export function splitLines(buf: Buffer): string[] {
+  const out: string[] = [];
+  forEachLine(buf, (text) => out.push(text));
   return out;
 }
 

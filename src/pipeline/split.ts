@@ -9,9 +9,9 @@ import { HARVEST_MAX_BYTES } from '../evidence/index.js';
 import type { FileSource } from '../discover/discover.js';
 import { rawInputKind, textInputKind } from '../discover/kind.js';
 import { parseEvent, unwrap } from '../formats/index.js';
-import { countNuls, detectUtf16, rechain } from '../io/decode.js';
-import { openFile, openReadOnly, readFrom } from '../io/open.js';
-import { cappedProblem, harvestHead, HitColumns, lookBehindFor, MAX_FINDINGS_PER_RULE, scanLog, teeHead } from './log.js';
+import { countNuls, detectUtf16 } from '../io/decode.js';
+import { hashWhole, openFile, openReadOnly, readFrom } from '../io/open.js';
+import { cappedProblem, harvestHead, HitColumns, lookBehindFor, MAX_FINDINGS_PER_RULE, scanLog } from './log.js';
 import type { FileOutcome, LogScanResult, PartResult, PartTask, SourceOptions } from './outcome.js';
 import type { Pool } from './pool.js';
 
@@ -193,23 +193,23 @@ export async function scanSplit(src: FileSource, pool: Pool, opts: SourceOptions
   const n = pool.size;
   if (n < 2) return undefined;
   const file = src.display;
-  const opened = openFile(src.absPath, file, { hashAll: true, sizeHint: src.size, ...(onRawBytes ? { onRawBytes } : {}) });
+  // The first chunk as scanSource reads it, so the file is classified exactly as a single pass would.
+  const opened = openFile(src.absPath, file, { sizeHint: src.size });
   const it = opened.chunks[Symbol.asyncIterator]();
   const firstRes = await it.next();
   const first = firstRes.done ? undefined : firstRes.value;
+  const compressed = opened.result().compressed;
+  await it.return?.();
   const input = first ? textInputKind(path.basename(file), first) : undefined;
   const plain =
     first !== undefined &&
-    opened.result().compressed === null &&
+    compressed === null &&
     rawInputKind(path.basename(file), first, { archives: true }).kind === 'text' &&
     detectUtf16(first) === null &&
     first[0] !== 0 &&
     input?.kind === 'log';
   const parts = plain && input?.kind === 'log' ? await planParts(src.absPath, src.size, n, input.detected, lookBehindFor(opts.context)) : undefined;
-  if (!first || !parts || input?.kind !== 'log') {
-    await it.return?.();
-    return undefined;
-  }
+  if (!first || !parts || input?.kind !== 'log') return undefined;
   const { head, detected } = input;
   const tasks: PartTask[] = parts.map((p, k) => {
     const next = parts[k + 1];
@@ -227,13 +227,16 @@ export async function scanSplit(src: FileSource, pool: Pool, opts: SourceOptions
   const problems: Problem[] = [];
   const nuls = countNuls(first.subarray(0, 8192));
   if (nuls > 0) problems.push({ code: 'nul-bytes', file, args: { count: nuls, where: 'in the first 8 KiB' } });
-  opened.recycleChunks();
-  const tee = teeHead(rechain(first, it), HARVEST_MAX_BYTES);
-  for await (const _ of tee.chunks) void _;
-  const evidence = harvestHead(file, tee.head(), problems);
+  let whole: Awaited<ReturnType<typeof hashWhole>>;
+  try {
+    whole = await hashWhole(src.absPath, HARVEST_MAX_BYTES, onRawBytes);
+  } catch {
+    await Promise.all(running);
+    return undefined;
+  }
+  const evidence = harvestHead(file, whole.head, problems);
   const results = await Promise.all(running);
-  const r = opened.result();
-  if (r.problems.length > 0 || r.rawBytes !== src.size) return undefined;
+  if (whole.bytes !== src.size) return undefined;
   const logs: LogScanResult[] = [];
   for (const res of results) {
     if ('redo' in res) return undefined;
@@ -247,9 +250,9 @@ export async function scanSplit(src: FileSource, pool: Pool, opts: SourceOptions
   return {
     info: {
       file,
-      bytes: r.bytes,
+      bytes: whole.bytes,
       lines: log.lines,
-      sha256: r.sha256,
+      sha256: whole.sha256,
       role: `log:${log.format}`,
       ...(log.wrapper !== 'none' ? { wrapper: log.wrapper } : {}),
     },
