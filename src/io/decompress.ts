@@ -2,36 +2,18 @@
 // xz-embedded as WebAssembly) and bzip2 (unbzip2-stream, pure JS). Each turns raw chunks into
 // decompressed chunks, pulled one at a time; a cut stream, corrupt data or output growing faster
 // than any log does (a decompression bomb) ends it with a DecodeStop, never an unbounded burst.
+// Loaded only when such a file is read (io/open.ts imports it lazily): the libraries, xz's
+// WebAssembly above all, cost tens of milliseconds of every start-up otherwise.
 
 import { Decompress as ZstdDecompress } from 'fzstd';
 import bzip2Lib from 'unbzip2-stream/lib/bzip2.js';
 import bitIterator, { type BitReader } from 'unbzip2-stream/lib/bit_iterator.js';
 import { crc32 } from 'node:zlib';
 import xzDecompress from 'xz-decompress';
+import { BURST_BYTES, BURST_RATIO, DecodeStop, FEED_BYTES, type LibraryCompression } from './limits.js';
 
 // A CommonJS (UMD) module: its named export is reached through the default import.
 const { XzReadableStream } = xzDecompress;
-
-export type LibraryCompression = 'zstd' | 'xz' | 'bzip2';
-
-/** Input fed to a push decoder per call: with BURST_BYTES, bounds what one call may produce. */
-const FEED_BYTES = 16 << 10;
-/**
- * Most output one FEED_BYTES slice may give (a ratio of 4096:1). Logs compress 5-50:1, a very
- * repetitive one a few hundred to one; zstd's RLE blocks reach ~30,000:1 and bzip2 far more.
- */
-export const BURST_BYTES = 64 << 20;
-export const BURST_RATIO = BURST_BYTES / FEED_BYTES;
-
-/** Why a decoder stopped before the end of its input: data problems, as values for `open`. */
-export class DecodeStop extends Error {
-  constructor(
-    readonly why: 'truncated' | 'corrupt' | 'bomb' | 'nested',
-    reason: string,
-  ) {
-    super(reason);
-  }
-}
 
 /** Thrown from a decoder's output callback to cut a burst short (caught here, never seen outside). */
 const BURST = new Error('decompression burst');

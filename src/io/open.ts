@@ -8,7 +8,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { closeSync, constants as fsConstants, openSync, promises as fsp, readSync } from 'node:fs';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import type { Problem } from '../core/index.js';
-import { BURST_BYTES, BURST_RATIO, decode, DecodeStop, type LibraryCompression } from './decompress.js';
+import { BURST_BYTES, BURST_RATIO, DecodeStop, type LibraryCompression } from './limits.js';
 
 export interface InputReadResult {
   /** Raw bytes read (and hashed). Equal to the stored size unless reading stopped early (too-large, read error). */
@@ -376,6 +376,7 @@ async function* deliver(raw: () => AsyncGenerator<Buffer>, st: State, file: stri
         }
       };
       try {
+        const { decode } = await import('./decompress.js');
         for await (const b of decode(kind, raw())) {
           const c = capped(b);
           if (c.b.length > 0) yield c.b;

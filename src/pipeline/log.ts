@@ -199,6 +199,8 @@ export function teeHead(input: AsyncIterable<Buffer>, limit: number): { chunks: 
   return { chunks: pass(), head: () => ({ buf: parts.length === 1 ? parts[0]! : Buffer.concat(parts), cut }) };
 }
 
+/** Heads shorter than this skip the byte search of the gate literals. */
+const GATE_SEARCH_MIN = 256 << 10;
 /** A byte search for the harvest's gate literals over a head (the scanner's skip loop), or null when it cannot take them. */
 let gateSearch: LinePrefilter | null | undefined;
 function gateFilter(): LinePrefilter | null {
@@ -210,11 +212,12 @@ function gateFilter(): LinePrefilter | null {
 }
 
 /** Embedded evidence of a log's head: a cut head loses its last, partial line, and says where the harvest stopped. */
-export function harvestHead(file: string, head: { buf: Buffer; cut: boolean }, problems: Problem[]): EvidenceFile[] {
+export function harvestHead(file: string, head: { buf: Buffer; cut: boolean }, problems: Problem[], byteSearch = head.buf.length >= GATE_SEARCH_MIN): EvidenceFile[] {
   let buf = head.buf;
   if (head.cut) buf = buf.subarray(0, buf.lastIndexOf(0x0a) + 1);
   const hits: number[] = [];
-  const pf = gateFilter();
+  // A small head is tested line by line: building the byte search would cost more than it saves.
+  const pf = byteSearch ? gateFilter() : null;
   if (pf) pf.lineHits(buf, buf.toString('latin1'), hits);
   const lines: string[] = [];
   const gated: number[] = [];

@@ -1,11 +1,11 @@
 // The output-format registry: every `--format` value, the file extensions that imply it, and
-// how it renders a finished report. Heavy renderers (Markdown, HTML and its templates) load
-// only when asked for. Adding an output format is one renderer file plus one entry here.
+// how it renders a finished report. Renderers other than JSON (text and its wrapping libraries,
+// Markdown, HTML and its templates) load only when asked for. Adding an output format is one
+// renderer file plus one entry here.
 
 import { extname } from 'node:path';
 import type { Report } from '../core/index.js';
 import { renderJson } from './json.js';
-import { renderText } from './text.js';
 
 export interface RenderOptions {
   /** ANSI colour (the text format only). */
@@ -31,7 +31,7 @@ export const OUTPUT_FORMATS = [
     name: 'text',
     description: 'terminal text: the verdict first, then each incident',
     extensions: ['.txt', '.log'],
-    render: (r, o) => Promise.resolve(renderText(r, o)),
+    render: async (r, o) => (await import('./text.js')).renderText(r, o),
   },
   {
     name: 'json',

@@ -105,25 +105,26 @@ class LiteralPrefilter implements LinePrefilter {
     this.lits = lits;
     const size = 1 << 15;
     this.shift = new Uint8Array(size).fill(L - B + 1);
-    const buckets = new Map<number, number[]>();
+    // Literal ids bucketed by the hash of their prefix's last 3 bytes, as offsets into one array (a counting sort).
+    const prefixHash = lits.map((l) => hash3(l[L - 3] as number, l[L - 2] as number, l[L - 1] as number));
+    const first = new Int32Array(size + 1);
     lits.forEach((l, id) => {
       for (let q = 0; q + B <= L; q++) {
         const h = hash3(l[q] as number, l[q + 1] as number, l[q + 2] as number);
         this.shift[h] = Math.min(this.shift[h] as number, L - B - q);
       }
-      const h = hash3(l[L - 3] as number, l[L - 2] as number, l[L - 1] as number);
-      const b = buckets.get(h);
-      if (b) b.push(id);
-      else buckets.set(h, [id]);
+      const at = (prefixHash[id] as number) + 1;
+      first[at] = (first[at] as number) + 1;
     });
-    this.first = new Int32Array(size + 1);
-    const flat: number[] = [];
-    for (let h = 0; h < size; h++) {
-      this.first[h] = flat.length;
-      for (const id of buckets.get(h) ?? []) flat.push(id);
-    }
-    this.first[size] = flat.length;
-    this.ids = Int32Array.from(flat);
+    for (let h = 0; h < size; h++) first[h + 1] = (first[h + 1] as number) + (first[h] as number);
+    const ids = new Int32Array(lits.length);
+    const next = first.slice(0, size);
+    prefixHash.forEach((h, id) => {
+      ids[next[h] as number] = id;
+      next[h] = (next[h] as number) + 1;
+    });
+    this.first = first;
+    this.ids = ids;
   }
 
   /** The start of a literal whose prefix ends at i (its hash is h) in s[0, n), or -1. */

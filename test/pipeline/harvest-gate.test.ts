@@ -70,7 +70,7 @@ describe('the head harvest gate as a byte search', () => {
   it('harvests the same facts as the per-line test', () => {
     let withFacts = 0;
     for (const { name, buf } of files) {
-      const fast = harvestHead(name, { buf, cut: false }, []);
+      const fast = harvestHead(name, { buf, cut: false }, [], true);
       const slow = harvestEvidence(name, splitLines(buf));
       expect(fast).toEqual(slow ? [slow] : []);
       if (slow) withFacts++;
