@@ -322,7 +322,9 @@ function knownSystems(rule: Rule): Finding['systems'] {
 class LiteralTable {
   private readonly texts: string[] = [];
   private byFirst = new Map<number, number[]>();
+  /** null until built (again, after a literal is added). */
   private any: RegExp | null = null;
+  private empty: number[] = [];
 
   get size(): number {
     return this.texts.length;
@@ -345,26 +347,39 @@ class LiteralTable {
   /** present[id] is true when the literal occurs in `lower`. */
   present(lower: string): boolean[] {
     const out: boolean[] = new Array<boolean>(this.texts.length).fill(false);
-    const nonEmpty = this.texts.filter((t) => t !== '');
-    if (nonEmpty.length < this.texts.length) this.texts.forEach((t, i) => t === '' && (out[i] = true));
-    if (nonEmpty.length === 0) return out;
-    this.any ??= new RegExp(
-      [...nonEmpty]
-        .sort((x, y) => y.length - x.length)
-        .map(escapeRegExp)
-        .join('|'),
-      'g',
-    );
+    if (this.any === null) this.build();
+    for (const id of this.empty) out[id] = true;
     const re = this.any;
+    if (re === null || re === NONE) return out;
     re.lastIndex = 0;
     for (let m = re.exec(lower); m !== null; m = re.exec(lower)) {
       const p = m.index;
-      for (const id of this.byFirst.get(lower.charCodeAt(p)) ?? []) if (!out[id] && lower.startsWith(this.texts[id]!, p)) out[id] = true;
+      const ids = this.byFirst.get(lower.charCodeAt(p));
+      if (ids !== undefined) for (const id of ids) if (!out[id] && lower.startsWith(this.texts[id]!, p)) out[id] = true;
       re.lastIndex = p + 1;
     }
     return out;
   }
+
+  /** The alternation of the non-empty literals, longest first, and the ids of the empty ones (held by every record). */
+  private build(): void {
+    const nonEmpty = this.texts.filter((t) => t !== '');
+    this.empty = this.texts.flatMap((t, i) => (t === '' ? [i] : []));
+    this.any =
+      nonEmpty.length === 0
+        ? NONE
+        : new RegExp(
+            nonEmpty
+              .sort((x, y) => y.length - x.length)
+              .map(escapeRegExp)
+              .join('|'),
+            'g',
+          );
+  }
 }
+
+/** The alternation of a table with no non-empty literal. */
+const NONE = /(?!)/g;
 
 const literalTable = new LiteralTable();
 
