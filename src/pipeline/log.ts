@@ -2,7 +2,7 @@
 // keeping a bounded set of examples per rule and every other hit in compact columns. A byte-range
 // part of a file (pipeline/split.ts) runs the same code over its range.
 
-import type { CaptureValue, DetectedFormat, EvidenceFile, Finding, OmittedFindings, Problem, RawLine, Rule, SystemName } from '../core/index.js';
+import type { CaptureValue, CompactHits, DetectedFormat, EvidenceFile, Finding, OmittedFindings, Problem, RawLine, Rule, SystemName } from '../core/index.js';
 import { assembleRecord, detectFormat, type EventCache } from '../formats/index.js';
 import { HEAD_LINES } from '../discover/kind.js';
 import { GATE_LITERALS, harvestEvidence, HARVEST_MAX_BYTES } from '../evidence/index.js';
@@ -59,6 +59,29 @@ export class HitColumns {
       this.setIds.set(key, id);
     }
     this.captures.push(id);
+  }
+
+  /**
+   * Appends the columns of a later part of the same file (pipeline/split.ts), its line numbers moved
+   * by `delta`: each of its capture sets is interned once, not each hit, and the ids come out in the
+   * order of first use, as adding the hits one by one gives them.
+   */
+  addColumns(h: CompactHits, delta: number): void {
+    const ids = h.captureSets.map((set) => {
+      const key = JSON.stringify(set);
+      let id = this.setIds.get(key);
+      if (id === undefined) {
+        id = this.sets.length;
+        this.sets.push(set as Record<string, CaptureValue>);
+        this.setIds.set(key, id);
+      }
+      return id;
+    });
+    for (let i = 0; i < h.line.length; i++) {
+      this.line.push(h.line[i]! + delta);
+      this.time.push(h.time[i] ?? null);
+      this.captures.push(ids[h.captures[i]!]!);
+    }
   }
 
   done(): OmittedFindings {

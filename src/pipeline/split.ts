@@ -170,8 +170,7 @@ export function joinParts(file: string, parts: readonly { readonly log: LogScanR
       perRule.set(o.ruleId, (perRule.get(o.ruleId) ?? 0) + o.count);
       const h = o.hits;
       if (!h) throw new Error(`part of ${file}: findings of ${o.ruleId} counted without their columns`);
-      const c = columnsOf(o.ruleId, o.systems);
-      h.line.forEach((line, i) => c.add(line + delta, h.time[i] ?? null, h.captureSets[h.captures[i]!]!));
+      columnsOf(o.ruleId, o.systems).addColumns(h, delta);
     }
     for (const p of log.problems) problems.push(p.line === undefined ? p : { ...p, line: p.line + delta });
     candidates += log.candidates;
