@@ -229,7 +229,7 @@ let gateSearch: LinePrefilter | null | undefined;
 function gateFilter(): LinePrefilter | null {
   if (gateSearch === undefined) {
     const pf = compilePrefilter(new RegExp(GATE_LITERALS.map(escapeRegExp).join('|'), 'gi'));
-    gateSearch = pf.fast ? pf : null;
+    gateSearch = pf.hitsInBytes ? pf : null;
   }
   return gateSearch;
 }
@@ -241,7 +241,7 @@ export function harvestHead(file: string, head: { buf: Buffer; cut: boolean }, p
   const hits: number[] = [];
   // A small head is tested line by line: building the byte search would cost more than it saves.
   const pf = byteSearch ? gateFilter() : null;
-  if (pf) pf.lineHits(buf, buf.toString('latin1'), hits);
+  pf?.hitsInBytes?.(buf, buf.length, hits);
   const lines: string[] = [];
   const gated: number[] = [];
   let h = 0;

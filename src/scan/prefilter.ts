@@ -16,6 +16,8 @@ export interface LinePrefilter {
    * than charCodeAt; the RegExp runs on `s`.
    */
   lineHits(bytes: Uint8Array, s: string, out: number[]): void;
+  /** The skip loop only: lineHits over bytes[0, n), with no string (a caller that has only the bytes). */
+  hitsInBytes?(bytes: Uint8Array, n: number, out: number[]): void;
 }
 
 /** Hashed bytes per step. */
@@ -170,8 +172,11 @@ class LiteralPrefilter implements LinePrefilter {
   }
 
   lineHits(bytes: Uint8Array, str: string, out: number[]): void {
+    this.hitsInBytes(bytes, str.length, out);
+  }
+
+  hitsInBytes(bytes: Uint8Array, n: number, out: number[]): void {
     const s = bytes;
-    const n = str.length;
     const mid = n >= 2 * SPLIT_MIN ? s.indexOf(NL, n >> 1) + 1 : 0;
     if (mid === 0 || mid >= n) {
       this.segment(s, n, 0, n, out);
