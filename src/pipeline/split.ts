@@ -43,6 +43,7 @@ export async function scanPart(task: PartTask, opts: SourceOptions, prefilter: R
     if (task.markAt !== undefined && log.markLine === undefined) return { redo: 'the file ended before the next part' };
     return { log };
   } catch (err) {
+    ioError(err);
     return { redo: `reading the part failed (${err instanceof Error ? err.message : String(err)})` };
   }
 }
@@ -183,6 +184,12 @@ export function joinParts(file: string, parts: readonly { readonly log: LogScanR
   return { findings, omitted, problems, lines: firstLine - 1, candidates, format: head.format, wrapper: head.wrapper };
 }
 
+/** A system error (errno code) is a data problem: undefined; anything else is a bug and is thrown again. */
+function ioError(err: unknown): undefined {
+  if (typeof (err as NodeJS.ErrnoException | undefined)?.code === 'string') return undefined;
+  throw err;
+}
+
 /**
  * Scans a big plain log on disk as parts on every worker, or returns undefined when it is not one
  * (compressed, an archive, evidence, no record start near a split, a part that asks for a single
@@ -207,7 +214,8 @@ export async function scanSplit(src: FileSource, pool: Pool, opts: SourceOptions
     detectUtf16(first) === null &&
     first[0] !== 0 &&
     input?.kind === 'log';
-  const parts = plain && input?.kind === 'log' ? await planParts(src.absPath, src.size, n, input.detected, lookBehindFor(opts.context)) : undefined;
+  // A read error while planning (the file went away) leaves the file to the single pass, which reports it.
+  const parts = plain && input?.kind === 'log' ? await planParts(src.absPath, src.size, n, input.detected, lookBehindFor(opts.context)).catch(ioError) : undefined;
   if (!first || !parts || input?.kind !== 'log') return undefined;
   const { head, detected } = input;
   const tasks: PartTask[] = parts.map((p, k) => {
@@ -229,7 +237,8 @@ export async function scanSplit(src: FileSource, pool: Pool, opts: SourceOptions
   let whole: Awaited<ReturnType<typeof hashWhole>>;
   try {
     whole = await hashWhole(src.absPath, HARVEST_MAX_BYTES, onRawBytes);
-  } catch {
+  } catch (err) {
+    ioError(err);
     await Promise.all(running);
     return undefined;
   }
