@@ -72,7 +72,7 @@ export class HitColumns {
       let id = this.setIds.get(key);
       if (id === undefined) {
         id = this.sets.length;
-        this.sets.push(set as Record<string, CaptureValue>);
+        this.sets.push(set);
         this.setIds.set(key, id);
       }
       return id;
