@@ -3,35 +3,20 @@
 // loop's source and names any regex tested on `line` that is neither a trigger nor one of the
 // regexes that only run inside a trigger's branch.
 
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { harvestEmbedded, mayTrigger, TRIGGER_GATES, TRIGGERS } from '../../src/evidence/embedded.js';
+import { realTextFiles } from '../helpers/text-files.js';
 
 /** The plain form of mayTrigger: some trigger matches the line (each without 'g', whose test() would move lastIndex). */
 const EACH_TRIGGER = TRIGGERS.map((r) => new RegExp(r.source, r.flags.replace('g', '')));
 const anyTrigger = (line: string): boolean => EACH_TRIGGER.some((r) => r.test(line));
 
-const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
 /** Every line of the repository's real and sample text (corpus/, samples/): the gates are checked on it. */
 function realLines(): string[] {
-  const out: string[] = [];
-  const walk = (dir: string): void => {
-    for (const name of readdirSync(dir).sort()) {
-      const p = path.join(dir, name);
-      const st = statSync(p);
-      if (st.isDirectory()) walk(p);
-      else if (st.size < 2 << 20) {
-        const buf = readFileSync(p);
-        if (!buf.subarray(0, 8192).includes(0)) out.push(...buf.toString('utf8').split(/\r?\n/));
-      }
-    }
-  };
-  walk(path.join(root, 'corpus'));
-  walk(path.join(root, 'samples'));
-  return out;
+  return realTextFiles().flatMap((f) => f.buf.toString('utf8').split(/\r?\n/));
 }
 
 const source = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '../../src/evidence/embedded.ts'), 'utf8');

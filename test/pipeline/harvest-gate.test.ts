@@ -2,38 +2,16 @@
 // lines at once, instead of a caseless alternation per line: on every text file of corpus/ and
 // samples/ it marks exactly the lines the alternation matches, and harvests the same facts.
 
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { GATE_LITERALS, holdsGateLiteral } from '../../src/evidence/embedded.js';
 import { harvestEvidence } from '../../src/evidence/index.js';
 import { harvestHead, splitLines } from '../../src/pipeline/log.js';
 import { compilePrefilter } from '../../src/scan/prefilter.js';
 import { escapeRegExp } from '../../src/core/index.js';
-
-const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-function textFiles(): { name: string; buf: Buffer }[] {
-  const out: { name: string; buf: Buffer }[] = [];
-  const walk = (dir: string): void => {
-    for (const name of readdirSync(dir).sort()) {
-      const p = path.join(dir, name);
-      const st = statSync(p);
-      if (st.isDirectory()) walk(p);
-      else if (st.size < 2 << 20) {
-        const buf = readFileSync(p);
-        if (!buf.subarray(0, 8192).includes(0)) out.push({ name: path.relative(root, p), buf });
-      }
-    }
-  };
-  walk(path.join(root, 'corpus'));
-  walk(path.join(root, 'samples'));
-  return out;
-}
+import { realTextFiles } from '../helpers/text-files.js';
 
 describe('the head harvest gate as a byte search', () => {
-  const files = textFiles();
+  const files = realTextFiles();
 
   it('takes the skip loop, not a RegExp fallback', () => {
     expect(GATE_LITERALS.length).toBeGreaterThan(40);
