@@ -222,8 +222,8 @@ export function teeHead(input: AsyncIterable<Buffer>, limit: number): { chunks: 
   return { chunks: pass(), head: () => ({ buf: parts.length === 1 ? parts[0]! : Buffer.concat(parts), cut }) };
 }
 
-/** Heads shorter than this skip the byte search of the gate literals. */
-const GATE_SEARCH_MIN = 256 << 10;
+/** Heads shorter than this (a few lines) skip the byte search of the gate literals: a one-line scan does not build it. */
+const GATE_SEARCH_MIN = 1 << 10;
 /** A byte search for the harvest's gate literals over a head (the scanner's skip loop), or null when it cannot take them. */
 let gateSearch: LinePrefilter | null | undefined;
 function gateFilter(): LinePrefilter | null {
