@@ -146,13 +146,28 @@ interface CompiledRule {
 }
 
 const compiledCache = new WeakMap<Rule, CompiledRule>();
-const listCache = new WeakMap<readonly Rule[], CompiledRule[]>();
+/** A rule list compiled: each rule's compiled form, and the rules (by index) each literal id may bring in. */
+interface CompiledList {
+  readonly each: readonly CompiledRule[];
+  readonly byLiteral: ReadonlyMap<number, readonly number[]>;
+}
+
+const listCache = new WeakMap<readonly Rule[], CompiledList>();
 
 /** compiled() of each rule of a list, looked up once per list (a scan matches every record against the same list). */
-function compiledList(rules: readonly Rule[]): CompiledRule[] {
+function compiledList(rules: readonly Rule[]): CompiledList {
   let list = listCache.get(rules);
   if (list === undefined) {
-    list = rules.map(compiled);
+    const each = rules.map(compiled);
+    const byLiteral = new Map<number, number[]>();
+    each.forEach((c, i) => {
+      for (const id of new Set(c.literals)) {
+        const l = byLiteral.get(id);
+        if (l) l.push(i);
+        else byLiteral.set(id, [i]);
+      }
+    });
+    list = { each, byLiteral };
     listCache.set(rules, list);
   }
   return list;
@@ -344,21 +359,30 @@ class LiteralTable {
     return id;
   }
 
-  /** present[id] is true when the literal occurs in `lower`. */
-  present(lower: string): boolean[] {
-    const out: boolean[] = new Array<boolean>(this.texts.length).fill(false);
+  /** has[id] is true when the literal occurs in `lower`; ids lists those literals, in the order found. */
+  present(lower: string): Presence {
+    const has: boolean[] = new Array<boolean>(this.texts.length).fill(false);
+    const ids: number[] = [];
     if (this.any === null) this.build();
-    for (const id of this.empty) out[id] = true;
+    for (const id of this.empty) {
+      has[id] = true;
+      ids.push(id);
+    }
     const re = this.any;
-    if (re === null || re === NONE) return out;
+    if (re === null || re === NONE) return { has, ids };
     re.lastIndex = 0;
     for (let m = re.exec(lower); m !== null; m = re.exec(lower)) {
       const p = m.index;
-      const ids = this.byFirst.get(lower.charCodeAt(p));
-      if (ids !== undefined) for (const id of ids) if (!out[id] && lower.startsWith(this.texts[id]!, p)) out[id] = true;
+      const first = this.byFirst.get(lower.charCodeAt(p));
+      if (first !== undefined)
+        for (const id of first)
+          if (!has[id] && lower.startsWith(this.texts[id]!, p)) {
+            has[id] = true;
+            ids.push(id);
+          }
       re.lastIndex = p + 1;
     }
-    return out;
+    return { has, ids };
   }
 
   /** The alternation of the non-empty literals, longest first, and the ids of the empty ones (held by every record). */
@@ -381,23 +405,31 @@ class LiteralTable {
 /** The alternation of a table with no non-empty literal. */
 const NONE = /(?!)/g;
 
+/** The literals a record holds: by id, and as a list. */
+interface Presence {
+  readonly has: readonly boolean[];
+  readonly ids: readonly number[];
+}
+
 const literalTable = new LiteralTable();
 
-const presentCache = new WeakMap<LogRecord, boolean[]>();
+const presentCache = new WeakMap<LogRecord, Presence>();
 
-/** present[id]: does the record hold literal id (computed once per record, for every rule)? */
-function presentIn(record: LogRecord): boolean[] {
+/** The literals a record holds (computed once per record, for every rule). */
+function presentIn(record: LogRecord): Presence {
   let present = presentCache.get(record);
-  if (present === undefined || present.length !== literalTable.size) {
+  if (present === undefined || present.has.length !== literalTable.size) {
     present = literalTable.present(record.lines.map((l) => l.text.toLowerCase()).join('\n'));
     presentCache.set(record, present);
   }
   return present;
 }
 
+const NO_RULES: readonly number[] = [];
+
 /** Does the record hold one of the rule's literals? */
-function holdsLiteral(present: readonly boolean[], literals: readonly number[]): boolean {
-  for (const id of literals) if (present[id] === true) return true;
+function holdsLiteral(present: Presence, literals: readonly number[]): boolean {
+  for (const id of literals) if (present.has[id] === true) return true;
   return false;
 }
 
@@ -500,13 +532,16 @@ export function matchRecord(rule: Rule, record: LogRecord): Finding | null {
 export function matchRulesLean(rules: readonly Rule[], record: LogRecord, full: (rule: Rule) => boolean): RuleMatch[] {
   let hits: Located[] = [];
   if (record.lines.length === 0) return [];
-  const each = compiledList(rules);
-  const present = presentIn(record);
-  for (let i = 0; i < rules.length; i++) {
-    const c = each[i]!;
-    // Most rules hold none of their literals in a record: skipped before any other work (a crash loop has a record per line).
-    if (!holdsLiteral(present, c.literals)) continue;
-    const located = locateRule(rules[i]!, c, record);
+  const { each, byLiteral } = compiledList(rules);
+  // Only the rules one of whose literals the record holds, in list order: most rules hold none (a crash loop has a record per line).
+  const candidates: number[] = [];
+  for (const id of presentIn(record).ids) for (const i of byLiteral.get(id) ?? NO_RULES) candidates.push(i);
+  candidates.sort((a, b) => a - b);
+  let last = -1;
+  for (const i of candidates) {
+    if (i === last) continue;
+    last = i;
+    const located = locateRule(rules[i]!, each[i]!, record);
     if (located !== null) hits.push(located);
   }
   if (hits.length > 1) {
