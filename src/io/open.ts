@@ -199,51 +199,20 @@ async function* readSmallFile(absPath: string): AsyncGenerator<Buffer> {
   }
 }
 
-/** Raw bytes read per step by hashWhole, and between two yields to the event loop (progress, worker messages). */
-const HASH_READ = 4 << 20;
-const HASH_YIELD = 64 << 20;
-
-/**
- * The custody hash of a whole plain file, read with synchronous 4 MiB reads on this thread (the
- * parts of a split file are scanned on workers meanwhile), keeping a copy of its first `headBytes`
- * bytes. Errors are thrown: the caller then reads the file the ordinary way, which reports them.
- */
-export async function hashWhole(
-  absPath: string,
-  headBytes: number,
-  onRawBytes?: (rawBytes: number) => void,
-): Promise<{ bytes: number; sha256: string; head: { buf: Buffer; cut: boolean } }> {
-  const fd = openReadOnlySync(absPath);
+/** Up to `len` raw bytes of a file from byte `at` (fewer at its end): a look at one place of a big file (pipeline/split.ts). Errors are thrown. */
+export async function readRange(absPath: string, at: number, len: number): Promise<Buffer> {
+  const fh = await openReadOnly(absPath);
   try {
-    const hash = createHash('sha256');
-    const buf = Buffer.allocUnsafeSlow(HASH_READ);
-    const head: Buffer[] = [];
-    let kept = 0;
-    let cut = false;
-    let pos = 0;
-    let yielded = 0;
-    for (;;) {
-      const n = readSync(fd, buf, 0, HASH_READ, pos);
-      if (n === 0) break;
-      const chunk = buf.subarray(0, n);
-      hash.update(chunk);
-      if (kept < headBytes) {
-        const take = Math.min(n, headBytes - kept);
-        head.push(Buffer.from(chunk.subarray(0, take)));
-        kept += take;
-        if (take < n) cut = true;
-      } else cut = true;
-      pos += n;
-      if (pos - yielded >= HASH_YIELD) {
-        yielded = pos;
-        onRawBytes?.(pos);
-        await new Promise<void>((resolve) => setImmediate(resolve));
-      }
+    const buf = Buffer.allocUnsafe(len);
+    let n = 0;
+    while (n < len) {
+      const { bytesRead } = await fh.read(buf, n, len - n, at + n);
+      if (bytesRead === 0) break;
+      n += bytesRead;
     }
-    onRawBytes?.(pos);
-    return { bytes: pos, sha256: hash.digest('hex'), head: { buf: Buffer.concat(head, kept), cut } };
+    return buf.subarray(0, n);
   } finally {
-    closeSync(fd);
+    await fh.close();
   }
 }
 

@@ -9,9 +9,9 @@ import { HARVEST_MAX_BYTES } from '../evidence/index.js';
 import type { FileSource } from '../discover/discover.js';
 import { rawInputKind, textInputKind } from '../discover/kind.js';
 import { parseEvent, unwrap } from '../formats/index.js';
-import { countNuls, detectUtf16 } from '../io/decode.js';
-import { hashWhole, openFile, openReadOnly, readFrom } from '../io/open.js';
-import { cappedProblem, harvestHead, HitColumns, lookBehindFor, MAX_FINDINGS_PER_RULE, scanLog } from './log.js';
+import { countNuls, detectUtf16, rechain } from '../io/decode.js';
+import { openFile, readFrom, readRange, type OpenedInput } from '../io/open.js';
+import { cappedProblem, harvestHead, HitColumns, lookBehindFor, MAX_FINDINGS_PER_RULE, scanLog, teeHead } from './log.js';
 import type { FileOutcome, LogScanResult, PartResult, PartTask, SourceOptions } from './outcome.js';
 import type { Pool } from './pool.js';
 
@@ -19,7 +19,8 @@ import type { Pool } from './pool.js';
 export const SPLIT_MIN_BYTES = 32 << 20;
 /** How far past a split's target a record start is looked for; none found: the file is not split. */
 const SEEK_BYTES = 1 << 20;
-/** How far back the margin's lines are looked for. */
+/** How far back the margin's lines are looked for: a first block, then four times more, up to the most. */
+const MARGIN_FIRST_BYTES = 64 << 10;
 const MARGIN_MAX_BYTES = 4 << 20;
 /** A split line no longer than this reads the same as a hit and as a line after one (the scanner's context cap). */
 const SPLIT_LINE_MAX = 64 << 10;
@@ -48,22 +49,6 @@ export async function scanPart(task: PartTask, opts: SourceOptions, prefilter: R
   }
 }
 
-async function readAt(absPath: string, at: number, len: number): Promise<Buffer> {
-  const fh = await openReadOnly(absPath);
-  try {
-    const buf = Buffer.allocUnsafe(len);
-    let n = 0;
-    while (n < len) {
-      const { bytesRead } = await fh.read(buf, n, len - n, at + n);
-      if (bytesRead === 0) break;
-      n += bytesRead;
-    }
-    return buf.subarray(0, n);
-  } finally {
-    await fh.close();
-  }
-}
-
 /** The line [a, b) of buf as the scanner decodes it (b at its '\n', a trailing '\r' dropped). */
 function lineText(buf: Buffer, a: number, b: number): string {
   return buf.toString('utf8', a, b > a && buf[b - 1] === 13 ? b - 1 : b);
@@ -75,7 +60,7 @@ function lineText(buf: Buffer, a: number, b: number): string {
  */
 async function recordStartAfter(absPath: string, target: number, detected: DetectedFormat): Promise<number | undefined> {
   const from = Math.max(0, target - SPLIT_LINE_MAX - 2);
-  const buf = await readAt(absPath, from, target - from + SEEK_BYTES);
+  const buf = await readRange(absPath, from, target - from + SEEK_BYTES);
   // Line starts in buf: the first is the file's start or the one after the first '\n'.
   let p = from === 0 ? 0 : buf.indexOf(NL) + 1;
   if (p === 0 && from > 0) return undefined;
@@ -95,16 +80,22 @@ async function recordStartAfter(absPath: string, target: number, detected: Detec
 
 /** Where a part starting at `at` starts reading: `lines` lines before it, or the file's start. */
 async function marginBefore(absPath: string, at: number, lines: number): Promise<{ start: number; lines: number } | undefined> {
-  const from = Math.max(0, at - MARGIN_MAX_BYTES);
-  const buf = await readAt(absPath, from, at - from);
-  // buf ends with the '\n' of the line before `at`; the (lines+1)-th '\n' back ends the line before the margin.
-  let p = buf.length - 1;
-  for (let k = 0; k < lines; k++) {
-    const q = p > 0 ? buf.lastIndexOf(NL, p - 1) : -1;
-    if (q === -1) return from === 0 ? { start: 0, lines: k + 1 } : undefined;
-    p = q;
+  // Read back from `at` in growing blocks: lines are short, so the first block nearly always holds them.
+  for (let len = MARGIN_FIRST_BYTES; ; len *= 4) {
+    const from = Math.max(0, at - Math.min(len, MARGIN_MAX_BYTES));
+    const buf = await readRange(absPath, from, at - from);
+    // buf ends with the '\n' of the line before `at`; the (lines+1)-th '\n' back ends the line before the margin.
+    let p = buf.length - 1;
+    let k = 0;
+    for (; k < lines; k++) {
+      const q = p > 0 ? buf.lastIndexOf(NL, p - 1) : -1;
+      if (q === -1) break;
+      p = q;
+    }
+    if (k === lines) return { start: from + p + 1, lines };
+    if (from === 0) return { start: 0, lines: k + 1 };
+    if (len >= MARGIN_MAX_BYTES) return undefined;
   }
-  return { start: from + p + 1, lines };
 }
 
 interface PlannedPart {
@@ -184,6 +175,11 @@ export function joinParts(file: string, parts: readonly { readonly log: LogScanR
   return { findings, omitted, problems, lines: firstLine - 1, candidates, format: head.format, wrapper: head.wrapper };
 }
 
+/** Whether a file whose first chunk is `first` is read as it is stored, as text: no compression, archive, own report, cmdline, UTF-16 or leading NULs. */
+function isPlainLog(file: string, first: Buffer, opened: OpenedInput): boolean {
+  return opened.result().compressed === null && rawInputKind(path.basename(file), first, { archives: true }).kind === 'text' && detectUtf16(first) === null && first[0] !== 0;
+}
+
 /** A system error (errno code) is a data problem: undefined; anything else is a bug and is thrown again. */
 function ioError(err: unknown): undefined {
   if (typeof (err as NodeJS.ErrnoException | undefined)?.code === 'string') return undefined;
@@ -199,24 +195,19 @@ export async function scanSplit(src: FileSource, pool: Pool, opts: SourceOptions
   const n = pool.size;
   if (n < 2) return undefined;
   const file = src.display;
-  // The first chunk as scanSource reads it, so the file is classified exactly as a single pass would.
-  const opened = openFile(src.absPath, file, { sizeHint: src.size });
+  // One read of the whole file on this thread: its first chunk, as scanSource reads it, classifies
+  // the file exactly as a single pass would; the rest gives the custody hash and the head's evidence.
+  const opened = openFile(src.absPath, file, { sizeHint: src.size, ...(onRawBytes ? { onRawBytes } : {}) });
   const it = opened.chunks[Symbol.asyncIterator]();
   const firstRes = await it.next();
   const first = firstRes.done ? undefined : firstRes.value;
-  const compressed = opened.result().compressed;
-  await it.return?.();
-  const input = first ? textInputKind(path.basename(file), first) : undefined;
-  const plain =
-    first !== undefined &&
-    compressed === null &&
-    rawInputKind(path.basename(file), first, { archives: true }).kind === 'text' &&
-    detectUtf16(first) === null &&
-    first[0] !== 0 &&
-    input?.kind === 'log';
+  const input = first !== undefined && isPlainLog(file, first, opened) ? textInputKind(path.basename(file), first) : undefined;
   // A read error while planning (the file went away) leaves the file to the single pass, which reports it.
-  const parts = plain && input?.kind === 'log' ? await planParts(src.absPath, src.size, n, input.detected, lookBehindFor(opts.context)).catch(ioError) : undefined;
-  if (!first || !parts || input?.kind !== 'log') return undefined;
+  const parts = input?.kind === 'log' ? await planParts(src.absPath, src.size, n, input.detected, lookBehindFor(opts.context)).catch(ioError) : undefined;
+  if (first === undefined || input?.kind !== 'log' || parts === undefined) {
+    await it.return?.();
+    return undefined;
+  }
   const { head, detected } = input;
   const tasks: PartTask[] = parts.map((p, k) => {
     const next = parts[k + 1];
@@ -234,17 +225,13 @@ export async function scanSplit(src: FileSource, pool: Pool, opts: SourceOptions
   const problems: Problem[] = [];
   const nuls = countNuls(first.subarray(0, 8192));
   if (nuls > 0) problems.push({ code: 'nul-bytes', file, args: { count: nuls, where: 'in the first 8 KiB' } });
-  let whole: Awaited<ReturnType<typeof hashWhole>>;
-  try {
-    whole = await hashWhole(src.absPath, HARVEST_MAX_BYTES, onRawBytes);
-  } catch (err) {
-    ioError(err);
-    await Promise.all(running);
-    return undefined;
-  }
-  const evidence = harvestHead(file, whole.head, problems);
+  opened.recycleChunks();
+  const tee = teeHead(rechain(first, it), HARVEST_MAX_BYTES);
+  for await (const _ of tee.chunks) void _;
+  const evidence = harvestHead(file, tee.head(), problems);
   const results = await Promise.all(running);
-  if (whole.bytes !== src.size) return undefined;
+  const whole = opened.result();
+  if (whole.problems.length > 0 || whole.rawBytes !== src.size) return undefined;
   const logs: LogScanResult[] = [];
   for (const res of results) {
     if ('redo' in res) return undefined;
