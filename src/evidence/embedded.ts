@@ -252,13 +252,14 @@ const GATE_WORDS = [...new Set([...TRIGGER_GATES.values()].flat())];
  * (the scanner's skip loop, which a 3-byte literal leaves no skip). The shorter ones are tested per line.
  */
 export const GATE_LITERALS: readonly string[] = GATE_WORDS.filter((w) => Buffer.byteLength(w) >= 4);
-const alternation = (words: readonly string[]): RegExp => (words.length > 0 ? new RegExp(words.map(escapeRegExp).join('|'), 'i') : /(?!)/);
+/** A caseless alternation of `words`, or null for none (nothing to test). */
+const alternation = (words: readonly string[]): RegExp | null => (words.length > 0 ? new RegExp(words.map(escapeRegExp).join('|'), 'i') : null);
 const LONG_GATE = alternation(GATE_LITERALS);
-const SHORT_GATE = GATE_WORDS.some((w) => !GATE_LITERALS.includes(w)) ? alternation(GATE_WORDS.filter((w) => !GATE_LITERALS.includes(w))) : null;
+const SHORT_GATE = alternation(GATE_WORDS.filter((w) => !GATE_LITERALS.includes(w)));
 
 /** Whether a line holds one of GATE_LITERALS, in any case (what a byte search of them finds). */
 export function holdsGateLiteral(line: string): boolean {
-  return LONG_GATE.test(line);
+  return LONG_GATE !== null && LONG_GATE.test(line);
 }
 
 /** Can this line do anything in harvestEmbedded? Exactly "some trigger matches it", tested in two steps. */
@@ -269,7 +270,7 @@ export function mayTrigger(line: string): boolean {
 /** mayTrigger, told by the caller whether the line holds one of GATE_LITERALS (found for all lines at once), or not told. */
 function passes(line: string, longGate: boolean | undefined): boolean {
   for (const r of UNGATED) if (r.test(line)) return true;
-  if (!((longGate ?? LONG_GATE.test(line)) || (SHORT_GATE !== null && SHORT_GATE.test(line)))) return false;
+  if (!((longGate ?? holdsGateLiteral(line)) || (SHORT_GATE !== null && SHORT_GATE.test(line)))) return false;
   for (const r of GATED) if (r.test(line)) return true;
   return false;
 }

@@ -80,6 +80,14 @@ export async function startPool(size: number, opts: SourceOptions): Promise<Pool
       w.postMessage('part' in t ? { id: t.id, part: t.part } : { id: t.id, srcs: t.srcs, progress: t.onBytes !== undefined });
     }
   };
+  /** Queues the task `make` builds for a promise's settlers, unless a worker has already failed. */
+  const enqueue = <T>(make: (resolve: (v: T) => void, reject: (e: Error) => void) => Task): Promise<T> => {
+    if (failure) return Promise.reject(failure);
+    return new Promise<T>((resolve, reject) => {
+      queue.push(make(resolve, reject));
+      dispatch();
+    });
+  };
   const workers: Worker[] = [];
   // stdin is never scanned in a worker (a stream cannot cross threads).
   const { stdin: _stdin, ...shared } = opts;
@@ -112,20 +120,8 @@ export async function startPool(size: number, opts: SourceOptions): Promise<Pool
   }
   return {
     size,
-    run(srcs, onBytes) {
-      if (failure) return Promise.reject(failure);
-      return new Promise<FileOutcome[][]>((resolve, reject) => {
-        queue.push({ id: nextId++, srcs, resolve, reject, onBytes });
-        dispatch();
-      });
-    },
-    runPart(part) {
-      if (failure) return Promise.reject(failure);
-      return new Promise<PartResult>((resolvePart, reject) => {
-        queue.push({ id: nextId++, part, resolvePart, reject });
-        dispatch();
-      });
-    },
+    run: (srcs, onBytes) => enqueue<FileOutcome[][]>((resolve, reject) => ({ id: nextId++, srcs, resolve, reject, onBytes })),
+    runPart: (part) => enqueue<PartResult>((resolvePart, reject) => ({ id: nextId++, part, resolvePart, reject })),
     async close() {
       await Promise.all(workers.map((w) => w.terminate()));
     },

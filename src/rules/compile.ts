@@ -337,8 +337,9 @@ function knownSystems(rule: Rule): Finding['systems'] {
 class LiteralTable {
   private readonly texts: string[] = [];
   private byFirst = new Map<number, number[]>();
-  /** null until built (again, after a literal is added). */
+  /** The alternation of the non-empty literals (null for none), once built; built again after a literal is added. */
   private any: RegExp | null = null;
+  private built = false;
   private empty: number[] = [];
 
   get size(): number {
@@ -354,7 +355,7 @@ class LiteralTable {
       const list = this.byFirst.get(c) ?? [];
       list.push(id);
       this.byFirst.set(c, list);
-      this.any = null;
+      this.built = false;
     }
     return id;
   }
@@ -363,13 +364,12 @@ class LiteralTable {
   present(lower: string): Presence {
     const has: boolean[] = new Array<boolean>(this.texts.length).fill(false);
     const ids: number[] = [];
-    if (this.any === null) this.build();
+    const re = this.built ? this.any : this.build();
     for (const id of this.empty) {
       has[id] = true;
       ids.push(id);
     }
-    const re = this.any;
-    if (re === null || re === NONE) return { has, ids };
+    if (re === null) return { has, ids };
     re.lastIndex = 0;
     for (let m = re.exec(lower); m !== null; m = re.exec(lower)) {
       const p = m.index;
@@ -385,25 +385,15 @@ class LiteralTable {
     return { has, ids };
   }
 
-  /** The alternation of the non-empty literals, longest first, and the ids of the empty ones (held by every record). */
-  private build(): void {
-    const nonEmpty = this.texts.filter((t) => t !== '');
+  /** The alternation of the non-empty literals, longest first (null for none), and the ids of the empty ones (held by every record). */
+  private build(): RegExp | null {
+    const nonEmpty = this.texts.filter((t) => t !== '').sort((x, y) => y.length - x.length);
     this.empty = this.texts.flatMap((t, i) => (t === '' ? [i] : []));
-    this.any =
-      nonEmpty.length === 0
-        ? NONE
-        : new RegExp(
-            nonEmpty
-              .sort((x, y) => y.length - x.length)
-              .map(escapeRegExp)
-              .join('|'),
-            'g',
-          );
+    this.any = nonEmpty.length === 0 ? null : new RegExp(nonEmpty.map(escapeRegExp).join('|'), 'g');
+    this.built = true;
+    return this.any;
   }
 }
-
-/** The alternation of a table with no non-empty literal. */
-const NONE = /(?!)/g;
 
 /** The literals a record holds: by id, and as a list. */
 interface Presence {
