@@ -266,3 +266,42 @@ describe('scanChunks long lines', () => {
     }
   });
 });
+
+describe('the mark at the end of a byte range', () => {
+  // Every 3rd line is a hit; the mark must come after each window of a hit before its byte and
+  // before each window at or after it, with the number of the line it starts, at any chunk size.
+  const lines = Array.from({ length: 60 }, (_, i) => (i % 3 === 0 ? `${i + 1} Map failed here` : `${i + 1} ok`));
+  const text = `${lines.join('\n')}\n`;
+  const starts = lines.map((_, i) => Buffer.byteLength(lines.slice(0, i).join('\n')) + (i > 0 ? 1 : 0));
+
+  it('sits between the windows before and after it, naming the line it starts', async () => {
+    for (const markLine of [1, 2, 4, 30, 31, 59, 60]) {
+      for (const [piece, chunkBytes] of [
+        [1, 1],
+        [7, 16],
+        [64, 128],
+        [1 << 20, 1 << 20],
+      ] as const) {
+        const items = await scan(text, { markAt: starts[markLine - 1]!, chunkBytes, lookAhead: 5 }, piece);
+        const order = items.flatMap((i) => (i.type === 'window' ? [i.window.hit.lineNo] : i.type === 'mark' ? [-i.lineNo] : []));
+        const at = order.findIndex((x) => x < 0);
+        expect(order[at]).toBe(-markLine);
+        expect(order.slice(0, at).every((l) => l < markLine)).toBe(true);
+        expect(order.slice(at + 1).every((l) => l >= markLine)).toBe(true);
+        expect(order.filter((x) => x > 0)).toHaveLength(20);
+        // Every window before the mark already holds its look-ahead, even across the mark.
+        const before = items.slice(
+          0,
+          items.findIndex((i) => i.type === 'mark'),
+        );
+        for (const w of windows(before)) expect(w.after).toHaveLength(Math.min(5, 60 - w.hit.lineNo));
+      }
+    }
+  });
+
+  it('is not yielded when the input ends before it', async () => {
+    const items = await scan(text, { markAt: Buffer.byteLength(text) + 10 });
+    expect(items.some((i) => i.type === 'mark')).toBe(false);
+    expect(endLines(items)).toBe(60);
+  });
+});
