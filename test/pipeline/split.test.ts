@@ -3,9 +3,10 @@
 // counted over the whole file, wrapped (CRI) lines; a file the parts cannot place exactly (a line
 // over the line cap) is scanned whole. Splits are forced on small files with splitMinBytes.
 
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FileSource, Report } from '../../src/core/index.js';
 import { startPool, type Pool } from '../../src/pipeline/pool.js';
@@ -131,6 +132,22 @@ describe('one file split by byte range across workers', () => {
         expect(split).toEqual(whole);
         expect(split!.info.lines).toBe(whole!.info.lines);
       }
+    } finally {
+      await pool!.close();
+    }
+  });
+
+  it('leaves a compressed log, and a file whose size changed since it was listed, to a single pass', async () => {
+    const rules = await loadRules();
+    const opts = { rules, context: 0, maxLineBytes: 1024 * 1024 };
+    const gz = path.join(dir, 'kafka.log.gz');
+    writeFileSync(gz, gzipSync(readFileSync(files['kafka.log']!)));
+    const pool = await startPool(2, opts);
+    try {
+      expect(await scanSplit(source(files['kafka.log']!), pool!, opts)).toBeDefined();
+      expect(await scanSplit(source(gz), pool!, opts)).toBeUndefined();
+      const grown = source(files['kafka.log']!);
+      expect(await scanSplit({ ...grown, size: grown.size + 4096 }, pool!, opts)).toBeUndefined();
     } finally {
       await pool!.close();
     }
