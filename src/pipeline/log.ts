@@ -11,6 +11,7 @@ import { compilePrefilter, type LinePrefilter } from '../scan/prefilter.js';
 import { fmtBytes } from '../core/units.js';
 import { matchRulesLean, rulesApplyingTo } from '../rules/compile.js';
 import { scanChunks } from '../scan/scanner.js';
+import { countNuls } from '../io/decode.js';
 import type { LogScanResult } from './outcome.js';
 
 /**
@@ -220,6 +221,12 @@ export function teeHead(input: AsyncIterable<Buffer>, limit: number): { chunks: 
     }
   }
   return { chunks: pass(), head: () => ({ buf: parts.length === 1 ? parts[0]! : Buffer.concat(parts), cut }) };
+}
+
+/** The nul-bytes problem of a text file with stray NULs in its first 8 KiB (a log with a few is still text): one, or none. */
+export function headNulProblems(file: string, first: Buffer): Problem[] {
+  const count = countNuls(first.subarray(0, 8192));
+  return count > 0 ? [{ code: 'nul-bytes', file, args: { count, where: 'in the first 8 KiB' } }] : [];
 }
 
 /** Heads shorter than this (a few lines) skip the byte search of the gate literals: a one-line scan does not build it. */

@@ -16,10 +16,10 @@ import { openFile, openStream, type OpenedInput } from '../io/open.js';
 import { DEFAULT_ARCHIVE_LIMITS, readArchive, type ArchiveLimits, type ArchiveMember } from '../io/archive.js';
 import { fileIdentity } from '../io/write.js';
 import { rawInputKind, textInputKind, type RawInputKind } from '../discover/kind.js';
-import { countNuls, decodeUtf16, detectUtf16, rechain, stripLeadingNuls } from '../io/decode.js';
+import { decodeUtf16, detectUtf16, rechain, stripLeadingNuls } from '../io/decode.js';
 import { buildPrefilter } from '../rules/compile.js';
 import { ruleNotes } from '../rules/notes.js';
-import { harvestHead, scanLog, splitLines, teeHead } from './log.js';
+import { harvestHead, headNulProblems, scanLog, splitLines, teeHead } from './log.js';
 import { startPool } from './pool.js';
 import { scanSplit, SPLIT_MIN_BYTES } from './split.js';
 import { planShards, type PlannedRole, type ShardPlan, type ShardSpec } from './shard.js';
@@ -275,8 +275,7 @@ async function scanOpened(
     problems.push({ code: 'binary', file, args: { reason: input.reason } });
     return finish('skipped', 0);
   }
-  const nuls = countNuls(first.subarray(0, 8192));
-  if (nuls > 0) problems.push({ code: 'nul-bytes', file, args: { count: nuls, where: 'in the first 8 KiB' } });
+  problems.push(...headNulProblems(file, first));
   const { head, detected } = input;
   if (input.kind === 'log-with-limits') {
     const startup = parseEvidence(input.evidence, file, head);

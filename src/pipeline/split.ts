@@ -9,9 +9,9 @@ import { HARVEST_MAX_BYTES } from '../evidence/index.js';
 import type { FileSource } from '../discover/discover.js';
 import { rawInputKind, textInputKind } from '../discover/kind.js';
 import { parseEvent, unwrap } from '../formats/index.js';
-import { countNuls, detectUtf16, rechain } from '../io/decode.js';
+import { detectUtf16, rechain } from '../io/decode.js';
 import { openFile, readFrom, readRange, type OpenedInput } from '../io/open.js';
-import { cappedProblem, harvestHead, HitColumns, lookBehindFor, MAX_FINDINGS_PER_RULE, scanLog, teeHead } from './log.js';
+import { cappedProblem, harvestHead, headNulProblems, HitColumns, lookBehindFor, MAX_FINDINGS_PER_RULE, scanLog, teeHead } from './log.js';
 import type { FileOutcome, LogScanResult, PartResult, PartTask, SourceOptions } from './outcome.js';
 import type { Pool } from './pool.js';
 
@@ -222,9 +222,7 @@ export async function scanSplit(src: FileSource, pool: Pool, opts: SourceOptions
   });
   const running = tasks.map((t) => pool.runPart(t));
   // The custody hash and the head's embedded evidence, read on this thread while the workers scan.
-  const problems: Problem[] = [];
-  const nuls = countNuls(first.subarray(0, 8192));
-  if (nuls > 0) problems.push({ code: 'nul-bytes', file, args: { count: nuls, where: 'in the first 8 KiB' } });
+  const problems: Problem[] = headNulProblems(file, first);
   opened.recycleChunks();
   const tee = teeHead(rechain(first, it), HARVEST_MAX_BYTES);
   for await (const _ of tee.chunks) void _;
