@@ -231,12 +231,14 @@ export function headNulProblems(file: string, first: Buffer): Problem[] {
 
 /** Heads shorter than this (a few lines) skip the byte search of the gate literals: a one-line scan does not build it. */
 const GATE_SEARCH_MIN = 1 << 10;
-/** A byte search for the harvest's gate literals over a head (the scanner's skip loop), or null when it cannot take them. */
-let gateSearch: LinePrefilter | null | undefined;
-function gateFilter(): LinePrefilter | null {
+/** The byte search for the harvest's gate literals over a head (the scanner's skip loop), built on first use. */
+let gateSearch: Required<LinePrefilter> | undefined;
+function gateFilter(): Required<LinePrefilter> {
   if (gateSearch === undefined) {
     const pf = compilePrefilter(new RegExp(GATE_LITERALS.map(escapeRegExp).join('|'), 'gi'));
-    gateSearch = pf.hitsInBytes ? pf : null;
+    // GATE_LITERALS are the gate words of 4 bytes or more, which the skip loop always takes.
+    if (!pf.hitsInBytes) throw new Error('the harvest gate literals do not take the byte skip loop');
+    gateSearch = pf as Required<LinePrefilter>;
   }
   return gateSearch;
 }
@@ -247,8 +249,8 @@ export function harvestHead(file: string, head: { buf: Buffer; cut: boolean }, p
   if (head.cut) buf = buf.subarray(0, buf.lastIndexOf(0x0a) + 1);
   const hits: number[] = [];
   // A small head is tested line by line: building the byte search would cost more than it saves.
-  const pf = byteSearch ? gateFilter() : null;
-  pf?.hitsInBytes?.(buf, buf.length, hits);
+  const pf = byteSearch ? gateFilter() : undefined;
+  pf?.hitsInBytes(buf, buf.length, hits);
   const lines: string[] = [];
   const gated: number[] = [];
   let h = 0;
@@ -275,6 +277,7 @@ function forEachLine(buf: Buffer, each: (text: string, start: number, end: numbe
   }
 }
 
+/** The lines of buf as a harvest or an evidence parser reads them (see forEachLine). */
 export function splitLines(buf: Buffer): string[] {
   const out: string[] = [];
   forEachLine(buf, (text) => out.push(text));
