@@ -225,6 +225,15 @@ function smallFiles(dir: string, count: number): void {
 }
 
 /** The corpus files joined into one file `copies` times; the needles renumbered into it. */
+/** The needles of `copies` of the corpus joined into `file`, written (again) unless both the file and its needle list are there. */
+function joinedCorpus(c: Corpus, file: string, copies: number): Needle[] {
+  const manifest = `${file}.json`;
+  if (existsSync(file) && existsSync(manifest)) return JSON.parse(readFileSync(manifest, 'utf8')) as Needle[];
+  const { needles } = joinCorpus(c, file, copies);
+  writeFileSync(manifest, JSON.stringify(needles));
+  return needles;
+}
+
 function joinCorpus(c: Corpus, file: string, copies: number): { needles: Needle[]; bytes: number } {
   const fd = openSync(file, 'w');
   const needles: Needle[] = [];
@@ -407,9 +416,7 @@ async function main(): Promise<void> {
     }
     if (a.rows.has('huge')) {
       const one = path.join(w, `one-${a.size}.log`);
-      const oneManifest = `${one}.json`;
-      if (!existsSync(oneManifest)) writeFileSync(oneManifest, JSON.stringify(joinCorpus(corpus, one, 1).needles));
-      const needles = JSON.parse(readFileSync(oneManifest, 'utf8')) as Needle[];
+      const needles = joinedCorpus(corpus, one, 1);
       await runRow(
         {
           name: `one ${mb} file`,
@@ -486,14 +493,12 @@ async function main(): Promise<void> {
         if (copies === 0) {
           // The first 64 MiB of the one-file corpus, cut at a line end.
           const one = path.join(w, `one-${a.size}.log`);
-          if (!existsSync(`${one}.json`)) writeFileSync(`${one}.json`, JSON.stringify(joinCorpus(corpus, one, 1).needles));
+          const oneNeedles = joinedCorpus(corpus, one, 1);
           if (!existsSync(f)) spawnSync('sh', ['-c', `head -c ${64 * 1024 * 1024} ${q(one)} | sed '$d' > ${q(f)}`]);
           const lines = Number(spawnSync('sh', ['-c', `wc -l < ${q(f)}`], { encoding: 'utf8' }).stdout.trim());
-          needles = (JSON.parse(readFileSync(`${one}.json`, 'utf8')) as Needle[]).filter((n) => n.endLine <= lines).map((n) => ({ ...n, file: path.basename(f) }));
+          needles = oneNeedles.filter((n) => n.endLine <= lines).map((n) => ({ ...n, file: path.basename(f) }));
         } else {
-          const m = `${f}.json`;
-          if (!existsSync(m)) writeFileSync(m, JSON.stringify(joinCorpus(corpus, f, copies).needles));
-          needles = JSON.parse(readFileSync(m, 'utf8')) as Needle[];
+          needles = joinedCorpus(corpus, f, copies);
         }
         const name = `${label} plain, one file (${(statSync(f).size / 2 ** 30).toFixed(2)} GiB)`;
         await runRow(
